@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# bench/run.sh — `make bench`: rtc vs a bare libcurl loop, against local nginx servers.
+# Run from anywhere after `make` (needs ./rtc.so in the repo root, or RTC_CPATH).
+# Needs: nginx, libnginx-mod-http-lua (+ndk), valgrind, libcurl4-openssl-dev, pkg-config, cc, lua5.4.
+# Optional: lua-socket (µs wall clock in the Lua drivers; /proc/uptime, 10 ms, otherwise).
+# Knobs (env): BENCH_SEQ_N=20000 BENCH_REPEATS=3 BENCH_CG_N=2000 BENCH_BATCH_N=1000
+#   BENCH_CONC=64 BENCH_DELAY_MS=20 BENCH_MEM_N=100000 BENCH_MEM_WARMUP=5000 BENCH_BATCH_SEQ=1
+#   BENCH_KEEP=1 (keep the temp dir: nginx logs, callgrind files)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$root"
+
+LUA=${RTC_LUA:-lua5.4}
+SEQ_N=${BENCH_SEQ_N:-20000}
+REPEATS=${BENCH_REPEATS:-3}
+CG_N=${BENCH_CG_N:-2000}
+CG_WARM=20
+BATCH_N=${BENCH_BATCH_N:-1000}
+CONC=${BENCH_CONC:-64}
+DELAY_MS=${BENCH_DELAY_MS:-20}
+MEM_N=${BENCH_MEM_N:-100000}
+MEM_WARM=${BENCH_MEM_WARMUP:-5000}
+BATCH_SEQ=${BENCH_BATCH_SEQ:-1}
+NGX_MODS=${NGX_MODULES:-/usr/lib/nginx/modules}
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+for tool in nginx valgrind callgrind_annotate cc pkg-config "$LUA"; do
+  command -v "$tool" >/dev/null 2>&1 || die "missing tool: $tool (make deps)"
+done
+[ -f "$NGX_MODS/ngx_http_lua_module.so" ] || die "missing $NGX_MODS/ngx_http_lua_module.so (apt-get install libnginx-mod-http-lua)"
+if [ -z "${RTC_CPATH:-}" ] && [ ! -f "$root/rtc.so" ]; then die "no $root/rtc.so: run make first"; fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtc-bench.XXXXXX")
+chmod 755 "$tmp"
+ngx_pid=""
+cleanup() {
+  local rc=$?
+  if [ -n "$ngx_pid" ] && kill -0 "$ngx_pid" 2>/dev/null; then
+    kill -QUIT "$ngx_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$ngx_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$ngx_pid" 2>/dev/null || true
+  fi
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- nginx (both servers, one process)
+JOB_BODY='{ "job_id" : 1, "app_id" : 1, "room_id" : 100, "user_id" : "user001", "is_record_audio" : true, "video_type" : "CAMERASTREAM", "select_stream_type" : "FHD", "max_idle_time" : 30, "publish_param" : { "rtmp_urls" : [ "rtmp://your.rtmp-server.com" ] }, "record_param" : { "record_rule_id" : "5f5e172b9016ed5b0961a43" }, "create_time" : "2006-01-02T15:04:05.075Z", "start_time" : "2006-01-02T15:04:05.075Z" }'
+user_line=""
+[ "$(id -u)" = 0 ] && user_line="user root;"   # workers would otherwise drop to nobody
+mkdir -p "$tmp/logs"
+
+write_conf() { # $1 seq port, $2 batch port
+  local delay
+  delay=$(awk -v d="$DELAY_MS" 'BEGIN { printf "%.3f", d / 1000 }')
+  cat > "$tmp/nginx.conf" <<NGX
+load_module $NGX_MODS/ndk_http_module.so;
+load_module $NGX_MODS/ngx_http_lua_module.so;
+$user_line
+worker_processes 1;
+worker_rlimit_nofile 8192;
+pid $tmp/nginx.pid;
+error_log $tmp/logs/error.log warn;
+events { worker_connections 4096; multi_accept on; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/body;
+  proxy_temp_path $tmp/proxy;
+  fastcgi_temp_path $tmp/fastcgi;
+  uwsgi_temp_path $tmp/uwsgi;
+  scgi_temp_path $tmp/scgi;
+  keepalive_requests 1000000;
+  keepalive_timeout 300s;
+  tcp_nodelay on;
+  # a. sequential server: fixed job answer
+  server {
+    listen 127.0.0.1:$1 reuseport backlog=4096;
+    location /v2/apps/ {
+      default_type application/json;
+      add_header X-request-Id \$request_id;
+      return 200 '$JOB_BODY';
+    }
+  }
+  # b. batch server: same answer after $DELAY_MS ms, many connections at once
+  server {
+    listen 127.0.0.1:$2 backlog=4096;
+    location /v2/apps/ {
+      content_by_lua_block {
+        ngx.sleep($delay)
+        ngx.header["Content-Type"] = "application/json"
+        ngx.header["X-request-Id"] = ngx.var.request_id
+        ngx.print('$JOB_BODY')
+      }
+    }
+  }
+}
+NGX
+}
+
+start_nginx() {
+  local try p1 p2
+  for try in $(seq 1 25); do
+    p1=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+    p2=$(( p1 + 1 ))
+    write_conf "$p1" "$p2"
+    rm -f "$tmp/nginx.pid"
+    if nginx -p "$tmp" -c "$tmp/nginx.conf" -g 'daemon on;' 2>"$tmp/logs/start.err"; then
+      for _ in $(seq 1 50); do [ -s "$tmp/nginx.pid" ] && break; sleep 0.1; done
+      ngx_pid=$(cat "$tmp/nginx.pid" 2>/dev/null || true)
+      [ -n "$ngx_pid" ] || die "nginx started but wrote no pid file"
+      SEQ_PORT=$p1; BATCH_PORT=$p2
+      return 0
+    fi
+    grep -q "Address already in use" "$tmp/logs/start.err" || { cat "$tmp/logs/start.err" >&2; die "nginx failed to start"; }
+  done
+  die "no free port pair found"
+}
+start_nginx
+SEQ_URL="http://127.0.0.1:$SEQ_PORT"
+BATCH_URL="http://127.0.0.1:$BATCH_PORT"
+log "nginx pid $ngx_pid: sequential $SEQ_URL, batch ($DELAY_MS ms) $BATCH_URL"
+
+# ---------------------------------------------------------------- bare libcurl loop
+cc -O2 -Wall -o "$tmp/bare_curl" "$here/bare_curl.c" $(pkg-config --cflags --libs libcurl) \
+  || die "cannot build bench/bare_curl.c (libcurl4-openssl-dev, pkg-config)"
+"$LUA" "$here/seq.lua" --dump "$SEQ_URL" "$tmp/request.txt" || die "seq.lua --dump failed"
+
+# field KEY < RESULT line
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" | head -n1; }
+run() { # label, command... -> prints the RESULT line, fails loudly otherwise
+  local label=$1 out; shift
+  if ! out=$(timeout 300 "$@" 2>"$tmp/$label.err"); then
+    cat "$tmp/$label.err" >&2; die "$label failed: $*"
+  fi
+  grep '^RESULT ' <<<"$out" | tail -n1 | grep . || { cat "$tmp/$label.err" >&2; die "$label printed no RESULT"; }
+}
+fmax() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 > b + 0) ? a : b }'; }
+calc() { awk "BEGIN { $1 }"; }
+
+# ---------------------------------------------------------------- 1. sequential calls/s
+log "1. sequential: $REPEATS x ($SEQ_N calls), rtc and bare alternating"
+best_rtc=0; best_bare=0
+for i in $(seq 1 "$REPEATS"); do
+  r=$(run seq "$LUA" "$here/seq.lua" "$SEQ_URL" "$SEQ_N" 1000 | field calls_per_s)
+  b=$(run bare "$tmp/bare_curl" "$tmp/request.txt" "$SEQ_N" 1000 | field calls_per_s)
+  log "   round $i: rtc $r/s, bare $b/s"
+  best_rtc=$(fmax "$best_rtc" "$r"); best_bare=$(fmax "$best_bare" "$b")
+done
+seq_ratio=$(calc "printf \"%.3f\", $best_rtc / $best_bare")
+
+# ---------------------------------------------------------------- 2. instructions per call
+log "2. callgrind: $CG_N calls and 0 calls (after $CG_WARM warm-up calls), rtc and bare"
+cg_total() { # callgrind out file -> total Ir
+  awk '/^(summary|totals):/ { print $2; exit }' "$1"
+}
+cg() { # name, n, command...
+  local name=$1 n=$2; shift 2
+  run "cg-$name-$n" valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$name.$n" "$@" >/dev/null
+  cg_total "$tmp/cg.$name.$n"
+}
+cg_r0=$(cg rtc 0 "$LUA" "$here/seq.lua" "$SEQ_URL" 0 "$CG_WARM")
+cg_rn=$(cg rtc "$CG_N" "$LUA" "$here/seq.lua" "$SEQ_URL" "$CG_N" "$CG_WARM")
+cg_b0=$(cg bare 0 "$tmp/bare_curl" "$tmp/request.txt" 0 "$CG_WARM")
+cg_bn=$(cg bare "$CG_N" "$tmp/bare_curl" "$tmp/request.txt" "$CG_N" "$CG_WARM")
+ipc_rtc=$(calc "printf \"%.0f\", ($cg_rn - $cg_r0) / $CG_N")
+ipc_bare=$(calc "printf \"%.0f\", ($cg_bn - $cg_b0) / $CG_N")
+ipc_ratio=$(calc "printf \"%.2f\", $ipc_rtc / $ipc_bare")
+
+# ---------------------------------------------------------------- 3. batch
+seq_batch_n=0; [ "$BATCH_SEQ" = 1 ] && seq_batch_n=$BATCH_N
+log "3. batch: $BATCH_N calls, concurrency $CONC, ${DELAY_MS} ms server (best of 3); then $seq_batch_n sequential"
+batch_out=$(timeout 300 "$LUA" "$here/batch.lua" "$BATCH_URL" "$BATCH_N" "$CONC" 3 "$seq_batch_n" 2>"$tmp/batch.err") \
+  || { cat "$tmp/batch.err" >&2; die "batch.lua failed"; }
+bline=$(grep '^RESULT batch ' <<<"$batch_out") || die "batch.lua printed no result"
+batch_best=$(field best <<<"$bline"); batch_worst=$(field worst <<<"$bline"); batch_first=$(field first <<<"$bline")
+ideal=$(calc "printf \"%.3f\", int(($BATCH_N + $CONC - 1) / $CONC) * $DELAY_MS / 1000")
+batch_ratio=$(calc "printf \"%.2f\", $batch_best / $ideal")
+if [ "$seq_batch_n" -gt 0 ]; then
+  batch_seq=$(grep '^RESULT batchseq ' <<<"$batch_out" | field seconds)
+  speedup=$(calc "printf \"%.1f\", $batch_seq / $batch_best")
+fi
+
+# ---------------------------------------------------------------- 4. memory
+log "4. memory: $MEM_N calls after $MEM_WARM warm-up"
+mline=$(run memory "$LUA" "$here/memory.lua" "$SEQ_URL" "$MEM_N" "$MEM_WARM")
+rss0=$(field rss_before_kib <<<"$mline"); rss1=$(field rss_after_kib <<<"$mline")
+rss_growth=$(field rss_growth_kib <<<"$mline"); rss_peak=$(field rss_peak_kib <<<"$mline")
+lua0=$(field lua_before_kib <<<"$mline"); lua1=$(field lua_after_kib <<<"$mline")
+
+# ---------------------------------------------------------------- table
+status() { if calc "exit !($1)"; then echo "met"; else echo "**MISSED**"; fi; }
+st_seq=$(status "$seq_ratio >= 0.90")
+st_batch=$(status "$batch_ratio <= 1.2")
+st_mem=$(status "$rss_growth < 1024")
+f1() { calc "printf \"%.${2:-1}f\", $1"; }
+
+cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+[ -n "$cpu" ] || cpu=$(lscpu 2>/dev/null | awk -F': *' '/Model name/ { print $2; exit }' || true)
+clock=$("$LUA" -e "print(dofile('$here/common.lua').clock_name)")
+cmd="make bench   # = bash bench/run.sh (after make)"
+[ "${BENCH_SEQ_N:-}${BENCH_CG_N:-}${BENCH_BATCH_N:-}${BENCH_MEM_N:-}${BENCH_CONC:-}" ] && \
+  cmd="BENCH_SEQ_N=$SEQ_N BENCH_CG_N=$CG_N BENCH_BATCH_N=$BATCH_N BENCH_CONC=$CONC BENCH_MEM_N=$MEM_N bash bench/run.sh"
+
+{
+cat <<MD
+# rtc benchmark
+
+| # | measure | rtc | bare libcurl / reference | ratio | target | status |
+|---|---|---:|---:|---:|---|---|
+| 1 | sequential \`client:update_job\` calls/s, AK/SK-signed (best of $REPEATS × $SEQ_N, after 1000 warm-up) | $(f1 "$best_rtc" 0) | $(f1 "$best_bare" 0) | $seq_ratio | ≥ 0.90 | $st_seq |
+| 2 | instructions per call, callgrind: (whole process with $CG_N calls − same process with 0 calls) / $CG_N; both after $CG_WARM warm-up calls, so start-up is subtracted | $ipc_rtc | $ipc_bare | $ipc_ratio× | — | info |
+| 3a | \`client:batch\` $BATCH_N calls, concurrency $CONC, server delays each answer $DELAY_MS ms: wall s (best of 3; first $(f1 "$batch_first" 3), worst $(f1 "$batch_worst" 3)) | $(f1 "$batch_best" 3) | ideal ceil($BATCH_N/$CONC)×$DELAY_MS ms = $ideal | $batch_ratio× | ≤ 1.2× | $st_batch |
+MD
+if [ "$seq_batch_n" -gt 0 ]; then
+echo "| 3b | the same $BATCH_N calls made sequentially: wall s | $(f1 "$batch_seq" 3) | batch $(f1 "$batch_best" 3) | batch is ${speedup}× faster | — | info |"
+fi
+cat <<MD
+| 4 | resident memory growth over $MEM_N sequential calls after $MEM_WARM warm-up (VmRSS, after a full GC) | $rss_growth KiB ($rss0 → $rss1 KiB, peak $rss_peak) | — | — | < 1024 KiB | $st_mem |
+| 4b | Lua heap, collectgarbage("count") after a full GC, before → after | $(f1 "$lua0") → $(f1 "$lua1") KiB | — | — | — | info |
+
+Timing figures are ratios measured in one run on a shared machine (rtc and the bare loop
+alternate, best of each). The bare loop (bench/bare_curl.c) sends the very request
+\`client:prepare\` builds (same URL, headers, body), pre-signed once, on one reused easy handle;
+it only collects the body and finds X-request-Id — no signing, no JSON, no Lua.
+Servers: nginx on 127.0.0.1, one worker process, keep-alive; the sequential server answers a
+fixed job body (the seed example) with \`return 200\`; the batch server with \`ngx.sleep\`.
+
+- machine: $(uname -srm); nproc $(nproc); CPU: ${cpu:-unknown}
+- $("$LUA" -v 2>&1 | head -n1); Lua wall clock: $clock
+- $("$tmp/bare_curl" --version); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'); $(valgrind --version)
+- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
+- reproduce: \`$cmd\`
+MD
+} > "$tmp/results.md"
+
+{
+  echo
+  echo "## Where rtc's instructions go (callgrind, $CG_N-call run, self cost, top 25)"
+  echo
+  echo '```'
+  callgrind_annotate --threshold=100 "$tmp/cg.rtc.$CG_N" 2>/dev/null | awk '/^-+$/ { sep++ } sep >= 3' | sed -n '1,32p' | grep -v '^-*$' | head -n 27 || true
+  echo '```'
+} >> "$tmp/results.md"
+
+cp "$tmp/results.md" "$here/results.md"
+cat "$here/results.md"
+log "written to bench/results.md"

@@ -1,0 +1,147 @@
+#!/bin/bash
+# examples/embed/test.sh -- builds the C host that embeds Lua 5.4 with the `rtc` module
+# compiled in (no rtc.so), and runs examples/embed/update.lua in it against the mock.
+# Prints "N passed, N failed"; exits non-zero on any failure.
+#
+# Environment: CC (cc), RTC_MOCK_LUA (lua5.4), RTC_HOST (use this already built host
+#   instead of building one), KEEP_TMP=1 keeps the temporary directory.
+
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+CC=${CC:-cc}
+MOCK_LUA=${RTC_MOCK_LUA:-lua5.4}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rtc-embed.XXXXXX")
+HOST=${RTC_HOST:-$TMP/rtc-host}
+MOCK_PID=
+
+pass=0
+fail=0
+ok()     { pass=$((pass + 1)); echo "ok   - $*"; }
+not_ok() { fail=$((fail + 1)); echo "FAIL - $*"; }
+check()  { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+
+cleanup() {
+    local rc=$?
+    if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; fi
+    if [ "$fail" -gt 0 ] || [ "$rc" -ne 0 ]; then
+        [ -s "$TMP/mock.log" ] && { echo "---- tail of mock.log"; tail -n 20 "$TMP/mock.log"; }
+    fi
+    if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+finish() {
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ] && exit 0
+    exit 1
+}
+
+# ---- build: the module's C sources compiled into the host ---------------------------------
+if [ -z "${RTC_HOST:-}" ]; then
+    # shellcheck disable=SC2046
+    if (cd "$ROOT" && "$CC" -O2 -Wall -Wextra -Werror -o "$HOST" examples/embed/host.c \
+            rtcjob.c rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -I.) \
+            >"$TMP/build.log" 2>&1; then
+        ok "host built: cc -Wall -Wextra -Werror host.c rtcjob.c rtc_*.c -llua5.4 -lcurl -lcrypto"
+    else
+        not_ok "host build"; cat "$TMP/build.log"; finish
+    fi
+fi
+check "luaopen_rtc is defined inside the host binary" \
+    eval 'nm "$HOST" 2>/dev/null | grep -q " T luaopen_rtc$" || nm -D "$HOST" 2>/dev/null | grep -q " T luaopen_rtc$"'
+check "the host does not link any rtc.so" eval '! ldd "$HOST" | grep -q "rtc\.so"'
+
+# ---- the mock ------------------------------------------------------------------------------
+"$MOCK_LUA" "$ROOT/mock/server.lua" --port 0 --token test-token --parent-pid $$ \
+    >"$TMP/mock.out" 2>"$TMP/mock.log" &
+MOCK_PID=$!
+MOCK_PORT=
+for _ in $(seq 100); do
+    MOCK_PORT=$(sed -n 's/^listening on [^:]*:\([0-9]*\).*/\1/p' "$TMP/mock.out" 2>/dev/null)
+    [ -n "$MOCK_PORT" ] && break
+    kill -0 "$MOCK_PID" 2>/dev/null || break
+    sleep 0.05
+done
+if [ -z "$MOCK_PORT" ]; then not_ok "mock started"; finish; fi
+ok "mock listening on 127.0.0.1:$MOCK_PORT"
+MOCK=http://127.0.0.1:$MOCK_PORT
+APP=app-embed
+
+JOB=$(curl -sS -m 5 -X POST -H 'X-Auth-Token: test-token' -H 'Content-Type: application/json' \
+    --data-binary '{"room_id":"room-e","user_id":"user-e","record_param":{"record_rule_id":"rule-1"}}' \
+    "$MOCK/v2/apps/$APP/individual-stream-jobs" | sed -n 's/.*"job_id" *: *"\([^"]*\)".*/\1/p')
+if [ -z "$JOB" ]; then not_ok "job created in the mock"; finish; fi
+ok "job $JOB created in the mock"
+
+# run the host from an empty directory with LUA_CPATH pointing nowhere: only the linked-in
+# module can satisfy require "rtc" (update.lua also sets package.cpath = "")
+run_host() { # OUT ERR args...
+    local out=$1 err=$2; shift 2
+    mkdir -p "$TMP/empty"
+    (cd "$TMP/empty" && RTC_ENDPOINT="$MOCK" RTC_AUTH_TOKEN=test-token \
+        LUA_CPATH="$TMP/empty/?.so" LUA_CPATH_5_4="$TMP/empty/?.so" \
+        "$HOST" "$HERE/update.lua" "$@") >"$out" 2>"$err"
+}
+
+URL=rtmp://embed.example.com/live/s1
+run_host "$TMP/out" "$TMP/err" "$APP" "$JOB" "$URL" rule-9
+rc=$?
+check "update.lua in the host: exit 0" eval '[ $rc = 0 ] || { cat "$TMP/err"; false; }'
+check "prints the updated job (job_id, publish_param.rtmp_urls[1], record_rule_id)" \
+    eval 'grep -qx "job_id=$JOB" "$TMP/out" && grep -qx "publish_param.rtmp_urls\[1\]=$URL" "$TMP/out" &&
+          grep -qx "record_param.record_rule_id=rule-9" "$TMP/out" && grep -qx "app_id=$APP" "$TMP/out"'
+check "reports the module as linked in (rtc 0.1.0)" grep -q '^rtc 0\.1\.0 (linked into the host)$' "$TMP/out"
+
+curl -sS -m 5 "$MOCK/_mock/requests" >"$TMP/requests.json"
+check "the mock got one PUT with X-Auth-Token and the new rtmp URL" \
+    eval 'grep -q "\"method\":\"PUT\"" "$TMP/requests.json" &&
+          grep -q "\"x-auth-token\":\"test-token\"" "$TMP/requests.json" &&
+          grep -q "embed.example.com" "$TMP/requests.json"'
+
+run_host "$TMP/out2" "$TMP/err2" "$APP" no-such-job "$URL"
+rc=$?
+check "unknown job: exit 1, 'error: HTTP 404 RTC.00001003 ...' on stderr" \
+    eval '[ $rc = 1 ] && grep -q "^error: HTTP 404 RTC.00001003" "$TMP/err2"'
+
+run_host "$TMP/out3" "$TMP/err3" "$APP" "$JOB" http://not-rtmp
+rc=$?
+check "invalid URL: exit 1, 'invalid: publish_param.rtmp_urls[1]' on stderr" \
+    eval '[ $rc = 1 ] && grep -q "invalid: publish_param.rtmp_urls\[1\]" "$TMP/err3"'
+
+# a script that raises: the host prints the error with a traceback and exits 1
+printf 'error(setmetatable({}, {__tostring = function() return "custom error object" end}))\n' >"$TMP/raise.lua"
+"$HOST" "$TMP/raise.lua" >/dev/null 2>"$TMP/err4"
+rc=$?
+check "a script error: exit 1, message + traceback on stderr" \
+    eval '[ $rc = 1 ] && grep -q "custom error object" "$TMP/err4" && grep -q "stack traceback" "$TMP/err4"'
+"$HOST" >/dev/null 2>&1
+check "no script: usage, exit 2" test $? = 2
+
+# the module works the same when the script is given arguments through `arg`
+printf 'local rtc = require "rtc"\nassert(package.loaded.rtc == rtc)\nprint(arg[0], arg[1], select("#", ...))\nprint(tostring(rtc.new{endpoint = "http://127.0.0.1:1", token = "t"}))\n' >"$TMP/args.lua"
+(cd "$TMP/empty" && LUA_CPATH=";" "$HOST" "$TMP/args.lua" one two) >"$TMP/out5" 2>&1
+check "arg table and ... are passed; rtc.new works; tostring(client) hides the token" \
+    eval 'grep -q "args.lua	one	2" "$TMP/out5" && grep -q "^rtc.client(" "$TMP/out5" &&
+          ! grep -q "token=t" "$TMP/out5"'
+
+# memory: run the update under valgrind when it is installed
+if command -v valgrind >/dev/null 2>&1; then
+    (cd "$TMP/empty" && RTC_ENDPOINT="$MOCK" RTC_AUTH_TOKEN=test-token \
+        valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        "$HOST" "$HERE/update.lua" "$APP" "$JOB" rtmp://embed.example.com/live/vg) \
+        >"$TMP/vg.out" 2>"$TMP/vg.err"
+    rc=$?
+    check "valgrind: no memory errors, no definite leaks (update + lua_close)" \
+        eval '[ $rc = 0 ] || { tail -n 40 "$TMP/vg.err"; false; }'
+    (cd "$TMP/empty" && RTC_ENDPOINT="$MOCK" RTC_AUTH_TOKEN=test-token \
+        valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        "$HOST" "$HERE/update.lua" "$APP" no-such-job rtmp://embed.example.com/live/vg) \
+        >/dev/null 2>"$TMP/vg2.err"
+    rc=$?
+    check "valgrind on the error path (os.exit(1, true) closes the state): exit 1, clean" \
+        eval '[ $rc = 1 ] || { tail -n 40 "$TMP/vg2.err"; false; }'
+fi
+
+finish

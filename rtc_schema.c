@@ -1,0 +1,573 @@
+/* rtc_schema.c: the API as data (operations and field schemas), and the pure functions that
+ * read it: request validation, path encoding, and response normalization. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtc.h"
+
+/* ---------------------------------------------------------------- buffers */
+
+int rtc_buf_reserve(rtc_buf *b, size_t extra) {
+  size_t need, cap;
+  char *p;
+  if (extra > (size_t)-1 - b->len - 1) return -1;
+  need = b->len + extra + 1;
+  if (need <= b->cap) return 0;
+  cap = b->cap ? b->cap : 64;
+  while (cap < need) cap = cap > (size_t)-1 / 2 ? need : cap * 2;
+  p = realloc(b->data, cap);
+  if (p == NULL) return -1;
+  b->data = p;
+  b->cap = cap;
+  return 0;
+}
+
+int rtc_buf_add(rtc_buf *b, const char *s, size_t n) {
+  if (rtc_buf_reserve(b, n) != 0) return -1;
+  if (n) memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+  return 0;
+}
+
+void rtc_buf_free(rtc_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+/* ---------------------------------------------------------------- the API as data */
+
+static int is_rtmp_url(const char *s, size_t len) {
+  size_t i, prefix;
+  if (len > 7 && strncmp(s, "rtmp://", 7) == 0) prefix = 7;
+  else if (len > 8 && strncmp(s, "rtmps://", 8) == 0) prefix = 8;
+  else return 0;
+  for (i = prefix; i < len; i++) /* no blanks or control characters inside a URL */
+    if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f) return 0;
+  return 1;
+}
+
+static const rtc_format rtmp_url = {"an rtmp:// or rtmps:// URL", is_rtmp_url};
+static const char *const video_types[] = {"CAMERASTREAM", "SCREENSTREAM", NULL};
+static const char *const stream_types[] = {"LD", "SD", "HD", "FHD", NULL};
+static const char *const publish_or_record[] = {"publish_param", "record_param", NULL};
+
+#define RTC_MAX_TEXT 4096      /* no documented limit; bounds what one string may carry */
+#define RTC_MAX_RTMP_URLS 100  /* bounds the array before anything walks it */
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+#define STRING(n, fl) {n, RTC_T_STRING, fl, 0, RTC_MAX_TEXT, NULL, NULL, NULL, RTC_T_STRING}
+#define ENUM(n, list) {n, RTC_T_STRING, RTC_NONEMPTY, 0, RTC_MAX_TEXT, list, NULL, NULL, RTC_T_STRING}
+#define BOOLEAN(n) {n, RTC_T_BOOLEAN, 0, 0, 0, NULL, NULL, NULL, RTC_T_BOOLEAN}
+#define INTEGER(n, lo, hi) {n, RTC_T_INTEGER, 0, lo, hi, NULL, NULL, NULL, RTC_T_INTEGER}
+#define OBJECT(n, fl, s) {n, RTC_T_OBJECT, fl, 0, 0, NULL, NULL, &s, RTC_T_OBJECT}
+#define ARRAY(n, fl, lo, hi, fmt) {n, RTC_T_ARRAY, fl, lo, hi, NULL, fmt, NULL, RTC_T_STRING}
+
+static const rtc_field publish_param_fields[] = {
+  ARRAY("rtmp_urls", RTC_REQUIRED, 1, RTC_MAX_RTMP_URLS, &rtmp_url),
+};
+static const rtc_schema publish_param = {"PublishParam", publish_param_fields,
+                                         N(publish_param_fields), NULL};
+
+static const rtc_field record_param_fields[] = {
+  STRING("record_rule_id", RTC_REQUIRED | RTC_NONEMPTY),
+};
+static const rtc_schema record_param = {"RecordParam", record_param_fields,
+                                        N(record_param_fields), NULL};
+
+static const rtc_field update_fields[] = {
+  OBJECT("publish_param", 0, publish_param),
+  OBJECT("record_param", 0, record_param),
+};
+static const rtc_schema update_request = {"UpdateIndividualJobReq", update_fields,
+                                          N(update_fields), publish_or_record};
+
+static const rtc_field create_fields[] = {
+  STRING("room_id", RTC_REQUIRED | RTC_NONEMPTY),
+  STRING("user_id", RTC_REQUIRED | RTC_NONEMPTY),
+  BOOLEAN("is_record_audio"),
+  ENUM("video_type", video_types),
+  ENUM("select_stream_type", stream_types),
+  INTEGER("max_idle_time", 5, 43200),
+  OBJECT("record_param", 0, record_param),
+  OBJECT("publish_param", 0, publish_param),
+};
+static const rtc_schema create_request = {"IndividualStreamJobReq", create_fields,
+                                          N(create_fields), publish_or_record};
+
+/* The job as answered: only types matter here (the service is the judge of its values). */
+static const rtc_field job_fields[] = {
+  STRING("job_id", 0),      STRING("stream_name", 0),   STRING("app_id", 0),
+  STRING("room_id", 0),     STRING("user_id", 0),       BOOLEAN("is_record_audio"),
+  STRING("video_type", 0),  STRING("select_stream_type", 0),
+  INTEGER("max_idle_time", 0, 0),
+  OBJECT("record_param", 0, record_param),
+  OBJECT("publish_param", 0, publish_param),
+  STRING("create_time", 0), STRING("update_time", 0),   STRING("start_time", 0),
+  STRING("stop_time", 0),   STRING("state", 0),         STRING("stop_reason", 0),
+  STRING("description", 0),
+};
+static const rtc_schema job = {"IndividualStreamJobInfo", job_fields, N(job_fields), NULL};
+
+#define JOBS "/v2/apps/{app_id}/individual-stream-jobs"
+const rtc_operation rtc_operations[] = {
+  {"create_job", "POST", JOBS, 1, &create_request, &job, 201, RTC_RETRY_IF_UNSENT},
+  {"get_job", "GET", JOBS "/{job_id}", 2, NULL, &job, 200, RTC_RETRY_IDEMPOTENT},
+  {"update_job", "PUT", JOBS "/{job_id}", 2, &update_request, &job, 200, RTC_RETRY_IDEMPOTENT},
+  {"stop_job", "DELETE", JOBS "/{job_id}", 2, NULL, NULL, 204, RTC_RETRY_IDEMPOTENT},
+};
+const size_t rtc_noperations = N(rtc_operations);
+
+const rtc_operation *rtc_find_operation(const char *name) {
+  size_t i;
+  for (i = 0; i < rtc_noperations; i++)
+    if (strcmp(rtc_operations[i].name, name) == 0) return &rtc_operations[i];
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- validation */
+
+typedef struct vstate {
+  lua_State *L;
+  char path[256];
+  char *err;
+  size_t errlen;
+} vstate;
+
+/* Describes the value at idx for a message: strings quoted and cut, others by type. */
+static void describe(lua_State *L, int idx, char *out, size_t outlen) {
+  int t = lua_type(L, idx);
+  if (t == LUA_TSTRING) {
+    size_t len, i, o = 0;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (outlen < 8) { if (outlen) out[0] = '\0'; return; }
+    out[o++] = '"';
+    for (i = 0; i < len && o + 6 < outlen && i < 48; i++) {
+      unsigned char c = (unsigned char)s[i];
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+        o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+      else
+        out[o++] = (char)c;
+    }
+    if (i < len && o + 4 < outlen) { memcpy(out + o, "...", 3); o += 3; }
+    out[o++] = '"';
+    out[o] = '\0';
+  } else if (t == LUA_TNUMBER) {
+    lua_Number n = lua_tonumber(L, idx);
+    if (rtc_isinteger(L, idx)) snprintf(out, outlen, "%lld", (long long)lua_tointeger(L, idx));
+    else snprintf(out, outlen, "%.17g", (double)n);
+  } else if (t == LUA_TBOOLEAN) {
+    snprintf(out, outlen, "%s", lua_toboolean(L, idx) ? "true" : "false");
+  } else {
+    snprintf(out, outlen, "a %s", lua_typename(L, t));
+  }
+}
+
+static int fail(vstate *v, const char *expected, int idx) {
+  char got[96];
+  if (idx) describe(v->L, idx, got, sizeof got);
+  if (idx)
+    snprintf(v->err, v->errlen, "%s: expected %s, got %s", v->path[0] ? v->path : "params",
+             expected, got);
+  else
+    snprintf(v->err, v->errlen, "%s: %s", v->path[0] ? v->path : "params", expected);
+  return 0;
+}
+
+/* Path bookkeeping: append ".name" or "[i]" and restore the previous length afterwards. */
+static size_t path_push(vstate *v, const char *name, long long index) {
+  size_t old = strlen(v->path);
+  if (name)
+    snprintf(v->path + old, sizeof v->path - old, "%s%s", old ? "." : "", name);
+  else
+    snprintf(v->path + old, sizeof v->path - old, "[%lld]", index);
+  return old;
+}
+
+size_t rtc_edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b), i, j, row[64];
+  if (la >= 63 || lb >= 63) return 99;
+  for (j = 0; j <= lb; j++) row[j] = j;
+  for (i = 1; i <= la; i++) {
+    size_t diag = row[0], tmp;
+    row[0] = i;
+    for (j = 1; j <= lb; j++) {
+      size_t best = diag + (a[i - 1] != b[j - 1]);
+      tmp = row[j];
+      if (row[j] + 1 < best) best = row[j] + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      diag = tmp;
+    }
+  }
+  return row[lb];
+}
+
+static int check_string(vstate *v, const rtc_field *f, const rtc_format *format, int idx) {
+  size_t len;
+  const char *s;
+  char expected[160];
+  if (lua_type(v->L, idx) != LUA_TSTRING)
+    return fail(v, format ? format->expected : "a string", idx);
+  s = lua_tolstring(v->L, idx, &len);
+  if (memchr(s, '\0', len)) return fail(v, "text without NUL bytes", idx);
+  if (len > RTC_MAX_TEXT) return fail(v, "a string of at most 4096 bytes", 0);
+  if (!rtc_utf8_valid(s, len)) return fail(v, "UTF-8 text", idx);
+  if (format && !format->check(s, len)) return fail(v, format->expected, idx);
+  if ((f->flags & RTC_NONEMPTY) && len == 0) return fail(v, "a non-empty string", idx);
+  if (f->enums) {
+    const char *const *e;
+    size_t o = 0;
+    for (e = f->enums; *e; e++)
+      if (strcmp(*e, s) == 0) return 1;
+    o += (size_t)snprintf(expected, sizeof expected, "one of ");
+    for (e = f->enums; *e && o < sizeof expected; e++)
+      o += (size_t)snprintf(expected + o, sizeof expected - o, "%s%s", *e, e[1] ? ", " : "");
+    return fail(v, expected, idx);
+  }
+  return 1;
+}
+
+static int check_integer(vstate *v, const rtc_field *f, int idx) {
+  char expected[96];
+  long long value;
+  snprintf(expected, sizeof expected, "an integer from %lld to %lld", f->min, f->max);
+  if (lua_type(v->L, idx) != LUA_TNUMBER) return fail(v, expected, idx);
+  if (rtc_isinteger(v->L, idx)) {
+    value = (long long)lua_tointeger(v->L, idx);
+  } else {
+    double d = (double)lua_tonumber(v->L, idx);
+    /* Only whole numbers that a double holds exactly (|d| <= 2^53) pass as integers. */
+    if (!(d == floor(d)) || fabs(d) > 9007199254740992.0) return fail(v, expected, idx);
+    value = (long long)d;
+  }
+  if (value < f->min || value > f->max) return fail(v, expected, idx);
+  return 1;
+}
+
+static int check_object(vstate *v, int idx, const rtc_schema *s);
+
+static int check_array(vstate *v, const rtc_field *f, int idx) {
+  lua_State *L = v->L;
+  size_t n, i, old;
+  char expected[192];
+  if (lua_type(L, idx) != LUA_TTABLE) return fail(v, "an array (a Lua sequence)", idx);
+  n = lua_rawlen(L, idx);
+  if ((long long)n > f->max) {
+    snprintf(expected, sizeof expected, "at most %lld entries, got %lu", f->max, (unsigned long)n);
+    return fail(v, expected, 0);
+  }
+  /* Every key must be 1..n: this also finds holes and hash parts. At most n+1 steps. */
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    int ok = lua_type(L, -2) == LUA_TNUMBER;
+    if (ok) {
+      lua_Number k = lua_tonumber(L, -2);
+      ok = k >= 1 && k <= (lua_Number)n && k == floor(k);
+    }
+    if (!ok) {
+      char key[96];
+      describe(L, -2, key, sizeof key);
+      lua_pop(L, 2);
+      snprintf(expected, sizeof expected, "an array without holes or other keys (found key %s)",
+               key);
+      return fail(v, expected, 0);
+    }
+    lua_pop(L, 1);
+  }
+  if ((long long)n < f->min) {
+    snprintf(expected, sizeof expected, "a non-empty array of %s",
+             f->format ? f->format->expected : "strings");
+    return fail(v, expected, 0);
+  }
+  for (i = 1; i <= n; i++) {
+    int ok;
+    lua_rawgeti(L, idx, (int)i);
+    old = path_push(v, NULL, (long long)i);
+    ok = check_string(v, f, f->format, lua_gettop(L));
+    v->path[old] = '\0';
+    lua_pop(L, 1);
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
+static int check_value(vstate *v, const rtc_field *f, int idx) {
+  switch (f->type) {
+  case RTC_T_STRING: return check_string(v, f, f->format, idx);
+  case RTC_T_BOOLEAN:
+    return lua_type(v->L, idx) == LUA_TBOOLEAN ? 1 : fail(v, "a boolean", idx);
+  case RTC_T_INTEGER: return check_integer(v, f, idx);
+  case RTC_T_ARRAY: return check_array(v, f, idx);
+  case RTC_T_OBJECT:
+    if (lua_type(v->L, idx) != LUA_TTABLE) return fail(v, "a table", idx);
+    return check_object(v, idx, f->object);
+  }
+  return fail(v, "a known type", idx);
+}
+
+static const rtc_field *find_field(const rtc_schema *s, const char *name) {
+  size_t i;
+  for (i = 0; i < s->nfields; i++)
+    if (strcmp(s->fields[i].name, name) == 0) return &s->fields[i];
+  return NULL;
+}
+
+static int unknown_field(vstate *v, const rtc_schema *s, const char *name) {
+  size_t i, best = 99;
+  const char *suggestion = NULL;
+  char msg[160];
+  for (i = 0; i < s->nfields; i++) {
+    size_t d = rtc_edit_distance(name, s->fields[i].name);
+    if (d < best) { best = d; suggestion = s->fields[i].name; }
+  }
+  if (suggestion && best <= 3)
+    snprintf(msg, sizeof msg, "unknown field (did you mean \"%s\"?)", suggestion);
+  else
+    snprintf(msg, sizeof msg, "unknown field (%s has no such field)", s->name);
+  return fail(v, msg, 0);
+}
+
+static int check_object(vstate *v, int idx, const rtc_schema *s) {
+  lua_State *L = v->L;
+  size_t i, old;
+  luaL_checkstack(L, 4, "rtc: validation");
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    const rtc_field *f;
+    int ok;
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      char key[96], msg[160];
+      describe(L, -2, key, sizeof key);
+      lua_pop(L, 2);
+      snprintf(msg, sizeof msg, "expected field names (strings) as keys, got key %s", key);
+      return fail(v, msg, 0);
+    }
+    f = find_field(s, lua_tostring(L, -2));
+    old = path_push(v, lua_tostring(L, -2), 0);
+    if (f == NULL) {
+      unknown_field(v, s, lua_tostring(L, -2));
+      lua_pop(L, 2);
+      return 0;
+    }
+    ok = check_value(v, f, lua_gettop(L));
+    v->path[old] = '\0';
+    lua_pop(L, 1);
+    if (!ok) { lua_pop(L, 1); return 0; }
+  }
+  for (i = 0; i < s->nfields; i++) {
+    const rtc_field *f = &s->fields[i];
+    if (!(f->flags & RTC_REQUIRED)) continue;
+    lua_pushstring(L, f->name);
+    lua_rawget(L, idx);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      old = path_push(v, f->name, 0);
+      fail(v, "required field missing", 0);
+      v->path[old] = '\0';
+      return 0;
+    }
+    lua_pop(L, 1);
+  }
+  if (s->one_of) {
+    const char *const *name;
+    char msg[160];
+    size_t o;
+    for (name = s->one_of; *name; name++) {
+      lua_pushstring(L, *name);
+      lua_rawget(L, idx);
+      if (!lua_isnil(L, -1)) { lua_pop(L, 1); return 1; }
+      lua_pop(L, 1);
+    }
+    o = (size_t)snprintf(msg, sizeof msg, "expected at least one of ");
+    for (name = s->one_of; *name && o < sizeof msg; name++)
+      o += (size_t)snprintf(msg + o, sizeof msg - o, "%s%s", *name, name[1] ? ", " : "");
+    return fail(v, msg, 0);
+  }
+  return 1;
+}
+
+int rtc_validate(lua_State *L, int idx, const rtc_schema *s, char *err, size_t errlen,
+                 char *field, size_t fieldlen) {
+  vstate v;
+  int ok;
+  v.L = L;
+  v.path[0] = '\0';
+  v.err = err;
+  v.errlen = errlen;
+  ok = check_object(&v, lua_absindex(L, idx), s);
+  if (!ok && field) snprintf(field, fieldlen, "%s", v.path[0] ? v.path : "params");
+  return ok;
+}
+
+/* ---------------------------------------------------------------- path parameters */
+
+#define RTC_MAX_ID 256
+
+int rtc_check_id(const char *name, const char *s, size_t len, char *err, size_t errlen) {
+  size_t i;
+  const char *why = NULL;
+  if (len == 0) why = "must not be empty";
+  else if (len > RTC_MAX_ID) why = "must be at most 256 bytes";
+  else if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+    why = "must not be \".\" or \"..\"";
+  else if (!rtc_utf8_valid(s, len)) why = "must be UTF-8 text";
+  for (i = 0; why == NULL && i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    /* '/' '?' '#' would address another resource if a proxy decoded them: refused, not encoded */
+    if (c == '/' || c == '?' || c == '#') why = "must not contain '/', '?' or '#'";
+    else if (c < 0x20 || c == 0x7f) why = "must not contain control characters or NUL";
+  }
+  if (why == NULL) return 1;
+  snprintf(err, errlen, "%s: %s", name, why);
+  return 0;
+}
+
+int rtc_buf_add_segment(rtc_buf *b, const char *s, size_t len) {
+  static const char hex[] = "0123456789ABCDEF";
+  size_t i;
+  if (rtc_buf_reserve(b, len * 3) != 0) return -1;
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      b->data[b->len++] = (char)c;
+    } else {
+      b->data[b->len++] = '%';
+      b->data[b->len++] = hex[c >> 4];
+      b->data[b->len++] = hex[c & 15];
+    }
+  }
+  b->data[b->len] = '\0';
+  return 0;
+}
+
+int rtc_utf8_valid(const char *str, size_t len) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  while (i < len) {
+    unsigned char c = s[i];
+    size_t n, k;
+    unsigned long cp;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
+    else return 0;
+    if (len - i <= n) return 0;
+    for (k = 1; k <= n; k++) {
+      if ((s[i + k] & 0xc0) != 0x80) return 0;
+      cp = (cp << 6) | (s[i + k] & 0x3f);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return 0;
+    i += n + 1;
+  }
+  return 1;
+}
+
+/* ---------------------------------------------------------------- response normalization */
+
+static int is_json_null(lua_State *L, int idx) {
+  return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL;
+}
+
+/* Replaces the number at the top of the stack by the string a person would write for it. */
+static void number_to_string(lua_State *L) {
+  char tmp[64];
+  double d = (double)lua_tonumber(L, -1);
+  if (rtc_isinteger(L, -1))
+    snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(L, -1));
+  else if (d == floor(d) && fabs(d) < 1e18)
+    snprintf(tmp, sizeof tmp, "%.0f", d);
+  else
+    snprintf(tmp, sizeof tmp, "%.17g", d);
+  lua_pop(L, 1);
+  lua_pushstring(L, tmp);
+}
+
+/* Leaves an integer when the number at the top is whole (a no-op on 5.1, where it is one). */
+static void number_to_integer(lua_State *L) {
+#if LUA_VERSION_NUM >= 503
+  lua_Number d;
+  if (rtc_isinteger(L, -1)) return;
+  d = lua_tonumber(L, -1);
+  if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
+    lua_pop(L, 1);
+    lua_pushinteger(L, (lua_Integer)d);
+  }
+#else
+  (void)L;
+#endif
+}
+
+static void normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schema *object,
+                            rtc_type item);
+
+/* Arrays from JSON: nulls are dropped and the rest closed up, so the array stays a sequence. */
+static void normalize_array(lua_State *L, int idx, rtc_type item) {
+  size_t n = lua_rawlen(L, idx), i, out = 0;
+  for (i = 1; i <= n; i++) {
+    lua_rawgeti(L, idx, (int)i);
+    if (is_json_null(L, -1)) { lua_pop(L, 1); continue; }
+    normalize_value(L, lua_gettop(L), item, NULL, item);
+    lua_rawseti(L, idx, (int)++out);
+  }
+  for (i = out + 1; i <= n; i++) {
+    lua_pushnil(L);
+    lua_rawseti(L, idx, (int)i);
+  }
+}
+
+/* Replaces the value at idx (the top of the stack) by its normalized form, in place. */
+static void normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schema *object,
+                            rtc_type item) {
+  int t = lua_type(L, idx);
+  luaL_checkstack(L, 6, "rtc: response nested too deeply");
+  if (t == LUA_TNUMBER) {
+    if (type == RTC_T_STRING) number_to_string(L);
+    else number_to_integer(L);
+  } else if (t == LUA_TSTRING && type == RTC_T_INTEGER) {
+    lua_Number d = lua_tonumber(L, idx); /* "30" for an integer field becomes 30 */
+    if (d != 0 || strcmp(lua_tostring(L, idx), "0") == 0) {
+      if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
+        lua_pop(L, 1);
+        lua_pushinteger(L, (lua_Integer)d);
+      }
+    }
+  } else if (t == LUA_TTABLE) {
+    if (type == RTC_T_ARRAY) normalize_array(L, idx, item);
+    else if (object) rtc_normalize(L, idx, object);
+    else if (lua_rawlen(L, idx) > 0) normalize_array(L, idx, RTC_T_OBJECT);
+    else rtc_normalize(L, idx, NULL);
+  }
+}
+
+void rtc_normalize(lua_State *L, int idx, const rtc_schema *s) {
+  idx = lua_absindex(L, idx);
+  luaL_checkstack(L, 6, "rtc: response nested too deeply");
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    const rtc_field *f = NULL;
+    if (is_json_null(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushvalue(L, -1);
+      lua_pushnil(L);
+      lua_rawset(L, idx); /* clearing a field during traversal is allowed */
+      continue;
+    }
+    if (s && lua_type(L, -2) == LUA_TSTRING) f = find_field(s, lua_tostring(L, -2));
+    if (f)
+      normalize_value(L, lua_gettop(L), f->type, f->object, f->item);
+    else
+      normalize_value(L, lua_gettop(L), RTC_T_OBJECT, NULL, RTC_T_OBJECT);
+    /* store back (strings/integers may have replaced the value) */
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, idx);
+  }
+}

@@ -1,0 +1,252 @@
+-- spec/helper.lua — shared by every spec: module paths, the mock SparkRTC server, clients.
+--
+--   local helper = require "spec.helper"
+--   local mock = helper.start_mock{ tokens = {"test-token"}, aksk = { ["test-ak"] = "test-sk" },
+--                                   project_id = "test-project" }  -- all optional (these are the defaults)
+--   mock.port, mock.url            -- "http://127.0.0.1:PORT"
+--   mock:reset()                   -- clears jobs, request log, scripts, counters, config
+--   mock:script{ status = 503, body = "busy" }    -- or a list of such tables; see mock/README.md
+--   mock:config{ delay_all = 0.02 }               -- also clock_offset = seconds
+--   mock:requests()                -- { {method, target, path, query, headers (lowercase), body}, … }
+--   mock:stats()                   -- { connections, requests, in_flight, max_in_flight, accepted, open }
+--   mock:jobs()                    -- { [app_id] = { [job_id] = job } }
+--   mock:request(method, path, { headers = {…}, body = "…" })  -> status, body, headers (raw call)
+--   mock:stop()
+--   helper.client(mock, opts) / helper.aksk_client(mock, opts) -- rtc.new against the mock
+--   helper.LUA                     -- interpreter running the specs (env RTC_LUA, default "lua5.4")
+--   helper.sleep(seconds), helper.stop_all()
+
+local helper = {}
+
+helper.LUA = os.getenv("RTC_LUA") or "lua5.4"
+-- the interpreter that runs mock/server.lua (default: helper.LUA)
+helper.MOCK_LUA = os.getenv("RTC_MOCK_LUA") or helper.LUA
+
+-- the repository root, from this file's own path (spec/helper.lua)
+local function root_dir()
+  local src = debug.getinfo(1, "S").source
+  if src:sub(1, 1) == "@" then
+    local d = src:sub(2):match("^(.*)/spec/[^/]*$")
+    if d then return d end
+    if src:sub(2):match("^spec/[^/]*$") then return "." end
+  end
+  return "."
+end
+helper.ROOT = root_dir()
+
+do
+  local cpath = os.getenv("RTC_CPATH") or "./?.so"
+  if not package.cpath:find(cpath, 1, true) then package.cpath = cpath .. ";" .. package.cpath end
+  local paths = "./?.lua;./mock/?.lua;"
+  if helper.ROOT ~= "." then paths = paths .. helper.ROOT .. "/?.lua;" .. helper.ROOT .. "/mock/?.lua;" end
+  if not package.path:find("./mock/?.lua", 1, true) then package.path = paths .. package.path end
+end
+
+local socket = require "socket"
+local http = require "socket.http"
+local ltn12 = require "ltn12"
+local cjson = require "cjson"
+
+helper.sleep = socket.sleep
+helper.gettime = socket.gettime
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+local function my_pid()
+  local s = read_file("/proc/self/stat")
+  return s and tonumber(s:match("^(%d+)"))
+end
+
+-- alive and not a zombie
+local function pid_alive(pid)
+  local s = read_file("/proc/" .. pid .. "/stat")
+  return s ~= nil and not s:match("^%d+ %b() Z")
+end
+
+local live = {} -- mocks not yet stopped
+
+local Mock = {}
+Mock.__index = Mock
+
+-- one HTTP exchange with the mock: -> status, body, headers | nil, err
+local function http_call(url, method, headers, body, timeout)
+  local chunks = {}
+  headers = headers or {}
+  if body then headers["content-length"] = tostring(#body) end
+  local old = http.TIMEOUT
+  http.TIMEOUT = timeout or 5
+  local ok, status, resp_headers = http.request{
+    url = url, method = method, headers = headers,
+    source = body and ltn12.source.string(body) or nil,
+    sink = ltn12.sink.table(chunks),
+  }
+  http.TIMEOUT = old
+  if not ok then return nil, status end
+  return status, table.concat(chunks), resp_headers
+end
+
+function Mock:control(method, path, obj)
+  local body = obj ~= nil and cjson.encode(obj) or nil
+  local status, text = http_call(self.url .. path, method,
+    body and { ["content-type"] = "application/json" } or nil, body, 5)
+  if not status then error("mock control " .. method .. " " .. path .. " failed: " .. tostring(text), 2) end
+  if status ~= 200 then
+    error("mock control " .. method .. " " .. path .. ": HTTP " .. tostring(status) .. " " .. tostring(text), 2)
+  end
+  return cjson.decode(text)
+end
+
+function Mock:reset() self:control("POST", "/_mock/reset"); return self end
+
+-- one behaviour table, or a list of them (queued in order)
+function Mock:script(s)
+  if s[1] ~= nil then
+    for _, one in ipairs(s) do self:control("POST", "/_mock/script", one) end
+  else
+    self:control("POST", "/_mock/script", s)
+  end
+  return self
+end
+
+function Mock:config(c) self:control("POST", "/_mock/config", c); return self end
+function Mock:requests() return self:control("GET", "/_mock/requests") end
+function Mock:stats() return self:control("GET", "/_mock/stats") end
+function Mock:jobs() return self:control("GET", "/_mock/jobs") end
+
+-- a raw HTTP request to the mock (socket.http; "Connection: close")
+function Mock:request(method, path, o)
+  o = o or {}
+  local headers = {}
+  for k, v in pairs(o.headers or {}) do headers[k:lower()] = v end
+  return http_call(self.url .. path, method, headers, o.body, o.timeout or 5)
+end
+
+-- the server's stderr so far
+function Mock:log() return read_file(self.log_file) or "" end
+
+function Mock:stop()
+  if self.stopped then return end
+  self.stopped = true
+  live[self] = nil
+  if self.pid and pid_alive(self.pid) then
+    http_call(self.url .. "/_mock/shutdown", "POST", nil, "", 1)
+    local t0 = socket.gettime()
+    while pid_alive(self.pid) and socket.gettime() - t0 < 1 do socket.sleep(0.01) end
+    if pid_alive(self.pid) then
+      os.execute("kill " .. self.pid .. " 2>/dev/null")
+      t0 = socket.gettime()
+      while pid_alive(self.pid) and socket.gettime() - t0 < 1 do socket.sleep(0.01) end
+      if pid_alive(self.pid) then os.execute("kill -9 " .. self.pid .. " 2>/dev/null") end
+    end
+  end
+  if self.pipe then pcall(self.pipe.close, self.pipe); self.pipe = nil end
+  if self.log_file then os.remove(self.log_file) end
+  if self.pid_file then os.remove(self.pid_file) end
+end
+
+function helper.stop_all()
+  local list = {}
+  for m in pairs(live) do list[#list + 1] = m end
+  for _, m in ipairs(list) do pcall(m.stop, m) end
+end
+
+-- opts: tokens (list), aksk (map AK->SK), project_id (string, or false: any), unknown_apps (list),
+--       delay_all (seconds), auth (false: none), verbose (log requests to mock:log())
+function helper.start_mock(opts)
+  opts = opts or {}
+  local tokens = opts.tokens or { "test-token" }
+  local aksk = opts.aksk or { ["test-ak"] = "test-sk" }
+  local project_id = opts.project_id
+  if project_id == nil then project_id = "test-project" end
+
+  local log_file, pid_file = os.tmpname(), os.tmpname()
+  local args = { helper.MOCK_LUA, shell_quote(helper.ROOT .. "/mock/server.lua"), "--port", "0",
+    "--pid-file", shell_quote(pid_file) }
+  local ppid = my_pid()
+  if ppid then args[#args + 1] = "--parent-pid"; args[#args + 1] = tostring(ppid) end
+  if #tokens == 0 then args[#args + 1] = "--no-tokens" end
+  for _, t in ipairs(tokens) do args[#args + 1] = "--token"; args[#args + 1] = shell_quote(t) end
+  local first_ak, first_sk
+  local aks = {}
+  for ak in pairs(aksk) do aks[#aks + 1] = ak end
+  table.sort(aks)
+  if #aks == 0 then args[#args + 1] = "--no-aksk" end
+  for _, ak in ipairs(aks) do
+    first_ak, first_sk = first_ak or ak, first_sk or aksk[ak]
+    args[#args + 1] = "--aksk"; args[#args + 1] = shell_quote(ak .. ":" .. aksk[ak])
+  end
+  if project_id == false then args[#args + 1] = "--any-project"
+  else args[#args + 1] = "--project-id"; args[#args + 1] = shell_quote(project_id) end
+  for _, a in ipairs(opts.unknown_apps or {}) do
+    args[#args + 1] = "--unknown-app"; args[#args + 1] = shell_quote(a)
+  end
+  if opts.delay_all then args[#args + 1] = "--delay-all"; args[#args + 1] = tostring(opts.delay_all) end
+  if opts.auth == false then args[#args + 1] = "--no-auth" end
+  if opts.verbose then args[#args + 1] = "--verbose" end
+
+  local cmd = "exec " .. table.concat(args, " ") .. " 2>" .. shell_quote(log_file)
+  local pipe = assert(io.popen(cmd, "r"))
+  local line = pipe:read("*l")
+  local port = line and line:match("^listening on [^:]+:(%d+)")
+  if not port then
+    pipe:close()
+    local log = read_file(log_file) or ""
+    os.remove(log_file); os.remove(pid_file)
+    error("mock server did not start (" .. cmd .. "): " .. tostring(line) .. "\n" .. log, 2)
+  end
+  local pid = tonumber((read_file(pid_file) or ""):match("%d+"))
+  local mock = setmetatable({
+    port = tonumber(port),
+    url = "http://127.0.0.1:" .. port,
+    pid = pid, pipe = pipe, log_file = log_file, pid_file = pid_file,
+    token = tokens[1], ak = first_ak, sk = first_sk,
+    project_id = project_id or "test-project",
+    tokens = tokens, aksk = aksk,
+  }, Mock)
+  live[mock] = true
+  return mock
+end
+
+-- rtc.new with endpoint = mock.url, token = mock.token, plus opts (opts.token = false drops it)
+function helper.client(mock, opts)
+  local o = { endpoint = mock.url, token = mock.token }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  if o.token == false then o.token = nil end
+  return require("rtc").new(o)
+end
+
+-- rtc.new with endpoint, ak, sk, project_id of the mock, plus opts
+function helper.aksk_client(mock, opts)
+  local o = { endpoint = mock.url, ak = mock.ak, sk = mock.sk, project_id = mock.project_id }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return require("rtc").new(o)
+end
+
+-- never leave a server behind: on os.exit, and when this state is closed/collected.
+-- (the server also exits by itself once this process is gone: --parent-pid)
+do
+  local real_exit = os.exit
+  os.exit = function(...) -- luacheck: ignore
+    helper.stop_all()
+    return real_exit(...)
+  end
+  if newproxy then -- luacheck: ignore (Lua 5.1 / LuaJIT)
+    local p = newproxy(true) -- luacheck: ignore
+    getmetatable(p).__gc = function() helper.stop_all() end
+    helper._sentinel = p
+  else
+    helper._sentinel = setmetatable({}, { __gc = function() helper.stop_all() end })
+  end
+end
+
+return helper
