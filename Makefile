@@ -62,9 +62,40 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(LUA) examples/demo.lua
 
+# The mock always runs under lua5.4 (LuaSocket and luaossl), whichever Lua the specs run under.
 test: deps
 	@$(MAKE) --no-print-directory all
-	@RTC_LUA=$(LUA) RTC_CPATH="$(OUT)/?.so" $(BUSTED) --lua=$(LUA) --cpath="$(OUT)/?.so" $(BUSTED_ARGS)
+	@RTC_LUA=$(LUA) RTC_MOCK_LUA=lua5.4 RTC_CPATH="$(OUT)/?.so" \
+	  $(BUSTED) --lua=$(LUA) --cpath="$(OUT)/?.so" $(BUSTED_ARGS)
+
+# Everything CI runs: the suite under each Lua, memcheck, lint (see .ci/run).
+test-all: deps-test
+	@bash .ci/run
+
+test-openresty: deps-test
+	@$(MAKE) --no-print-directory all LUA=luajit
+	@bash examples/openresty/test.sh
+
+embed: deps
+	@bash examples/embed/test.sh
+
+bench: deps-test
+	@$(MAKE) --no-print-directory all
+	@bash bench/run.sh
+
+memcheck: deps-test
+	@$(MAKE) --no-print-directory all
+	@bash memcheck/run.sh
+
+fuzz: deps-test
+	@bash fuzz/run.sh $(FUZZ_SECONDS)
+
+LUA_FILES := $(shell git ls-files '*.lua' 'bin/rtcjob' 2>/dev/null)
+lint: deps-test
+	luacheck --quiet $(LUA_FILES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --std=c99 --inline-suppr $(shell pkg-config --cflags-only-I $(LUA_PC)) $(SOURCES)
+	clang-tidy --quiet $(SOURCES) -- -std=c99 $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V) $(DESTDIR)$(PREFIX)/bin

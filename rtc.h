@@ -12,6 +12,7 @@
 #define RTC_CLIENT_MT "rtc.client"
 #define RTC_ERROR_MT "rtc.error"
 #define RTC_JOB_MT "rtc.job"
+#define RTC_RESULT_MT "rtc.result"
 
 /* ---- growable byte buffer (bounded by its users; every allocation checked) ---- */
 typedef struct rtc_buf {

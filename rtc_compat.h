@@ -10,9 +10,13 @@
 #define lua_rawlen(L, i) lua_objlen(L, (i))
 #define lua_absindex(L, i) \
   (((i) > 0 || (i) <= LUA_REGISTRYINDEX) ? (i) : lua_gettop(L) + (i) + 1)
+#endif
+
+/* PUC Lua 5.1 only: LuaJIT 2.1 has these already (and defines luaL_newlibtable). */
+#if LUA_VERSION_NUM < 502 && !defined(luaL_newlibtable)
 #define luaL_newlib(L, l) (lua_newtable(L), luaL_setfuncs(L, (l), 0))
 #define luaL_setmetatable(L, name) (luaL_getmetatable(L, (name)), lua_setmetatable(L, -2))
-static void luaL_setfuncs(lua_State *L, const luaL_Reg *l, int nup) {
+static inline void luaL_setfuncs(lua_State *L, const luaL_Reg *l, int nup) {
   luaL_checkstack(L, nup + 1, "too many upvalues");
   for (; l->name != NULL; l++) {
     int i;
@@ -22,7 +26,7 @@ static void luaL_setfuncs(lua_State *L, const luaL_Reg *l, int nup) {
   }
   lua_pop(L, nup);
 }
-static void *luaL_testudata(lua_State *L, int i, const char *name) {
+static inline void *luaL_testudata(lua_State *L, int i, const char *name) {
   void *p = lua_touserdata(L, i);
   if (p == NULL || !lua_getmetatable(L, i)) return NULL;
   luaL_getmetatable(L, name);

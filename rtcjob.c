@@ -115,7 +115,8 @@ static int error_tostring(lua_State *L) {
   return 1;
 }
 
-/* A job reads well in a REPL; code still sees a plain table (pairs, cjson.encode). */
+/* A job (or stop_job's result) reads well in a REPL; code still sees a plain table (pairs,
+ * cjson.encode): the metatable has __tostring and __name only. */
 static int job_tostring(lua_State *L) {
   static const char *const keys[] = {"job_id", "state", "app_id", "room_id", "user_id",
                                      "stream_name", "stop_reason", "request_id", NULL};
@@ -124,7 +125,8 @@ static int job_tostring(lua_State *L) {
   luaL_Buffer b;
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_buffinit(L, &b);
-  luaL_addstring(&b, "rtc.job{");
+  luaL_addstring(&b, lua_tostring(L, lua_upvalueindex(1))); /* "rtc.job" or "rtc.result" */
+  luaL_addchar(&b, '{');
   for (k = keys; *k; k++) {
     lua_pushstring(L, *k);
     lua_rawget(L, 1);
@@ -745,6 +747,7 @@ void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long statu
   if (op->response == NULL) { /* stop_job: 204, whatever body there may be */
     lua_createtable(L, 0, 1);
     set_string(L, "request_id", request_id);
+    luaL_setmetatable(L, RTC_RESULT_MT);
     lua_pushnil(L);
     return;
   }
@@ -1274,7 +1277,14 @@ int luaopen_rtc(lua_State *L) {
   }
   lua_pop(L, 1);
   if (luaL_newmetatable(L, RTC_JOB_MT)) {
-    lua_pushcfunction(L, job_tostring);
+    lua_pushliteral(L, RTC_JOB_MT);
+    lua_pushcclosure(L, job_tostring, 1);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_pop(L, 1);
+  if (luaL_newmetatable(L, RTC_RESULT_MT)) {
+    lua_pushliteral(L, RTC_RESULT_MT);
+    lua_pushcclosure(L, job_tostring, 1);
     lua_setfield(L, -2, "__tostring");
   }
   lua_pop(L, 1);

@@ -312,14 +312,20 @@ describe("rtcjob", function()
       assert.equal(0, #api_requests())
     end)
 
-    it("exits 2 without credentials", function()
+    it("exits 2 without credentials or with incomplete AK/SK", function()
       local r = run("get app1 job1", { env = "RTC_ENDPOINT=" .. mock.url })
       assert.equal(2, r.code)
+      r = run("get app1 job1 --ak test-ak --sk test-sk", { env = "RTC_ENDPOINT=" .. mock.url })
+      assert.equal(2, r.code)
+      assert.truthy(r.err:find("project", 1, true), r.err)
+      r = run("get app1 job1 --ak test-ak --project-id test-project", { env = "RTC_ENDPOINT=" .. mock.url })
+      assert.equal(2, r.code)
       assert.equal(0, #api_requests())
+      no_secrets(r)
     end)
 
     it("exits 3 when the connection is refused", function()
-      local r = run("get app1 job1 --retries 1 --sk test-sk --ak test-ak",
+      local r = run("get app1 job1 --retries 1 --sk test-sk --ak test-ak --project-id p1",
                     { env = "RTC_ENDPOINT=http://127.0.0.1:1 RTC_AUTH_TOKEN=test-token" })
       assert.equal(3, r.code)
       assert.truthy(r.err:find("^rtcjob: "), r.err)
@@ -389,6 +395,17 @@ describe("rtcjob", function()
       assert.equal(0, r.code, r.err)
       assert.equal(2, r.json.ok)
       assert.is_string(r.json.results[2].request_id)
+    end)
+
+    it("--concurrency bounds the requests in flight", function()
+      local ids = {}
+      for i = 1, 6 do ids[i] = new_job("app1", "r" .. i, "u").job_id end
+      mock:config{ delay_all = 0.05 }
+      local r = run("get app1 --jobs - --concurrency 2", { stdin = table.concat(ids, "\n") })
+      assert.equal(0, r.code, r.err)
+      assert.equal(6, r.json.ok)
+      local st = mock:stats()
+      assert.truthy(st.max_in_flight >= 1 and st.max_in_flight <= 2, "max_in_flight " .. tostring(st.max_in_flight))
     end)
 
     it("an invalid shared parameter fails the whole batch before sending", function()

@@ -39,18 +39,36 @@ finish() {
 }
 
 # ---- build: the module's C sources compiled into the host ---------------------------------
+# (the same command as `make embed`)
+CJSON_A=$("$CC" -print-file-name=liblua5.4-cjson.a)   # the full path when the compiler finds it
+HOST_STATIC=$TMP/rtc-host-static
 if [ -z "${RTC_HOST:-}" ]; then
     # shellcheck disable=SC2046
     if (cd "$ROOT" && "$CC" -O2 -Wall -Wextra -Werror -o "$HOST" examples/embed/host.c \
-            rtcjob.c rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -I.) \
+            rtcjob.c rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -lm -I.) \
             >"$TMP/build.log" 2>&1; then
-        ok "host built: cc -Wall -Wextra -Werror host.c rtcjob.c rtc_*.c -llua5.4 -lcurl -lcrypto"
+        ok "host built: cc -Wall -Wextra -Werror host.c rtcjob.c rtc_*.c -llua5.4 -lcurl -lcrypto -lm"
     else
         not_ok "host build"; cat "$TMP/build.log"; finish
     fi
 fi
+# the fully self-contained variant: lua-cjson linked in too (when its static library exists)
+if [ "${CJSON_A#/}" != "$CJSON_A" ] && [ -f "$CJSON_A" ]; then
+    # shellcheck disable=SC2046
+    if (cd "$ROOT" && "$CC" -O2 -Wall -Wextra -Werror -DRTC_HOST_STATIC_CJSON -o "$HOST_STATIC" \
+            examples/embed/host.c rtcjob.c rtc_*.c "$CJSON_A" \
+            $(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -lm -I.) \
+            >"$TMP/build2.log" 2>&1; then
+        ok "self-contained host built (-DRTC_HOST_STATIC_CJSON + liblua5.4-cjson.a)"
+    else
+        not_ok "self-contained host build"; cat "$TMP/build2.log"; HOST_STATIC=
+    fi
+else
+    echo "skip - no $CJSON_A: the self-contained variant is not built"
+    HOST_STATIC=
+fi
 check "luaopen_rtc is defined inside the host binary" \
-    eval 'nm "$HOST" 2>/dev/null | grep -q " T luaopen_rtc$" || nm -D "$HOST" 2>/dev/null | grep -q " T luaopen_rtc$"'
+    eval 'nm "$HOST" 2>/dev/null | grep -q " T luaopen_rtc$"'
 check "the host does not link any rtc.so" eval '! ldd "$HOST" | grep -q "rtc\.so"'
 
 # ---- the mock ------------------------------------------------------------------------------
@@ -75,13 +93,14 @@ JOB=$(curl -sS -m 5 -X POST -H 'X-Auth-Token: test-token' -H 'Content-Type: appl
 if [ -z "$JOB" ]; then not_ok "job created in the mock"; finish; fi
 ok "job $JOB created in the mock"
 
-# run the host from an empty directory with LUA_CPATH pointing nowhere: only the linked-in
-# module can satisfy require "rtc" (update.lua also sets package.cpath = "")
+# run the host from an empty directory (./?.so finds nothing) with the default package.cpath
+# (the system's cjson.so); update.lua sets package.cpath = "" before require "rtc", so only
+# the linked-in module can satisfy it. LD_DEBUG=files logs every shared object loaded.
 run_host() { # OUT ERR args...
     local out=$1 err=$2; shift 2
     mkdir -p "$TMP/empty"
-    (cd "$TMP/empty" && RTC_ENDPOINT="$MOCK" RTC_AUTH_TOKEN=test-token \
-        LUA_CPATH="$TMP/empty/?.so" LUA_CPATH_5_4="$TMP/empty/?.so" \
+    (cd "$TMP/empty" && env -u LUA_CPATH -u LUA_CPATH_5_4 -u LUA_INIT -u LUA_INIT_5_4 \
+        RTC_ENDPOINT="$MOCK" RTC_AUTH_TOKEN=test-token LD_DEBUG=files LD_DEBUG_OUTPUT="$TMP/ld" \
         "$HOST" "$HERE/update.lua" "$@") >"$out" 2>"$err"
 }
 
@@ -93,6 +112,18 @@ check "prints the updated job (job_id, publish_param.rtmp_urls[1], record_rule_i
     eval 'grep -qx "job_id=$JOB" "$TMP/out" && grep -qx "publish_param.rtmp_urls\[1\]=$URL" "$TMP/out" &&
           grep -qx "record_param.record_rule_id=rule-9" "$TMP/out" && grep -qx "app_id=$APP" "$TMP/out"'
 check "reports the module as linked in (rtc 0.1.0)" grep -q '^rtc 0\.1\.0 (linked into the host)$' "$TMP/out"
+check "no rtc.so was loaded (LD_DEBUG=files)" eval 'cat "$TMP"/ld.* >"$TMP/ld.all" && grep -q "cjson" "$TMP/ld.all" && ! grep -q "rtc\.so" "$TMP/ld.all"'
+rm -f "$TMP"/ld.*
+
+if [ -n "$HOST_STATIC" ]; then
+    (cd "$TMP/empty" && env -u LUA_INIT -u LUA_INIT_5_4 LUA_CPATH="$TMP/empty/?.so" LUA_CPATH_5_4="$TMP/empty/?.so" \
+        RTC_ENDPOINT="$MOCK" RTC_AUTH_TOKEN=test-token LD_DEBUG=files LD_DEBUG_OUTPUT="$TMP/lds" \
+        "$HOST_STATIC" "$HERE/update.lua" "$APP" "$JOB" rtmp://embed.example.com/live/static) >"$TMP/outs" 2>"$TMP/errs"
+    rc=$?
+    check "self-contained host, LUA_CPATH pointing nowhere: update works, no Lua module loaded from disk" \
+        eval '[ $rc = 0 ] && grep -qx "publish_param.rtmp_urls\[1\]=rtmp://embed.example.com/live/static" "$TMP/outs" &&
+              cat "$TMP"/lds.* >"$TMP/lds.all" && ! grep -Eq "rtc\.so|cjson" "$TMP/lds.all" || { cat "$TMP/errs"; false; }'
+fi
 
 curl -sS -m 5 "$MOCK/_mock/requests" >"$TMP/requests.json"
 check "the mock got one PUT with X-Auth-Token and the new rtmp URL" \
@@ -121,7 +152,7 @@ check "no script: usage, exit 2" test $? = 2
 
 # the module works the same when the script is given arguments through `arg`
 printf 'local rtc = require "rtc"\nassert(package.loaded.rtc == rtc)\nprint(arg[0], arg[1], select("#", ...))\nprint(tostring(rtc.new{endpoint = "http://127.0.0.1:1", token = "t"}))\n' >"$TMP/args.lua"
-(cd "$TMP/empty" && LUA_CPATH=";" "$HOST" "$TMP/args.lua" one two) >"$TMP/out5" 2>&1
+(cd "$TMP/empty" && env -u LUA_CPATH -u LUA_CPATH_5_4 "$HOST" "$TMP/args.lua" one two) >"$TMP/out5" 2>&1
 check "arg table and ... are passed; rtc.new works; tostring(client) hides the token" \
     eval 'grep -q "args.lua	one	2" "$TMP/out5" && grep -q "^rtc.client(" "$TMP/out5" &&
           ! grep -q "token=t" "$TMP/out5"'

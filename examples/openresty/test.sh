@@ -89,6 +89,15 @@ end
 if t == nil or t == cjson.null then os.exit(1) end
 io.write(type(t) == "table" and cjson.encode(t) or tostring(t))
 EOF
+# fill.lua TEMPLATE PREFIX PORT MODULES_DIR EXAMPLE_DIR RTC_CPATH: the nginx.conf template filled in
+cat > "$TMP/fill.lua" <<'EOF'
+local f = assert(io.open(arg[1], "rb")); local s = f:read("*a"); f:close()
+local sub = { PREFIX = arg[2], PORT = arg[3], MODULES_DIR = arg[4],
+              EXAMPLE_DIR = arg[5], RTC_CPATH = arg[6] }
+s = s:gsub("\n[ \t]*# @EXTRA_SERVER@[^\n]*", function() return "\n" .. (os.getenv("EXTRA") or "") end)
+s = s:gsub("@(%u[%u_]*)@", function(k) return sub[k] end)
+io.write(s)
+EOF
 jget() { "$LUAJIT" "$TMP/jget.lua" "$1" "$2"; }
 # jis FILE PATH EXPECTED
 jis() { [ "$(jget "$1" "$2")" = "$3" ]; }
@@ -158,14 +167,8 @@ write_conf() { # PORT PORT2
         }
     }"
     mkdir -p "$TMP/tmp"
-    EXTRA="$extra" "$LUAJIT" -e '
-        local f = assert(io.open(arg[1], "rb")); local s = f:read("*a"); f:close()
-        local sub = { PREFIX = arg[2], PORT = arg[3], MODULES_DIR = arg[4],
-                      EXAMPLE_DIR = arg[5], RTC_CPATH = arg[6] }
-        s = s:gsub("@(%u[%u_]*)@", function(k) return sub[k] end)
-        s = s:gsub("# @EXTRA_SERVER@", function() return os.getenv("EXTRA") end)
-        io.write(s)' "$HERE/nginx.conf" "$TMP" "$1" "$MODULES_DIR" "$HERE" "$SODIR/?.so" \
-        >"$TMP/nginx.conf"
+    EXTRA="$extra" "$LUAJIT" "$TMP/fill.lua" "$HERE/nginx.conf" "$TMP" "$1" "$MODULES_DIR" "$HERE" \
+        "$SODIR/?.so" >"$TMP/nginx.conf"
 }
 
 start_nginx() { # env assignments for nginx...
@@ -249,9 +252,12 @@ J1=$(create_job 1); J2=$(create_job 2); J3=$(create_job 3)
 before=$(mockctl GET /_mock/stats >"$TMP/s0.json"; jget "$TMP/s0.json" requests)
 req bad PUT "$NG/update?app_id=$APP&job_id=$J1" '{"publish_param":{"rtmp_urls":["http://not-rtmp"]}}'
 after=$(mockctl GET /_mock/stats >"$TMP/s1.json"; jget "$TMP/s1.json" requests)
-check "invalid params: 400 + JSON {kind=invalid, field=publish_param.rtmp_urls[1]}, nothing sent" \
-    eval '[ "$CODE" = 400 ] && jis "$TMP/bad.json" kind invalid &&
-          jis "$TMP/bad.json" field "publish_param.rtmp_urls[1]" && [ "$before" = "$after" ]'
+check "invalid params: 400 + JSON {kind=invalid, message}, nothing sent upstream" \
+    eval '[ "$CODE" = 400 ] && jis "$TMP/bad.json" kind invalid && [ "$before" = "$after" ] &&
+          jget "$TMP/bad.json" message | grep -q "^publish_param.rtmp_urls\[1\]: expected an rtmp"'
+check "invalid params: err.field is the offending path (publish_param.rtmp_urls[1])" \
+    eval 'jis "$TMP/bad.json" field "publish_param.rtmp_urls[1]" ||
+          { echo "     err.field = $(jget "$TMP/bad.json" field)"; false; }'
 
 req nobody PUT "$NG/update?app_id=$APP&job_id=$J1" 'not json'
 check "request body that is not JSON: 400" eval '[ "$CODE" = 400 ] && jis "$TMP/nobody.json" kind invalid'

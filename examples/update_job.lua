@@ -1,0 +1,26 @@
+-- The seed page's example: update an individual stream recording job.
+-- Credentials and endpoint come from the environment (RTC_AUTH_TOKEN, or HUAWEICLOUD_SDK_AK,
+-- HUAWEICLOUD_SDK_SK and HUAWEICLOUD_SDK_PROJECT_ID; RTC_ENDPOINT).
+--   lua5.4 examples/update_job.lua APP_ID JOB_ID
+local rtc = require "rtc"
+
+local app_id, job_id = arg[1], arg[2]
+if not (app_id and job_id) then
+  io.stderr:write("usage: lua5.4 examples/update_job.lua APP_ID JOB_ID\n")
+  os.exit(2)
+end
+
+local job, err = rtc.update_job(app_id, job_id, {
+  publish_param = { rtmp_urls = { "rtmp://your.rtmp-server.com" } },
+  record_param  = { record_rule_id = "5f5e172b9016ed5b0961a43" },
+})
+if not job then
+  io.stderr:write("update failed: ", tostring(err), "\n")
+  os.exit(1)
+end
+
+print("updated " .. tostring(job))
+print("  rtmp_urls:      " .. table.concat(job.publish_param.rtmp_urls, ", "))
+print("  record_rule_id: " .. job.record_param.record_rule_id)
+print("  max_idle_time:  " .. job.max_idle_time)
+print("  request_id:     " .. tostring(job.request_id))

@@ -1,0 +1,39 @@
+rockspec_format = "3.0"
+package = "rtcjob"
+version = "0.1.0-1"
+source = {
+  url = "git+file:///rtcjob", -- built from a checkout with `luarocks make`
+}
+description = {
+  summary = "Huawei Cloud SparkRTC individual stream recording jobs from Lua (a C module on libcurl)",
+  detailed = [[
+    rtc: create, get, update and stop SparkRTC (CloudRTC v2) individual stream recording jobs.
+    Schema-checked Lua tables in, documented types out; AK/SK (SDK-HMAC-SHA256) or token auth;
+    deadlines, retries and failover; batches over curl multi; a sans-I/O prepare/decode for
+    OpenResty; and the rtcjob command.
+  ]],
+  license = "MIT",
+}
+dependencies = {
+  "lua >= 5.1, < 5.5",
+  "lua-cjson",
+}
+external_dependencies = {
+  CURL = { header = "curl/curl.h", library = "curl" },
+  OPENSSL = { header = "openssl/evp.h", library = "crypto" },
+}
+build = {
+  type = "builtin",
+  modules = {
+    rtc = {
+      sources = { "rtcjob.c", "rtc_schema.c", "rtc_engine.c", "rtc_sign.c" },
+      libraries = { "curl", "crypto" },
+      incdirs = { "$(CURL_INCDIR)", "$(OPENSSL_INCDIR)" },
+      libdirs = { "$(CURL_LIBDIR)", "$(OPENSSL_LIBDIR)" },
+      defines = {},
+    },
+  },
+  install = {
+    bin = { rtcjob = "bin/rtcjob" },
+  },
+}
