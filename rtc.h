@@ -77,8 +77,8 @@ const rtc_operation *rtc_find_operation(const char *name);
  * (and the path to field) and returns 0. Reads raw fields only: metamethods never run. */
 int rtc_validate(lua_State *L, int idx, const rtc_schema *s, char *err, size_t errlen,
                  char *field, size_t fieldlen);
-/* Checks one path parameter; 0 and a message when it is refused. */
-int rtc_check_id(const char *name, const char *s, size_t len, char *err, size_t errlen);
+/* Checks one path parameter; 0 and why ("must not be empty") when it is refused. */
+int rtc_check_id(const char *s, size_t len, char *err, size_t errlen);
 /* Appends s percent-encoded as one path segment (unreserved bytes kept, %XX uppercase). */
 int rtc_buf_add_segment(rtc_buf *b, const char *s, size_t len);
 /* Turns the decoded JSON value at idx into the documented types, in place: drops JSON nulls,

@@ -232,9 +232,11 @@ static void finish_attempt(lua_State *L, rtc_client *c, rtc_call *call, CURLcode
               (call->req.op->retry == RTC_RETRY_IDEMPOTENT || sent == 0 || conn_failed);
 
   if (rc == CURLE_OK) {
-    snprintf(line, sizeof line, "< HTTP %ld (request %s, %lu bytes)", status,
-             call->request_id[0] ? call->request_id : "-", (unsigned long)call->response.len);
-    rtc_debug(L, c, line);
+    if (c->cfg.debug_ref != LUA_NOREF) {
+      snprintf(line, sizeof line, "< HTTP %ld (request %s, %lu bytes)", status,
+               call->request_id[0] ? call->request_id : "-", (unsigned long)call->response.len);
+      rtc_debug(L, c, line);
+    }
     if (retryable_status(status) && may_retry) {
       double delay = backoff(c, call->attempts);
       if (call->retry_after > delay) delay = call->retry_after;

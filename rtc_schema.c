@@ -312,8 +312,9 @@ static int check_value(vstate *v, const rtc_field *f, int idx) {
 
 static const rtc_field *find_field(const rtc_schema *s, const char *name) {
   size_t i;
-  for (i = 0; i < s->nfields; i++)
-    if (strcmp(s->fields[i].name, name) == 0) return &s->fields[i];
+  for (i = 0; i < s->nfields; i++) /* first byte first: most names differ there */
+    if (s->fields[i].name[0] == name[0] && strcmp(s->fields[i].name, name) == 0)
+      return &s->fields[i];
   return NULL;
 }
 
@@ -408,7 +409,7 @@ int rtc_validate(lua_State *L, int idx, const rtc_schema *s, char *err, size_t e
 
 #define RTC_MAX_ID 256
 
-int rtc_check_id(const char *name, const char *s, size_t len, char *err, size_t errlen) {
+int rtc_check_id(const char *s, size_t len, char *err, size_t errlen) {
   size_t i;
   const char *why = NULL;
   if (len == 0) why = "must not be empty";
@@ -423,7 +424,7 @@ int rtc_check_id(const char *name, const char *s, size_t len, char *err, size_t 
     else if (c < 0x20 || c == 0x7f) why = "must not contain control characters or NUL";
   }
   if (why == NULL) return 1;
-  snprintf(err, errlen, "%s: %s", name, why);
+  snprintf(err, errlen, "%s", why);
   return 0;
 }
 

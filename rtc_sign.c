@@ -20,14 +20,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #define SIGN_ALGORITHM "SDK-HMAC-SHA256"
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define DATE_LEN 16
 #define SMALL_N 16        /* headers / query params sorted in stack arrays up to this count */
 #define SMALL_SCRATCH 512 /* decode scratch on the stack up to this target length */
+
+/* OpenSSL 3 looks an algorithm up on every EVP_sha256()/HMAC() call; that look-up costs more
+ * than hashing a request. So SHA-256 and an HMAC-SHA256 template are fetched once per process
+ * (kept for its lifetime) and each signature duplicates the template. */
+static EVP_MD *sha256_md;
+static EVP_MAC_CTX *hmac_template;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+
+static void fetch_crypto(void)
+{
+    EVP_MAC *mac;
+    OSSL_PARAM params[2];
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac == NULL)
+        return;
+    hmac_template = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac); /* the context keeps its own reference */
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (hmac_template != NULL && EVP_MAC_CTX_set_params(hmac_template, params) != 1) {
+        EVP_MAC_CTX_free(hmac_template);
+        hmac_template = NULL;
+    }
+}
+
+static int sha256(const void *data, size_t len, unsigned char out[32])
+{
+    unsigned int n = 0;
+    pthread_once(&crypto_once, fetch_crypto);
+    if (sha256_md == NULL)
+        return 0;
+    return EVP_Digest(data, len, out, &n, sha256_md, NULL) == 1 && n == 32;
+}
+
+static int hmac_sha256(const char *key, size_t key_len, const void *data, size_t len,
+                       unsigned char out[32])
+{
+    EVP_MAC_CTX *ctx;
+    size_t n = 0;
+    int ok;
+    pthread_once(&crypto_once, fetch_crypto);
+    if (hmac_template == NULL || (ctx = EVP_MAC_CTX_dup(hmac_template)) == NULL)
+        return 0;
+    ok = EVP_MAC_init(ctx, (const unsigned char *)key, key_len, NULL) == 1 &&
+         EVP_MAC_update(ctx, data, len) == 1 && EVP_MAC_final(ctx, out, &n, 32) == 1 && n == 32;
+    EVP_MAC_CTX_free(ctx);
+    return ok;
+}
 
 static const char HEX_LOWER[] = "0123456789abcdef";
 static const char HEX_UPPER[] = "0123456789ABCDEF";
@@ -343,7 +395,6 @@ static int sign_impl(const char *method, const char *target, size_t target_len,
     size_t date_len = 0, path_len = target_len, query_len = 0, method_len, ak_len, i, nq = 0;
     size_t cap = 0, sh_start, sh_len, auth_len, pos;
     unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
     char body_hex[64], sts[sizeof SIGN_ALGORITHM + DATE_LEN + 1 + 64 + 1];
     size_t sts_len;
     char *auth = NULL;
@@ -614,7 +665,7 @@ static int sign_impl(const char *method, const char *target, size_t target_len,
             sb_put(&cb, cv, cvl);
             payload = NULL;
         } else {
-            if (EVP_Digest(body, body_len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) {
+            if (!sha256(body, body_len, md)) {
                 set_err(err, errlen, "SHA-256 of the body failed");
                 goto done;
             }
@@ -632,7 +683,7 @@ static int sign_impl(const char *method, const char *target, size_t target_len,
     cb.p[cb.len] = '\0';
 
     /* string to sign */
-    if (EVP_Digest(cb.p, cb.len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) {
+    if (!sha256(cb.p, cb.len, md)) {
         set_err(err, errlen, "SHA-256 of the canonical request failed");
         goto done;
     }
@@ -646,8 +697,7 @@ static int sign_impl(const char *method, const char *target, size_t target_len,
     sts_len += 64;
 
     /* signature */
-    if (HMAC(EVP_sha256(), sk, (int)sk_len, (const unsigned char *)sts, sts_len, md, &md_len) == NULL ||
-        md_len != 32) {
+    if (!hmac_sha256(sk, sk_len, sts, sts_len, md)) {
         set_err(err, errlen, "HMAC-SHA256 failed");
         goto done;
     }

@@ -513,9 +513,9 @@ static build_result build_request(lua_State *L, rtc_client *c, const rtc_operati
   field[0] = '\0';
   *badarg = 0;
   for (i = 0; i < op->nparams; i++) {
-    char name[32];
-    param_name(op->path, i, name, sizeof name);
     if (lua_type(L, base + i) != LUA_TSTRING && lua_type(L, base + i) != LUA_TNUMBER) {
+      char name[32];
+      param_name(op->path, i, name, sizeof name);
       snprintf(err, errlen, "%s: expected a string, got %s", name, luaL_typename(L, base + i));
       *badarg = base + i;
       return BUILD_MISUSE;
@@ -540,10 +540,18 @@ static build_result build_request(lua_State *L, rtc_client *c, const rtc_operati
     }
     if (rtc_buf_add(&req->target, p, (size_t)(brace - p))) goto oom;
     close = strchr(brace, '}');
-    param_name(op->path, i, name, sizeof name);
     value = lua_tolstring(L, base + i, &len);
-    if (!rtc_check_id(name, value, len, err, errlen)) {
+    if (!rtc_check_id(value, len, err, errlen)) {
+      size_t used;
+      param_name(op->path, i, name, sizeof name);
       snprintf(field, fieldlen, "%s", name);
+      /* the message reads "job_id: must not be empty" */
+      used = strlen(err);
+      if (strlen(name) + 2 + used < errlen) {
+        memmove(err + strlen(name) + 2, err, used + 1);
+        memcpy(err, name, strlen(name));
+        memcpy(err + strlen(name), ": ", 2);
+      }
       goto invalid;
     }
     if (rtc_buf_add_segment(&req->target, value, len)) goto oom;

@@ -3,8 +3,9 @@
 # compiled in (no rtc.so), and runs examples/embed/update.lua in it against the mock.
 # Prints "N passed, N failed"; exits non-zero on any failure.
 #
-# Environment: CC (cc), RTC_MOCK_LUA (lua5.4), RTC_HOST (use this already built host
-#   instead of building one), KEEP_TMP=1 keeps the temporary directory.
+# Environment: CC (cc), RTC_MOCK_LUA (lua5.4), RTC_HOST (use this already built host, e.g.
+#   examples/embed/rtc-host from `make embed`, instead of building one in a temporary
+#   directory), KEEP_TMP=1 keeps the temporary directory.
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,6 +14,7 @@ CC=${CC:-cc}
 MOCK_LUA=${RTC_MOCK_LUA:-lua5.4}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rtc-embed.XXXXXX")
 HOST=${RTC_HOST:-$TMP/rtc-host}
+case $HOST in /*) ;; *) HOST=$PWD/$HOST ;; esac   # the host runs from another directory
 MOCK_PID=
 
 pass=0
@@ -122,8 +124,16 @@ if [ -n "$HOST_STATIC" ]; then
     rc=$?
     check "self-contained host, LUA_CPATH pointing nowhere: update works, no Lua module loaded from disk" \
         eval '[ $rc = 0 ] && grep -qx "publish_param.rtmp_urls\[1\]=rtmp://embed.example.com/live/static" "$TMP/outs" &&
-              cat "$TMP"/lds.* >"$TMP/lds.all" && ! grep -Eq "rtc\.so|cjson" "$TMP/lds.all" || { cat "$TMP/errs"; false; }'
+              cat "$TMP"/lds.* >"$TMP/lds.all" && grep -q "libcurl" "$TMP/lds.all" &&
+              ! grep -Eq "rtc\.so|cjson" "$TMP/lds.all" || { cat "$TMP/errs"; false; }'
 fi
+
+# the default host with cjson out of reach: an error message, not a panic (pmain runs protected)
+(cd "$TMP/empty" && LUA_CPATH="$TMP/empty/?.so" LUA_CPATH_5_4="$TMP/empty/?.so" \
+    "$HOST" "$HERE/update.lua" "$APP" "$JOB" "$URL") >/dev/null 2>"$TMP/errc"
+rc=$?
+check "default host without a reachable cjson.so: exit 1, \"module 'cjson' not found\" (no panic)" \
+    eval '[ $rc = 1 ] && grep -q "module .cjson. not found" "$TMP/errc"'
 
 curl -sS -m 5 "$MOCK/_mock/requests" >"$TMP/requests.json"
 check "the mock got one PUT with X-Auth-Token and the new rtmp URL" \

@@ -1,0 +1,671 @@
+-- spec/reliability_spec.lua — deadlines, retries (backoff, Retry-After, what is retried and
+-- what is not), several endpoints, header injection through client options.
+-- Run: busted --lua=lua5.4 --cpath='./?.so' spec/reliability_spec.lua
+local helper = require "spec.helper"
+local rtc = require "rtc"
+local socket = require "socket"
+local sparkrtc = require "sparkrtc"
+
+local gettime = helper.gettime
+local APP = "app-rel"
+local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }
+local UPDATE = { record_param = { record_rule_id = "rule2" } }
+
+-- a loopback port nothing listens on
+local function closed_port()
+  local s = assert(socket.bind("127.0.0.1", 0))
+  local _, port = s:getsockname()
+  s:close()
+  return tonumber(port)
+end
+
+-- elapsed seconds, then everything f returned
+local function timed(f, ...)
+  local t0 = gettime()
+  local r = table.pack(f(...))
+  return gettime() - t0, table.unpack(r, 1, r.n)
+end
+
+-- "within 10% + 200 ms" of the limit, and not early
+local function assert_near(limit, elapsed, what)
+  assert(elapsed >= limit - 0.05, string.format("%s: %.3f s is earlier than the limit %.3f s", what, elapsed, limit))
+  assert(elapsed <= limit * 1.1 + 0.2,
+    string.format("%s: %.3f s is later than the limit %.3f s + 10%% + 200 ms", what, elapsed, limit))
+end
+
+local function is_error(err, kind)
+  assert.is_table(err, "expected an error object")
+  assert.are.equal("rtc.error", getmetatable(err) and getmetatable(err).__name,
+    "the error's metatable is rtc.error")
+  if kind then assert.are.equal(kind, err.kind, tostring(err)) end
+end
+
+describe("reliability", function()
+  local mock
+
+  setup(function() mock = helper.start_mock() end)
+  teardown(function() if mock then mock:stop() end end)
+  before_each(function() mock:reset() end)
+
+  -- API requests the mock logged after the first n
+  local function requests_since(n)
+    local all = mock:requests()
+    local out = {}
+    for i = n + 1, #all do out[#out + 1] = all[i] end
+    return out
+  end
+  local function count() return #mock:requests() end
+
+  local function new_job(c)
+    local job, err = c:create_job(APP, CREATE)
+    assert(job, tostring(err))
+    return job
+  end
+
+  -- a client that records its debug lines; lines whose first line is "> METHOD url (attempt N)"
+  local function debug_client(opts)
+    local lines = {}
+    opts.debug = function(line) lines[#lines + 1] = line end
+    return helper.client(mock, opts), lines
+  end
+  local function attempts_in(lines)
+    local out = {}
+    for _, l in ipairs(lines) do
+      local method, url, n = l:match("^> (%u+) (%S+) %(attempt (%d+)%)")
+      if method then out[#out + 1] = { method = method, url = url, attempt = tonumber(n) } end
+    end
+    return out
+  end
+
+  -------------------------------------------------------------------------------------------
+  describe("deadlines", function()
+    it("a server that accepts and stalls before the headers: timeout after opts.timeout", function()
+      local c = helper.client(mock, { timeout = 0.5, retries = 0 })
+      local job = new_job(c)
+      mock:script{ stall_before_headers = 5 }
+      local n = count()
+      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      assert.is_nil(res)
+      is_error(err, "timeout")
+      assert.are.equal(1, err.attempts)
+      assert_near(0.5, elapsed, "per-attempt timeout")
+      assert.are.equal(1, #requests_since(n))
+      c:close()
+    end)
+
+    it("a stall in the middle of a body: timeout after opts.timeout", function()
+      local c = helper.client(mock, { timeout = 0.5, retries = 0 })
+      local job = new_job(c)
+      mock:script{ stall_mid_body = 5 }
+      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      assert.is_nil(res)
+      is_error(err, "timeout")
+      assert_near(0.5, elapsed, "per-attempt timeout (mid-body)")
+      c:close()
+    end)
+
+    it("the timeout is per attempt: retries each get their own", function()
+      local c = helper.client(mock, { timeout = 0.3, retries = 2, backoff_base = 0.01, backoff_max = 0.01 })
+      local job = new_job(c)
+      mock:script{ stall_before_headers = 5, times = 3 }
+      local n = count()
+      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      assert.is_nil(res)
+      is_error(err, "timeout")
+      assert.are.equal(3, err.attempts)
+      assert.are.equal(3, #requests_since(n))
+      assert_near(0.9, elapsed, "three attempts of 0.3 s")
+      c:close()
+    end)
+
+    it("the deadline bounds the whole call, retries included", function()
+      local c = helper.client(mock, { timeout = 0.4, deadline = 1, retries = 10,
+        backoff_base = 0.05, backoff_max = 0.05 })
+      local job = new_job(c)
+      mock:script{ stall_before_headers = 5, times = 20 }
+      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      assert.is_nil(res)
+      is_error(err, "timeout")
+      assert.is_true(err.attempts >= 2, "attempts: " .. tostring(err.attempts))
+      assert_near(1, elapsed, "deadline")
+      c:close()
+    end)
+
+    it("a deadline shorter than the timeout wins", function()
+      local c = helper.client(mock, { timeout = 5, deadline = 0.4, retries = 2 })
+      local job = new_job(c)
+      mock:script{ stall_before_headers = 5, times = 5 }
+      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      assert.is_nil(res)
+      is_error(err, "timeout")
+      assert_near(0.4, elapsed, "deadline")
+      c:close()
+    end)
+
+    it("a connection-refused loop never outlives the deadline", function()
+      local c = rtc.new{ endpoint = "http://127.0.0.1:" .. closed_port(), token = "t",
+        retries = 10, backoff_base = 0.3, backoff_max = 0.3, deadline = 0.5 }
+      local elapsed, res, err = timed(c.get_job, c, APP, "j")
+      assert.is_nil(res)
+      is_error(err)
+      assert.truthy(err.kind == "transport" or err.kind == "timeout", tostring(err))
+      assert.is_true(elapsed <= 0.5 * 1.1 + 0.2, string.format("took %.3f s", elapsed))
+      c:close()
+    end)
+
+    it("the same client works normally after a timeout", function()
+      local c = helper.client(mock, { timeout = 0.3, retries = 0 })
+      local job = new_job(c)
+      mock:script{ stall_before_headers = 3 }
+      local _, err = c:get_job(APP, job.job_id)
+      is_error(err, "timeout")
+      local again, err2 = c:get_job(APP, job.job_id)
+      assert.is_nil(err2)
+      assert.are.equal(job.job_id, again.job_id)
+      c:close()
+    end)
+  end)
+
+  -------------------------------------------------------------------------------------------
+  describe("retries", function()
+    for _, status in ipairs{ 429, 500, 502, 503, 504 } do
+      it("retries HTTP " .. status .. " and then succeeds", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        local job = new_job(c)
+        mock:script{ status = status, body = { error_code = "RTC.00002000", error_msg = "busy" } }
+        local n = count()
+        local got, err = c:get_job(APP, job.job_id)
+        assert.is_nil(err)
+        assert.are.equal(job.job_id, got.job_id)
+        local reqs = requests_since(n)
+        assert.are.equal(2, #reqs)
+        assert.are.equal("GET", reqs[1].method)
+        assert.are.equal("GET", reqs[2].method)
+        c:close()
+      end)
+    end
+
+    for _, status in ipairs{ 400, 401, 403, 404, 409 } do
+      it("does not retry HTTP " .. status, function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        local job = new_job(c)
+        mock:script{ status = status, body = { error_code = "RTC.00001003", error_msg = "nope" }, times = 3 }
+        local n = count()
+        local got, err = c:get_job(APP, job.job_id)
+        assert.is_nil(got)
+        is_error(err, "api")
+        assert.are.equal(status, err.status)
+        assert.are.equal(1, err.attempts)
+        assert.are.equal(1, #requests_since(n))
+        c:close()
+      end)
+    end
+
+    it("gives up after 1 + retries attempts with the last error and err.attempts", function()
+      local c = helper.client(mock, { retries = 2, backoff_base = 0.01, backoff_max = 0.02 })
+      local job = new_job(c)
+      mock:script{ status = 503, body = { error_code = "RTC.00002001", error_msg = "busy" }, times = 10 }
+      local n = count()
+      local got, err = c:get_job(APP, job.job_id)
+      assert.is_nil(got)
+      is_error(err, "api")
+      assert.are.equal(503, err.status)
+      assert.are.equal("RTC.00002001", err.code)
+      assert.are.equal(3, err.attempts)
+      assert.are.equal(3, #requests_since(n))
+      assert.truthy(tostring(err):find("3 attempts", 1, true), tostring(err))
+      c:close()
+    end)
+
+    it("retries = 0 makes exactly one attempt", function()
+      local c = helper.client(mock, { retries = 0 })
+      local job = new_job(c)
+      mock:script{ status = 503, times = 5 }
+      local n = count()
+      local got, err = c:get_job(APP, job.job_id)
+      assert.is_nil(got)
+      is_error(err, "api")
+      assert.are.equal(1, err.attempts)
+      assert.are.equal(1, #requests_since(n))
+      c:close()
+    end)
+
+    it("retries = 5 makes six attempts", function()
+      local c = helper.client(mock, { retries = 5, backoff_base = 0.001, backoff_max = 0.01 })
+      local job = new_job(c)
+      mock:script{ status = 500, times = 10 }
+      local n = count()
+      local _, err = c:get_job(APP, job.job_id)
+      is_error(err, "api")
+      assert.are.equal(6, err.attempts)
+      assert.are.equal(6, #requests_since(n))
+      c:close()
+    end)
+
+    it("retries a timeout (GET) and then succeeds", function()
+      local c = helper.client(mock, { timeout = 0.3, backoff_base = 0.01, backoff_max = 0.02 })
+      local job = new_job(c)
+      mock:script{ stall_before_headers = 3 }
+      local n = count()
+      local got, err = c:get_job(APP, job.job_id)
+      assert.is_nil(err)
+      assert.are.equal(job.job_id, got.job_id)
+      assert.are.equal(2, #requests_since(n))
+      c:close()
+    end)
+
+    it("retries a connection closed without an answer (GET)", function()
+      local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+      local job = new_job(c)
+      mock:script{ close_before_response = true }
+      local n = count()
+      local got, err = c:get_job(APP, job.job_id)
+      assert.is_nil(err)
+      assert.are.equal(job.job_id, got.job_id)
+      assert.are.equal(2, #requests_since(n))
+      c:close()
+    end)
+
+    it("retries a connection reset in the middle of a body (GET)", function()
+      local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+      local job = new_job(c)
+      mock:script{ reset_mid_body = true }
+      local n = count()
+      local got, err = c:get_job(APP, job.job_id)
+      assert.is_nil(err)
+      assert.are.equal(job.job_id, got.job_id)
+      assert.are.equal(2, #requests_since(n))
+      c:close()
+    end)
+
+    it("retries connection refused: 1 + retries attempts, kind transport", function()
+      local port = closed_port()
+      local c = rtc.new{ endpoint = "http://127.0.0.1:" .. port, token = "t", retries = 2,
+        backoff_base = 0.01, backoff_max = 0.02 }
+      local got, err = c:get_job(APP, "j1")
+      assert.is_nil(got)
+      is_error(err, "transport")
+      assert.are.equal(3, err.attempts)
+      assert.truthy(tostring(err):find("3 attempts", 1, true), tostring(err))
+      c:close()
+    end)
+
+    it("retries PUT (update_job)", function()
+      local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+      local job = new_job(c)
+      mock:script{ status = 502 }
+      local n = count()
+      local got, err = c:update_job(APP, job.job_id, UPDATE)
+      assert.is_nil(err)
+      assert.are.equal("rule2", got.record_param.record_rule_id)
+      local reqs = requests_since(n)
+      assert.are.equal(2, #reqs)
+      assert.are.equal("PUT", reqs[1].method)
+      assert.are.equal("PUT", reqs[2].method)
+      assert.are.equal(reqs[1].body, reqs[2].body)
+      c:close()
+    end)
+
+    it("retries DELETE (stop_job)", function()
+      local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+      local job = new_job(c)
+      mock:script{ status = 504 }
+      local n = count()
+      local res, err = c:stop_job(APP, job.job_id)
+      assert.is_nil(err)
+      assert.is_table(res)
+      assert.is_string(res.request_id)
+      local reqs = requests_since(n)
+      assert.are.equal(2, #reqs)
+      assert.are.equal("DELETE", reqs[2].method)
+      c:close()
+    end)
+
+    describe("POST (create_job)", function()
+      it("is not retried after a 503", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        mock:script{ status = 503, body = { error_code = "RTC.00002000", error_msg = "busy" }, times = 3 }
+        local got, err = c:create_job(APP, CREATE)
+        assert.is_nil(got)
+        is_error(err, "api")
+        assert.are.equal(503, err.status)
+        assert.are.equal(1, err.attempts)
+        local reqs = mock:requests()
+        assert.are.equal(1, #reqs)
+        assert.are.equal("POST", reqs[1].method)
+        c:close()
+      end)
+
+      it("is not retried after a 429", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        mock:script{ status = 429, times = 3 }
+        local _, err = c:create_job(APP, CREATE)
+        is_error(err, "api")
+        assert.are.equal(429, err.status)
+        assert.are.equal(1, #mock:requests())
+        c:close()
+      end)
+
+      it("is not retried after a reset in the middle of the answer (the job may exist)", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        mock:script{ reset_mid_body = true }
+        local got, err = c:create_job(APP, CREATE)
+        assert.is_nil(got)
+        is_error(err, "transport")
+        assert.are.equal(1, err.attempts)
+        assert.are.equal(1, #mock:requests())
+        local n = 0
+        for _ in pairs(mock:jobs()[APP] or {}) do n = n + 1 end
+        assert.are.equal(1, n, "the server did create the job: a retry would have made a second")
+        c:close()
+      end)
+
+      it("is not retried after a connection closed without an answer", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        mock:script{ close_before_response = true }
+        local got, err = c:create_job(APP, CREATE)
+        assert.is_nil(got)
+        is_error(err, "transport")
+        assert.are.equal(1, #mock:requests())
+        c:close()
+      end)
+
+      it("is not retried after a timeout once the request was sent (fresh connection)", function()
+        local c = helper.client(mock, { timeout = 0.3, backoff_base = 0.01, backoff_max = 0.02 })
+        mock:script{ stall_before_headers = 2 }
+        local got, err = c:create_job(APP, CREATE)
+        assert.is_nil(got)
+        is_error(err, "timeout")
+        assert.are.equal(1, err.attempts)
+        assert.are.equal(1, #mock:requests())
+        c:close()
+      end)
+
+      it("is not retried after a timeout once the request was sent (reused connection)", function()
+        local c = helper.client(mock, { timeout = 0.3, backoff_base = 0.01, backoff_max = 0.02 })
+        new_job(c) -- the connection is now open and kept alive
+        local n = count()
+        mock:script{ stall_before_headers = 2 }
+        local got, err = c:create_job(APP, CREATE)
+        assert.is_nil(got)
+        is_error(err, "timeout")
+        assert.are.equal(1, err.attempts)
+        assert.are.equal(1, #requests_since(n))
+        c:close()
+      end)
+
+      it("is retried when the connection was refused (next endpoint)", function()
+        local c = rtc.new{ endpoint = { "http://127.0.0.1:" .. closed_port(), mock.url }, token = mock.token,
+          backoff_base = 0.01, backoff_max = 0.02 }
+        local got, err = c:create_job(APP, CREATE)
+        assert.is_nil(err)
+        assert.is_string(got.job_id)
+        local reqs = mock:requests()
+        assert.are.equal(1, #reqs)
+        assert.are.equal("POST", reqs[1].method)
+        c:close()
+      end)
+
+      it("is retried when the connection was refused (single endpoint): attempts counted", function()
+        local c = rtc.new{ endpoint = "http://127.0.0.1:" .. closed_port(), token = "t",
+          retries = 2, backoff_base = 0.01, backoff_max = 0.02 }
+        local got, err = c:create_job(APP, CREATE)
+        assert.is_nil(got)
+        is_error(err, "transport")
+        assert.are.equal(3, err.attempts)
+        c:close()
+      end)
+    end)
+
+    describe("backoff", function()
+      it("is full jitter: delays spread between 0 and backoff_base", function()
+        local c = helper.client(mock, { backoff_base = 0.3, backoff_max = 0.3 })
+        local job = new_job(c)
+        local times = {}
+        for i = 1, 10 do
+          mock:script{ status = 503 }
+          local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+          assert.is_nil(err)
+          assert.is_table(got)
+          times[i] = elapsed
+        end
+        table.sort(times)
+        assert.is_true(times[#times] <= 0.3 + 0.15, "a delay beyond backoff_base: " .. times[#times])
+        -- with full jitter a draw below 0.15 s in 10 tries fails with probability 2^-10
+        assert.is_true(times[1] < 0.15, "no short delay among 10: min " .. times[1])
+        assert.is_true(times[#times] - times[1] > 0.03, "delays do not vary: " .. times[1] .. ".." .. times[#times])
+        c:close()
+      end)
+
+      it("grows exponentially but stays within backoff_base * (1 + 2 + 4)", function()
+        local c = helper.client(mock, { retries = 3, backoff_base = 0.1, backoff_max = 5 })
+        local job = new_job(c)
+        mock:script{ status = 503, times = 3 }
+        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        assert.is_nil(err)
+        assert.is_table(got)
+        assert.is_true(elapsed <= 0.7 + 0.2, string.format("%.3f s", elapsed))
+        c:close()
+      end)
+
+      it("is capped by backoff_max", function()
+        -- sanity: backoff_max below backoff_base is refused
+        local ok, e = pcall(rtc.new, { endpoint = mock.url, token = "t", backoff_base = 1, backoff_max = 0.5 })
+        assert.is_false(ok)
+        is_error(e, "invalid")
+        local c = helper.client(mock, { retries = 4, backoff_base = 0.05, backoff_max = 0.05 })
+        local job = new_job(c)
+        mock:script{ status = 503, times = 4 }
+        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        assert.is_nil(err)
+        assert.is_table(got)
+        -- without the cap: up to 0.05 * (1 + 2 + 4 + 8) = 0.75 s
+        assert.is_true(elapsed <= 4 * 0.05 + 0.2, string.format("%.3f s", elapsed))
+        c:close()
+      end)
+    end)
+
+    describe("Retry-After", function()
+      it("seconds: a 503 with Retry-After: 1 waits about 1 s before the retry", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        local job = new_job(c)
+        mock:script{ status = 503, headers = { ["Retry-After"] = "1" } }
+        local n = count()
+        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        assert.is_nil(err)
+        assert.are.equal(job.job_id, got.job_id)
+        assert.are.equal(2, #requests_since(n))
+        assert_near(1, elapsed, "Retry-After: 1")
+        c:close()
+      end)
+
+      it("seconds on a 429 too", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        local job = new_job(c)
+        mock:script{ status = 429, headers = { ["retry-after"] = "1" } }
+        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        assert.is_nil(err)
+        assert.is_table(got)
+        assert_near(1, elapsed, "Retry-After: 1 on 429")
+        c:close()
+      end)
+
+      it("an HTTP date is honoured", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        local job = new_job(c)
+        local when = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 2)
+        mock:script{ status = 503, headers = { ["Retry-After"] = when } }
+        local n = count()
+        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        assert.is_nil(err)
+        assert.is_table(got)
+        assert.are.equal(2, #requests_since(n))
+        -- the date has a resolution of one second: 1 to 2 s from now
+        assert.is_true(elapsed >= 0.95 and elapsed <= 2 * 1.1 + 0.2, string.format("%.3f s", elapsed))
+        c:close()
+      end)
+
+      it("beyond the deadline: gives up at once with the 503", function()
+        local c = helper.client(mock, { deadline = 1, backoff_base = 0.01, backoff_max = 0.02 })
+        local job = new_job(c)
+        mock:script{ status = 503, headers = { ["Retry-After"] = "10" },
+          body = { error_code = "RTC.00002000", error_msg = "come back later" } }
+        local n = count()
+        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        assert.is_nil(got)
+        is_error(err, "api")
+        assert.are.equal(503, err.status)
+        assert.are.equal("RTC.00002000", err.code)
+        assert.are.equal(1, err.attempts)
+        assert.are.equal(1, #requests_since(n))
+        assert.is_true(elapsed < 0.5, string.format("waited %.3f s for nothing", elapsed))
+        c:close()
+      end)
+
+      it("an HTTP date beyond the deadline: gives up at once", function()
+        local c = helper.client(mock, { deadline = 1, backoff_base = 0.01, backoff_max = 0.02 })
+        local job = new_job(c)
+        mock:script{ status = 503, headers = { ["Retry-After"] = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 30) } }
+        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        assert.is_nil(got)
+        is_error(err, "api")
+        assert.are.equal(503, err.status)
+        assert.is_true(elapsed < 0.5, string.format("waited %.3f s for nothing", elapsed))
+        c:close()
+      end)
+
+      it("a garbage Retry-After falls back to the backoff", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+        local job = new_job(c)
+        mock:script{ status = 503, headers = { ["Retry-After"] = "soon-ish" } }
+        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        assert.is_nil(err)
+        assert.is_table(got)
+        assert.is_true(elapsed < 0.5, string.format("%.3f s", elapsed))
+        c:close()
+      end)
+    end)
+
+    it("signs every attempt afresh (AK/SK): each logged attempt verifies, dates differ", function()
+      local c = helper.aksk_client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+      local job = new_job(c)
+      mock:script{ status = 503, headers = { ["Retry-After"] = "1" } }
+      local n = count()
+      local got, err = c:update_job(APP, job.job_id, UPDATE)
+      assert.is_nil(err)
+      assert.is_table(got)
+      local reqs = requests_since(n)
+      assert.are.equal(2, #reqs)
+      for i, r in ipairs(reqs) do
+        assert.is_string(r.headers["x-sdk-date"], "attempt " .. i)
+        assert.is_string(r.headers["authorization"], "attempt " .. i)
+        local ok, why = sparkrtc.verify_signature(r, mock.aksk)
+        assert(ok, "attempt " .. i .. ": " .. tostring(why))
+      end
+      assert.are_not.equal(reqs[1].headers["x-sdk-date"], reqs[2].headers["x-sdk-date"])
+      assert.are_not.equal(reqs[1].headers["authorization"], reqs[2].headers["authorization"])
+      c:close()
+    end)
+  end)
+
+  -------------------------------------------------------------------------------------------
+  describe("several endpoints", function()
+    it("fails over from a closed port to the working endpoint, and stays there", function()
+      local dead = "http://127.0.0.1:" .. closed_port()
+      local c, lines = debug_client{ endpoint = { dead, mock.url }, backoff_base = 0.01, backoff_max = 0.02 }
+      local job, err = c:create_job(APP, CREATE)
+      assert.is_nil(err)
+      assert.is_string(job.job_id)
+      assert.are.equal(1, #mock:requests())
+      local tries = attempts_in(lines)
+      assert.are.equal(2, #tries, table.concat(lines, "\n"))
+      assert.are.equal(dead, tries[1].url:sub(1, #dead))
+      assert.are.equal(mock.url, tries[2].url:sub(1, #mock.url))
+      assert.are.equal(2, tries[2].attempt)
+
+      -- the next call goes straight to the endpoint that answered
+      for k in pairs(lines) do lines[k] = nil end
+      local got, err2 = c:get_job(APP, job.job_id)
+      assert.is_nil(err2)
+      assert.are.equal(job.job_id, got.job_id)
+      tries = attempts_in(lines)
+      assert.are.equal(1, #tries, table.concat(lines, "\n"))
+      assert.are.equal(mock.url, tries[1].url:sub(1, #mock.url))
+      assert.are.equal(1, tries[1].attempt)
+      assert.are.equal(2, #mock:requests())
+      c:close()
+    end)
+
+    it("never touches the second endpoint while the first works", function()
+      local dead = "http://127.0.0.1:" .. closed_port()
+      local c, lines = debug_client{ endpoint = { mock.url, dead } }
+      local job = new_job(c)
+      local got, err = c:get_job(APP, job.job_id)
+      assert.is_nil(err)
+      assert.is_table(got)
+      for _, t in ipairs(attempts_in(lines)) do
+        assert.are.equal(mock.url, t.url:sub(1, #mock.url))
+      end
+      c:close()
+    end)
+
+    it("all endpoints refused: kind transport with the attempts made", function()
+      local c = rtc.new{ endpoint = { "http://127.0.0.1:" .. closed_port(), "http://127.0.0.1:" .. closed_port() },
+        token = "t", retries = 3, backoff_base = 0.01, backoff_max = 0.02 }
+      local elapsed, got, err = timed(c.get_job, c, APP, "j1")
+      assert.is_nil(got)
+      is_error(err, "transport")
+      assert.are.equal(4, err.attempts)
+      assert.is_true(elapsed < 1, string.format("%.3f s", elapsed))
+      c:close()
+    end)
+
+    it("the Host header (and signature) follows the endpoint actually used", function()
+      local dead = "http://127.0.0.1:" .. closed_port()
+      local c = helper.aksk_client(mock, { endpoint = { dead, mock.url }, backoff_base = 0.01, backoff_max = 0.02 })
+      local job, err = c:create_job(APP, CREATE)
+      assert.is_nil(err)
+      assert.is_table(job)
+      local r = mock:requests()[1]
+      assert.are.equal("127.0.0.1:" .. mock.port, r.headers.host)
+      assert(sparkrtc.verify_signature(r, mock.aksk))
+      c:close()
+    end)
+  end)
+
+  -------------------------------------------------------------------------------------------
+  describe("header injection through client options", function()
+    local cases = {
+      token = function(v) return { token = v } end,
+      ak = function(v) return { ak = v, sk = "test-sk", project_id = "test-project" } end,
+      project_id = function(v) return { ak = "test-ak", sk = "test-sk", project_id = v } end,
+      security_token = function(v) return { ak = "test-ak", sk = "test-sk", project_id = "test-project", security_token = v } end,
+      user_agent = function(v) return { token = "test-token", user_agent = v } end,
+    }
+    local names = {}
+    for k in pairs(cases) do names[#names + 1] = k end
+    table.sort(names)
+    for _, name in ipairs(names) do
+      for _, bad in ipairs{ { "CR", "x\rEvil: 1" }, { "LF", "x\nEvil: 1" }, { "CRLF", "x\r\nEvil: 1" },
+                             { "NUL", "x\0y" } } do
+        it(bad[1] .. " in " .. name .. " raises kind invalid and sends nothing", function()
+          local opts = cases[name](bad[2])
+          opts.endpoint = mock.url
+          local ok, err = pcall(rtc.new, opts)
+          assert.is_false(ok)
+          is_error(err, "invalid")
+          assert.truthy(tostring(err.message):find(name, 1, true), tostring(err.message))
+          assert.are.equal(0, #mock:requests())
+        end)
+      end
+    end
+
+    it("the clean values of the same options work", function()
+      local c = helper.aksk_client(mock, { security_token = "sectok", user_agent = "ua/1.0" })
+      local req = c:prepare("get_job", APP, "j1")
+      assert.are.equal("sectok", req.headers["X-Security-Token"])
+      assert.are.equal("ua/1.0", req.headers["User-Agent"])
+      c:close()
+    end)
+  end)
+end)
