@@ -27,7 +27,7 @@ HEADERS  := rtc.h rtc_compat.h rtc_sign.h
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto 2>/dev/null)
-LIBS     := $(shell pkg-config --libs libcurl libcrypto 2>/dev/null)
+LIBS     := $(shell pkg-config --libs libcurl libcrypto 2>/dev/null) -lm -lpthread
 
 # Debian packages the build, the tests and the demo need (make deps installs the missing ones)
 DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson libcurl4-openssl-dev libssl-dev lua-socket \
@@ -76,8 +76,14 @@ test-openresty: deps-test
 	@$(MAKE) --no-print-directory all LUA=luajit
 	@bash examples/openresty/test.sh
 
-embed: deps
-	@bash examples/embed/test.sh
+EMBED_HOST := examples/embed/rtc-host
+
+$(EMBED_HOST): examples/embed/host.c $(SOURCES) $(HEADERS)
+	$(CC) -O2 $(WARN) -o $@ examples/embed/host.c $(SOURCES) \
+	  $$(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -lm -I.
+
+embed: deps $(EMBED_HOST)
+	@RTC_HOST=$(EMBED_HOST) bash examples/embed/test.sh
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all

@@ -134,6 +134,7 @@ const rtc_operation *rtc_find_operation(const char *name) {
 typedef struct vstate {
   lua_State *L;
   char path[256];
+  char failed[256]; /* the path where validation failed (path itself unwinds afterwards) */
   char *err;
   size_t errlen;
 } vstate;
@@ -169,6 +170,7 @@ static void describe(lua_State *L, int idx, char *out, size_t outlen) {
 
 static int fail(vstate *v, const char *expected, int idx) {
   char got[96];
+  snprintf(v->failed, sizeof v->failed, "%s", v->path[0] ? v->path : "params");
   if (idx) describe(v->L, idx, got, sizeof got);
   if (idx)
     snprintf(v->err, v->errlen, "%s: expected %s, got %s", v->path[0] ? v->path : "params",
@@ -397,11 +399,11 @@ int rtc_validate(lua_State *L, int idx, const rtc_schema *s, char *err, size_t e
   vstate v;
   int ok;
   v.L = L;
-  v.path[0] = '\0';
+  v.path[0] = v.failed[0] = '\0';
   v.err = err;
   v.errlen = errlen;
   ok = check_object(&v, lua_absindex(L, idx), s);
-  if (!ok && field) snprintf(field, fieldlen, "%s", v.path[0] ? v.path : "params");
+  if (!ok && field) snprintf(field, fieldlen, "%s", v.failed[0] ? v.failed : "params");
   return ok;
 }
 

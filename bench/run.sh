@@ -40,9 +40,10 @@ ngx_pid=""
 cleanup() {
   local rc=$?
   if [ -n "$ngx_pid" ] && kill -0 "$ngx_pid" 2>/dev/null; then
-    kill -QUIT "$ngx_pid" 2>/dev/null || true
+    kill -TERM "$ngx_pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$ngx_pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$ngx_pid" 2>/dev/null || true
+    wait "$ngx_pid" 2>/dev/null || true
   fi
   if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
   exit $rc
@@ -103,21 +104,28 @@ http {
 NGX
 }
 
-start_nginx() {
+start_nginx() { # runs nginx in the foreground as our own child; retries on a busy port
   local try p1 p2
   for try in $(seq 1 25); do
     p1=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
     p2=$(( p1 + 1 ))
     write_conf "$p1" "$p2"
     rm -f "$tmp/nginx.pid"
-    if nginx -p "$tmp" -c "$tmp/nginx.conf" -g 'daemon on;' 2>"$tmp/logs/start.err"; then
-      for _ in $(seq 1 50); do [ -s "$tmp/nginx.pid" ] && break; sleep 0.1; done
-      ngx_pid=$(cat "$tmp/nginx.pid" 2>/dev/null || true)
-      [ -n "$ngx_pid" ] || die "nginx started but wrote no pid file"
+    nginx -p "$tmp" -c "$tmp/nginx.conf" -g 'daemon off;' 2>"$tmp/logs/start.err" &
+    ngx_pid=$!
+    for _ in $(seq 1 100); do
+      [ -s "$tmp/nginx.pid" ] && break
+      kill -0 "$ngx_pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    if [ -s "$tmp/nginx.pid" ] && kill -0 "$ngx_pid" 2>/dev/null; then
       SEQ_PORT=$p1; BATCH_PORT=$p2
       return 0
     fi
-    grep -q "Address already in use" "$tmp/logs/start.err" || { cat "$tmp/logs/start.err" >&2; die "nginx failed to start"; }
+    wait "$ngx_pid" 2>/dev/null || true
+    ngx_pid=""
+    grep -q "Address already in use" "$tmp/logs/start.err" "$tmp/logs/error.log" 2>/dev/null ||
+      { cat "$tmp/logs/start.err" "$tmp/logs/error.log" >&2 2>/dev/null; die "nginx failed to start"; }
   done
   die "no free port pair found"
 }
@@ -145,14 +153,20 @@ calc() { awk "BEGIN { $1 }"; }
 
 # ---------------------------------------------------------------- 1. sequential calls/s
 log "1. sequential: $REPEATS x ($SEQ_N calls), rtc and bare alternating"
-best_rtc=0; best_bare=0
+best_rtc=0; best_bare=0; cpu_rtc=1e9; cpu_bare=1e9
+fmin() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 < b + 0) ? a : b }'; }
 for i in $(seq 1 "$REPEATS"); do
-  r=$(run seq "$LUA" "$here/seq.lua" "$SEQ_URL" "$SEQ_N" 1000 | field calls_per_s)
-  b=$(run bare "$tmp/bare_curl" "$tmp/request.txt" "$SEQ_N" 1000 | field calls_per_s)
-  log "   round $i: rtc $r/s, bare $b/s"
+  rl=$(run seq "$LUA" "$here/seq.lua" "$SEQ_URL" "$SEQ_N" 1000)
+  bl=$(run bare "$tmp/bare_curl" "$tmp/request.txt" "$SEQ_N" 1000)
+  r=$(field calls_per_s <<<"$rl"); b=$(field calls_per_s <<<"$bl")
+  rc=$(calc "printf \"%.2f\", $(field cpu_seconds <<<"$rl") * 1e6 / $SEQ_N")
+  bc=$(calc "printf \"%.2f\", $(field cpu_seconds <<<"$bl") * 1e6 / $SEQ_N")
+  log "   round $i: rtc $r/s ($rc µs CPU/call), bare $b/s ($bc µs CPU/call)"
   best_rtc=$(fmax "$best_rtc" "$r"); best_bare=$(fmax "$best_bare" "$b")
+  cpu_rtc=$(fmin "$cpu_rtc" "$rc"); cpu_bare=$(fmin "$cpu_bare" "$bc")
 done
 seq_ratio=$(calc "printf \"%.3f\", $best_rtc / $best_bare")
+cpu_ratio=$(calc "printf \"%.2f\", $cpu_rtc / $cpu_bare")
 
 # ---------------------------------------------------------------- 2. instructions per call
 log "2. callgrind: $CG_N calls and 0 calls (after $CG_WARM warm-up calls), rtc and bare"
@@ -214,6 +228,7 @@ cat <<MD
 | # | measure | rtc | bare libcurl / reference | ratio | target | status |
 |---|---|---:|---:|---:|---|---|
 | 1 | sequential \`client:update_job\` calls/s, AK/SK-signed (best of $REPEATS × $SEQ_N, after 1000 warm-up) | $(f1 "$best_rtc" 0) | $(f1 "$best_bare" 0) | $seq_ratio | ≥ 0.90 | $st_seq |
+| 1b | client process CPU time (user + sys) per call, µs, same runs (lowest of $REPEATS) | $cpu_rtc | $cpu_bare | ${cpu_ratio}× | — | info |
 | 2 | instructions per call, callgrind: (whole process with $CG_N calls − same process with 0 calls) / $CG_N; both after $CG_WARM warm-up calls, so start-up is subtracted | $ipc_rtc | $ipc_bare | $ipc_ratio× | — | info |
 | 3a | \`client:batch\` $BATCH_N calls, concurrency $CONC, server delays each answer $DELAY_MS ms: wall s (best of 3; first $(f1 "$batch_first" 3), worst $(f1 "$batch_worst" 3)) | $(f1 "$batch_best" 3) | ideal ceil($BATCH_N/$CONC)×$DELAY_MS ms = $ideal | $batch_ratio× | ≤ 1.2× | $st_batch |
 MD
@@ -239,12 +254,38 @@ fixed job body (the seed example) with \`return 200\`; the batch server with \`n
 MD
 } > "$tmp/results.md"
 
+# where the instructions go: self cost per library (N-call run minus 0-call run, per call),
+# and rtc.so functions (plus a few library entry points) inclusive, per call of the N-call run
+byobj() { # callgrind file -> "object<TAB>self Ir"
+  callgrind_annotate --threshold=100 "$1" 2>/dev/null | awk '/^ *[0-9,]+ \(/ && /\]$/ {
+    n = $1; gsub(",", "", n); o = $NF; gsub(/[][]/, "", o); sub(/.*\//, "", o); s[o] += n }
+    END { for (o in s) print o "\t" s[o] }'
+}
 {
   echo
-  echo "## Where rtc's instructions go (callgrind, $CG_N-call run, self cost, top 25)"
+  echo "## Where the instructions go (callgrind)"
+  echo
+  echo "Self instructions per call by library: (run with $CG_N calls − run with 0 calls) / $CG_N."
+  echo
+  echo "| library | rtc | bare libcurl |"
+  echo "|---|---:|---:|"
+  byobj "$tmp/cg.rtc.$CG_N" > "$tmp/o.rn"; byobj "$tmp/cg.rtc.0" > "$tmp/o.r0"
+  byobj "$tmp/cg.bare.$CG_N" > "$tmp/o.bn"; byobj "$tmp/cg.bare.0" > "$tmp/o.b0"
+  awk -F'\t' -v N="$CG_N" -v t="$tmp" '
+    FILENAME == t "/o.rn" { a[$1] = $2; k[$1] } FILENAME == t "/o.r0" { b[$1] = $2 }
+    FILENAME == t "/o.bn" { c[$1] = $2; k[$1] } FILENAME == t "/o.b0" { d[$1] = $2 }
+    END { for (o in k) { r = (a[o] - b[o]) / N; x = (c[o] - d[o]) / N
+            if (r >= 100 || x >= 100) printf "| %s | %.0f | %.0f |\n", o, r, x } }' \
+    "$tmp/o.rn" "$tmp/o.r0" "$tmp/o.bn" "$tmp/o.b0" | sort -t'|' -k3 -rn
+  echo
+  echo "rtc functions, inclusive instructions per call (all $((CG_N + CG_WARM)) calls of the $CG_N-call run; top 25):"
   echo
   echo '```'
-  callgrind_annotate --threshold=100 "$tmp/cg.rtc.$CG_N" 2>/dev/null | awk '/^-+$/ { sep++ } sep >= 3' | sed -n '1,32p' | grep -v '^-*$' | head -n 27 || true
+  callgrind_annotate --inclusive=yes --threshold=100 "$tmp/cg.rtc.$CG_N" 2>/dev/null |
+    awk -v q="'" -v N="$((CG_N + CG_WARM))" '/^ *[0-9,]+ \(/ && index($0, q) == 0 &&
+      (/\/rtc\.so\]$/ || /\?\?\?:(HMAC|EVP_Digest|curl_multi_perform|curl_easy_perform|curl_multi_poll) /) {
+      n = $1; gsub(",", "", n); f = $0; sub(/^ *[0-9,]+ \( *[0-9.]+%\) +/, "", f)
+      printf "%9.0f  %s\n", n / N, f }' | sort -rn | head -n 25 || true
   echo '```'
 } >> "$tmp/results.md"
 

@@ -1,5 +1,5 @@
 -- bench/seq.lua: sequential client:update_job calls/s.
---   lua5.4 bench/seq.lua ENDPOINT N [WARMUP]      -> RESULT seq calls=N seconds=S calls_per_s=R
+--   lua5.4 bench/seq.lua ENDPOINT N [WARMUP]      -> RESULT seq calls=N seconds=S cpu_seconds=S calls_per_s=R
 --   lua5.4 bench/seq.lua --dump ENDPOINT FILE     -> writes the exact request rtc sends (client:prepare)
 --                                                    for bench/bare_curl.c: method, url, headers, "", body
 -- N may be 0 (start-up-only run, used to subtract start-up cost under callgrind).
@@ -36,12 +36,12 @@ for _ = 2, warmup do
   if not job then C.die("warm-up call failed: %s", tostring(err)) end
 end
 
-local t0 = C.now()
+local t0, c0 = C.now(), os.clock()
 for i = 1, n do
   local job, err = client:update_job(app, job_id, params)
   if not job then C.die("call %d failed: %s", i, tostring(err)) end
 end
-local dt = C.now() - t0
+local dt, cpu = C.now() - t0, os.clock() - c0
 client:close()
-C.result("seq", { calls = n, warmup = warmup, seconds = dt,
+C.result("seq", { calls = n, warmup = warmup, seconds = dt, cpu_seconds = cpu,
                   calls_per_s = n > 0 and n / dt or 0.0, clock = C.clock_name })

@@ -17,6 +17,7 @@
 -- the worker.  They are fine in init_by_lua (see M.startup), in CLI scripts
 -- (cli_style.lua) and in ngx.run_worker_thread.
 
+-- luacheck: globals ngx
 local rtc = require "rtc"
 local cjson = require "cjson.safe"
 
@@ -164,8 +165,7 @@ end
 
 -- reads an answer: returns status, headers (lowercase names), body, keepalive
 local function read_response(sock, method, max_body)
-  local status, headers, line, err
-  local http10 = false
+  local status, headers, line, err, http10
   repeat                                            -- skip 1xx answers
     line, err = sock:receive("*l")
     if not line then return nil, err end
@@ -388,6 +388,54 @@ function M.update()
   end
   if res.request_id then ngx.header["X-Upstream-Request-Id"] = res.request_id end
   return respond(200, res)
+end
+
+-- location /job: GET /job?app_id=A&job_id=J -> get_job; DELETE -> stop_job
+-- ({"request_id": ...}; the upstream answers 204 without a body).
+function M.job()
+  local method = ngx.req.get_method()
+  local op = (method == "GET" and "get_job") or (method == "DELETE" and "stop_job")
+  if not op then
+    ngx.header["Allow"] = "GET, DELETE"
+    return respond(405, { kind = "invalid", message = "use GET or DELETE" })
+  end
+  local args = ngx.req.get_uri_args()
+  local app, job = args.app_id, args.job_id
+  if type(app) ~= "string" or type(job) ~= "string" then
+    return respond(400, { kind = "invalid", message = "app_id and job_id query arguments are required" })
+  end
+  local res, err = M.call(op, app, job)
+  if not res then
+    local t = M.err_table(err)
+    return respond(t.kind == "invalid" and 400 or 502, t)
+  end
+  return respond(200, res)
+end
+
+-- location /update_thread: the same contract as /update, but the call runs the blocking
+-- libcurl API in a pool thread (see thread.lua); needs `thread_pool rtc threads=N;`.
+function M.update_thread()
+  local method = ngx.req.get_method()
+  if method ~= "PUT" and method ~= "POST" then
+    ngx.header["Allow"] = "PUT, POST"
+    return respond(405, { kind = "invalid", message = "use PUT or POST" })
+  end
+  local args = ngx.req.get_uri_args()
+  local app, job = args.app_id, args.job_id
+  if type(app) ~= "string" or type(job) ~= "string" then
+    return respond(400, { kind = "invalid", message = "app_id and job_id query arguments are required" })
+  end
+  local params, perr = read_json_body()
+  if not params then return respond(400, { kind = "invalid", message = perr }) end
+  local ok, status, body = ngx.run_worker_thread("rtc", "thread", "update_job",
+                                                 app, job, cjson.encode(params))
+  if not ok then
+    return respond(500, { kind = "internal", message = "worker thread: " .. tostring(status) })
+  end
+  ngx.status = status
+  ngx.header["Content-Type"] = "application/json"
+  ngx.say(body)
+  return ngx.exit(status)
 end
 
 -- location /startup: what the blocking init_by_lua call found.

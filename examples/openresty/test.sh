@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2034  # variables are read inside the eval'd check strings
 # examples/openresty/test.sh -- `make test-openresty`
 #
 # Runs the OpenResty example for real: builds the LuaJIT module, starts the mock
@@ -262,6 +263,16 @@ check "invalid params: err.field is the offending path (publish_param.rtmp_urls[
 req nobody PUT "$NG/update?app_id=$APP&job_id=$J1" 'not json'
 check "request body that is not JSON: 400" eval '[ "$CODE" = 400 ] && jis "$TMP/nobody.json" kind invalid'
 
+req get GET "$NG/job?app_id=$APP&job_id=$J1"
+check "GET /job (get_job through the cosocket): 200 with the job" \
+    eval '[ "$CODE" = 200 ] && jis "$TMP/get.json" job_id "$J1" && jget "$TMP/get.json" state | grep -Eq "^(INIT|RUNNING)$"'
+req stop DELETE "$NG/job?app_id=$APP&job_id=$J1"
+check "DELETE /job (stop_job, upstream 204 without a body): 200 {request_id}" \
+    eval '[ "$CODE" = 200 ] && [ -n "$(jget "$TMP/stop.json" request_id)" ]'
+req stopped PUT "$NG/update?app_id=$APP&job_id=$J1" '{"record_param":{"record_rule_id":"late"}}'
+check "update of the stopped job: 502 + JSON {kind=api, code=RTC.00001009}" \
+    eval '[ "$CODE" = 502 ] && jis "$TMP/stopped.json" kind api && jis "$TMP/stopped.json" code RTC.00001009'
+
 # keep-alive: a burst of updates over pooled upstream connections
 mockctl POST /_mock/reset >/dev/null
 J1=$(create_job 1); J2=$(create_job 2); J3=$(create_job 3)
@@ -291,7 +302,6 @@ check "chunked upstream answer decoded (job_id=chunked)" \
 
 # ---- the worker is never blocked ---------------------------------------------------------
 mockctl POST /_mock/script '{"delay": 1.5}' >/dev/null
-t0=$(date +%s.%N)
 ( req slow PUT "$NG/update?app_id=$APP&job_id=$J1" '{"record_param":{"record_rule_id":"slow"}}'
   echo "$CODE $TIME $(date +%s.%N)" >"$TMP/slow.res" ) &
 SLOW=$!
@@ -313,6 +323,27 @@ check "/ping during the slow call: 200 in < 0.5 s" \
 check "request 1 (delayed 1.5 s upstream) still succeeds: 200 after >= 1.4 s" \
     eval '[ "$SLOW_CODE" = 200 ] && awk "BEGIN{exit !($SLOW_TIME >= 1.4)}" &&
           jis "$TMP/slow.json" record_param.record_rule_id slow'
+
+# the blocking libcurl API in a pool thread (ngx.run_worker_thread) does not block either
+req thr PUT "$NG/update_thread?app_id=$APP&job_id=$J3" '{"publish_param":{"rtmp_urls":["rtmp://thread/live/s"]}}'
+check "PUT /update_thread (libcurl in a pool thread): 200 with the updated job" \
+    eval '[ "$CODE" = 200 ] && jis "$TMP/thr.json" job_id "$J3" &&
+          jis "$TMP/thr.json" publish_param.rtmp_urls.1 rtmp://thread/live/s'
+req thr404 PUT "$NG/update_thread?app_id=$APP&job_id=no-such-job" '{"record_param":{"record_rule_id":"x"}}'
+check "/update_thread on an unknown job: 502 + JSON {kind=api, status=404}" \
+    eval '[ "$CODE" = 502 ] && jis "$TMP/thr404.json" kind api && jis "$TMP/thr404.json" status 404'
+mockctl POST /_mock/script '{"delay": 1.5}' >/dev/null
+( req thrslow PUT "$NG/update_thread?app_id=$APP&job_id=$J3" '{"record_param":{"record_rule_id":"tslow"}}'
+  echo "$CODE $TIME" >"$TMP/thrslow.res" ) &
+THR=$!
+sleep 0.3
+req ping3 GET "$NG/ping"
+wait "$THR"
+read -r TS_CODE TS_TIME <"$TMP/thrslow.res"
+echo "     slow /update_thread ${TS_TIME}s, concurrent ping ${TIME}s"
+check "/ping while /update_thread waits 1.5 s upstream: < 0.5 s; the slow call still 200" \
+    eval '[ "$CODE" = 200 ] && awk "BEGIN{exit !($TIME < 0.5)}" && [ "$TS_CODE" = 200 ] &&
+          awk "BEGIN{exit !($TS_TIME >= 1.4)}"'
 
 # control: the same measurement catches a blocking call in a handler
 mockctl POST /_mock/script '{"delay": 1.5}' >/dev/null

@@ -1,0 +1,755 @@
+-- memcheck/driver.lua: walks every path of the `rtc` client once, against the mock server,
+-- so that memcheck/run.sh can run it under valgrind (make memcheck). Plain lua5.4 works too:
+--
+--   lua5.4 memcheck/driver.lua                 (from the repository root)
+--   MEMCHECK_ONLY=batch,sign lua5.4 memcheck/driver.lua     run some sections only
+--   MEMCHECK_SKIP=gc_numeric lua5.4 memcheck/driver.lua     leave some sections out
+--
+-- Every section asserts what the module answered: a path that did not behave raises (exit 1),
+-- naming the section and the check. The last line is the summary:
+--   "memcheck driver: OK: <n> sections, <m> checks passed in <t> s"
+-- Timeouts are generous: under valgrind everything runs ~20-50x slower than natively.
+
+package.path = "./?.lua;" .. package.path
+local helper = require "spec.helper"
+local rtc = require "rtc"
+
+local clock = helper.gettime
+local T0 = clock()
+
+---------------------------------------------------------------------------------------------
+-- a tiny assertion kit
+---------------------------------------------------------------------------------------------
+local checks, sections_run = 0, 0
+local current = "?"
+
+local function fail(msg, level)
+  error(("memcheck driver: FAILED in section %q: %s"):format(current, msg), (level or 1) + 1)
+end
+
+local function check(cond, msg)
+  checks = checks + 1
+  if not cond then fail(msg, 2) end
+  return cond
+end
+
+local function eq(got, want, what)
+  checks = checks + 1
+  if got ~= want then
+    fail(("%s: expected %s, got %s"):format(what, tostring(want), tostring(got)), 2)
+  end
+end
+
+-- a successful call: the result is a table and there is no error
+local function ok(res, err, what)
+  checks = checks + 1
+  if type(res) ~= "table" or err ~= nil then
+    fail(("%s: expected a result, got %s, %s"):format(what, tostring(res), tostring(err)), 2)
+  end
+  return res
+end
+
+-- a failed call: nil and an rtc.error of the given kind (and status when given)
+local function failed(res, err, kind, what, status)
+  checks = checks + 1
+  if res ~= nil or type(err) ~= "table" then
+    fail(("%s: expected nil, err(%s), got %s, %s"):format(what, kind, tostring(res),
+      tostring(err)), 2)
+  end
+  if err.kind ~= kind then
+    fail(("%s: expected kind %q, got %q (%s)"):format(what, kind, tostring(err.kind),
+      tostring(err)), 2)
+  end
+  if status ~= nil and err.status ~= status then
+    fail(("%s: expected status %s, got %s (%s)"):format(what, tostring(status),
+      tostring(err.status), tostring(err)), 2)
+  end
+  check(getmetatable(err) ~= nil and type(tostring(err)) == "string" and #tostring(err) > 0,
+    what .. ": the error has a __tostring")
+  return err
+end
+
+-- f raises; returns the error value
+local function raises(f, what, pattern)
+  checks = checks + 1
+  local okc, e = pcall(f)
+  if okc then fail(what .. ": expected an error to be raised", 2) end
+  if pattern then
+    local s = type(e) == "table" and tostring(e.message or e) or tostring(e)
+    if not s:find(pattern) then
+      fail(("%s: raised %q, which does not match %q"):format(what, s, pattern), 2)
+    end
+  end
+  return e
+end
+
+local function gc()
+  collectgarbage("collect")
+  collectgarbage("collect")
+end
+
+local only, skip = {}, {}
+for name in (os.getenv("MEMCHECK_ONLY") or ""):gmatch("[%w_]+") do only[name] = true end
+for name in (os.getenv("MEMCHECK_SKIP") or ""):gmatch("[%w_]+") do skip[name] = true end
+
+local sections = {}
+local function section(name, fn) sections[#sections + 1] = { name = name, fn = fn } end
+
+---------------------------------------------------------------------------------------------
+-- fixtures
+---------------------------------------------------------------------------------------------
+local mock = helper.start_mock()         -- token test-token, AK/SK test-ak:test-sk, test-project
+local REFUSED = "http://127.0.0.1:1"     -- nothing listens on port 1: connection refused
+local APP = "app-memcheck"
+local GOOD_CREATE = { room_id = "room-1", user_id = "user-1", is_record_audio = true,
+  video_type = "CAMERASTREAM", select_stream_type = "HD", max_idle_time = 30,
+  record_param = { record_rule_id = "rule-1" }, publish_param = { rtmp_urls = { "rtmp://x/live" } } }
+local GOOD_UPDATE = { publish_param = { rtmp_urls = { "rtmp://your.rtmp-server.com", "rtmps://b/c" } },
+  record_param = { record_rule_id = "5f5e172b9016ed5b0961a43" } }
+-- generous but bounded: a mock answer takes milliseconds natively, ~1 s under valgrind at worst
+local SLOW = { timeout = 30, connect_timeout = 10, deadline = 60 }
+
+local function opts(extra)
+  local o = {}
+  for k, v in pairs(SLOW) do o[k] = v end
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return o
+end
+
+local function requests_count() return #mock:requests() end
+
+---------------------------------------------------------------------------------------------
+-- 1. the four operations, token and AK/SK, plus debug logging
+---------------------------------------------------------------------------------------------
+local function lifecycle(c, label)
+  local job = ok(c:create_job(APP, GOOD_CREATE), label .. " create_job")
+  check(type(job.job_id) == "string" and #job.job_id > 0, label .. " create_job gives a job_id")
+  eq(job.room_id, "room-1", label .. " create_job room_id")
+  eq(job.max_idle_time, 30, label .. " create_job max_idle_time")
+  check(math.type(job.max_idle_time) == "integer", label .. " max_idle_time is an integer")
+  check(type(job.request_id) == "string", label .. " create_job request_id")
+  check(tostring(job):find("rtc.job{", 1, true), label .. " job __tostring")
+  local got = ok(c:get_job(APP, job.job_id), label .. " get_job")
+  eq(got.job_id, job.job_id, label .. " get_job job_id")
+  eq(got.state, "RUNNING", label .. " get_job state")
+  local upd = ok(c:update_job(APP, job.job_id, GOOD_UPDATE), label .. " update_job")
+  eq(upd.publish_param.rtmp_urls[2], "rtmps://b/c", label .. " update_job rtmp_urls[2]")
+  eq(upd.record_param.record_rule_id, "5f5e172b9016ed5b0961a43", label .. " update_job rule")
+  local stop = ok(c:stop_job(APP, job.job_id), label .. " stop_job")
+  check(type(stop.request_id) == "string", label .. " stop_job request_id")
+  -- a stopped job cannot be updated: HTTP 400 from the service
+  local e = failed(c:update_job(APP, job.job_id, GOOD_UPDATE), "api", label .. " update stopped job", 400)
+  eq(e.code, "RTC.00001009", label .. " stopped job code")
+  return job
+end
+
+section("token_ops", function()
+  local c = helper.client(mock, opts())
+  check(tostring(c):find("auth=token", 1, true), "client __tostring names token auth")
+  check(not tostring(c):find("test-token", 1, true), "client __tostring hides the token")
+  lifecycle(c, "token")
+  -- numbers are accepted as ids (converted), unknown app: 404
+  failed(c:get_job(12345, 678), "api", "numeric ids, unknown job", 404)
+  local e = failed(c:get_job("no-such-app", "j"), "api", "unknown app", 404)
+  eq(e.code, "RTC.00001003", "unknown app code")
+  check(tostring(e):find("HTTP 404", 1, true), "api error __tostring")
+  c:close()
+  c:close() -- idempotent
+  check(tostring(c) == "rtc.client(closed)", "closed client __tostring")
+end)
+
+section("aksk_ops", function()
+  local c = helper.aksk_client(mock, opts())
+  check(tostring(c):find("auth=aksk", 1, true), "client __tostring names aksk auth")
+  check(not tostring(c):find("test-sk", 1, true), "client __tostring hides the sk")
+  lifecycle(c, "aksk")
+  c:close()
+  -- a wrong SK: the gateway answers 401 APIGW.0301
+  local bad = helper.aksk_client(mock, opts({ sk = "wrong-sk" }))
+  local e = failed(bad:get_job(APP, "j"), "api", "aksk wrong sk", 401)
+  eq(e.code, "APIGW.0301", "wrong sk code")
+  bad:close()
+  -- a wrong token
+  local badt = helper.client(mock, opts({ token = "wrong-token" }))
+  failed(badt:get_job(APP, "j"), "api", "wrong token", 401)
+  badt:close()
+end)
+
+section("debug_logger", function()
+  local lines = {}
+  local c = helper.client(mock, opts({ debug = function(line) lines[#lines + 1] = line end,
+    user_agent = "memcheck/1.0" }))
+  local job = ok(c:create_job(APP, GOOD_CREATE), "create with debug")
+  ok(c:stop_job(APP, job.job_id), "stop with debug")
+  check(#lines >= 4, "the debug function saw the requests and answers")
+  local all = table.concat(lines, "\n")
+  check(all:find("> POST", 1, true) and all:find("< HTTP 201", 1, true), "debug lines")
+  check(not all:find("test-token", 1, true) and all:find("<redacted>", 1, true),
+    "the token is redacted in debug lines")
+  c:close()
+  -- a logger that raises must not fail the call
+  local c2 = helper.aksk_client(mock, opts({ debug = function() error("logger broke") end,
+    security_token = "sts-token" }))
+  local r, e = c2:get_job(APP, "nope")
+  check(r == nil and type(e) == "table", "a raising logger does not break the call")
+  c2:close()
+end)
+
+---------------------------------------------------------------------------------------------
+-- 2. every error kind
+---------------------------------------------------------------------------------------------
+section("invalid", function()
+  local c = helper.client(mock, opts())
+  local before = requests_count()
+  local e = failed(c:update_job(APP, "j", { publish_param = { rtmp_urls = { "rtmp://ok", "http://x" } } }),
+    "invalid", "bad rtmp url")
+  eq(e.field, "publish_param.rtmp_urls[2]", "invalid field path")
+  check(tostring(e):find("^invalid: "), "invalid __tostring")
+  failed(c:update_job(APP, "j", {}), "invalid", "neither publish nor record param")
+  failed(c:update_job(APP, "j", { publish_parm = {} }), "invalid", "unknown field (typo)")
+  failed(c:update_job(APP, "j", { [1] = "x" }), "invalid", "non-string key")
+  failed(c:update_job(APP, "j", { record_param = { record_rule_id = "" } }), "invalid", "empty rule id")
+  failed(c:update_job(APP, "j", { record_param = { record_rule_id = "a\0b" } }), "invalid", "NUL in text")
+  failed(c:update_job(APP, "j", { record_param = { record_rule_id = "\xff\xfe" } }), "invalid", "bad UTF-8")
+  failed(c:update_job(APP, "j", { record_param = { record_rule_id = ("x"):rep(5000) } }), "invalid", "too long")
+  failed(c:update_job(APP, "j", { publish_param = { rtmp_urls = {} } }), "invalid", "empty rtmp_urls")
+  failed(c:update_job(APP, "j", { publish_param = { rtmp_urls = { "rtmp://a", nil, "rtmp://c" } } }),
+    "invalid", "rtmp_urls with a hole")
+  local many = {}
+  for i = 1, 101 do many[i] = "rtmp://h/" .. i end
+  failed(c:update_job(APP, "j", { publish_param = { rtmp_urls = many } }), "invalid", "101 rtmp urls")
+  failed(c:create_job(APP, { room_id = "r", user_id = "u", max_idle_time = 4,
+    record_param = { record_rule_id = "x" } }), "invalid", "max_idle_time out of range")
+  failed(c:create_job(APP, { room_id = "r", user_id = "u", max_idle_time = 30.5,
+    record_param = { record_rule_id = "x" } }), "invalid", "fractional max_idle_time")
+  failed(c:create_job(APP, { room_id = "r", user_id = "u", video_type = "WEBCAM",
+    record_param = { record_rule_id = "x" } }), "invalid", "bad enum")
+  failed(c:create_job(APP, { room_id = "r", user_id = "u", is_record_audio = "yes",
+    record_param = { record_rule_id = "x" } }), "invalid", "string for boolean")
+  failed(c:create_job(APP, { user_id = "u", record_param = { record_rule_id = "x" } }), "invalid",
+    "missing room_id")
+  failed(c:get_job("", "j"), "invalid", "empty app id")
+  failed(c:get_job("a/b", "j"), "invalid", "slash in app id")
+  failed(c:get_job("a", ".."), "invalid", "dot-dot job id")
+  failed(c:get_job("a", ("j"):rep(300)), "invalid", "long job id")
+  failed(c:get_job("a", "j\r\nX: y"), "invalid", "CRLF in job id")
+  -- misuse of Lua types raises (luaL_argerror style), nothing is sent
+  raises(function() c:get_job({}, "j") end, "table as app id", "bad argument")
+  raises(function() c:update_job("a", "j", "params") end, "string as params", "bad argument")
+  raises(function() c:prepare("no_such_op", "a") end, "unknown operation", "unknown operation")
+  raises(function() c:decode("get_job", "x") end, "status not a number", "bad argument")
+  raises(function() c:poll(-1) end, "negative poll timeout", "bad argument")
+  eq(requests_count(), before, "nothing was sent for invalid calls")
+  c:close()
+  raises(function() c:get_job("a", "j") end, "call on a closed client", "closed")
+  -- a client without credentials: calls fail as invalid, nothing sent
+  local nc = rtc.new(opts({ endpoint = mock.url }))
+  check(tostring(nc):find("auth=none", 1, true), "client without credentials")
+  local ne = failed(nc:get_job("a", "j"), "invalid", "no credentials")
+  eq(ne.field, "credentials", "no credentials field")
+  nc:close()
+end)
+
+section("bad_options", function()
+  local function bad(o, pattern, what)
+    local e = raises(function() rtc.new(o) end, what, pattern)
+    check(type(e) == "table" and e.kind == "invalid", what .. ": raises an invalid error object")
+  end
+  bad({ endpoint = "ftp://x" }, "http", "ftp endpoint")
+  bad({ endpoint = { mock.url, "http://a b" } }, "endpoint%[2%]", "bad second endpoint (first kept)")
+  bad({ endpoint = {} }, "1 to 16", "empty endpoint list")
+  bad({ endpoint = { mock.url, 42 } }, "URL string", "non-string endpoint")
+  bad({ endpoint = "http:///x" }, "no host", "endpoint without host")
+  bad({ endpoint = mock.url, token = "t", ak = "a", sk = "s", project_id = "p" }, "both token",
+    "token and ak/sk")
+  bad({ endpoint = mock.url, ak = "a", project_id = "p" }, "without sk", "ak without sk")
+  bad({ endpoint = mock.url, sk = "s", user_agent = "ua" }, "without ak", "sk without ak")
+  bad({ endpoint = mock.url, ak = "a", sk = "s" }, "project_id", "aksk without project id")
+  bad({ endpoint = mock.url, security_token = "x", token = "t" }, "security_token", "sts without ak")
+  bad({ endpoint = mock.url, token = "a\nb" }, "control", "LF in token")
+  bad({ endpoint = mock.url, token = "" }, "non%-empty", "empty token")
+  bad({ endpoint = mock.url, token = 5 }, "expected a string", "number token")
+  bad({ endpoint = mock.url, timeout = 0 }, "timeout", "zero timeout")
+  bad({ endpoint = mock.url, retries = 1.5 }, "whole number", "fractional retries")
+  bad({ endpoint = mock.url, max_body = 10 }, "max_body", "tiny max_body")
+  bad({ endpoint = mock.url, insecure = 1 }, "boolean", "number for boolean")
+  bad({ endpoint = mock.url, debug = "x" }, "function", "string for debug")
+  bad({ endpoint = mock.url, backoff_base = 2, backoff_max = 1 }, "backoff_max", "backoff order")
+  bad({ endpoint = mock.url, tokne = "t" }, "did you mean \"token\"", "option typo")
+  bad({ endpoint = mock.url, zzzzzzzzzz = 1 }, "unknown option", "unknown option")
+  bad({ endpoint = mock.url, [1] = true }, "must be strings", "non-string option key")
+  bad({ endpoint = mock.url, debug = print, token = "t", ca_file = "/x", proxy = "http://p",
+    retries = 99 }, "retries", "debug function kept, then a bad option")
+  raises(function() rtc.new("x") end, "rtc.new with a string", "bad argument")
+  gc() -- the half-built clients' __gc frees what their options had copied
+  -- all good options at once (built and closed, nothing sent)
+  local c = rtc.new({ endpoint = { mock.url .. "/", REFUSED .. "/prefix/" }, ak = "ak-x",
+    sk = "sk-x", project_id = "p", security_token = "sts", user_agent = "ua/1", timeout = 1.5,
+    connect_timeout = 0.5, deadline = 9, retries = 0, backoff_base = 0.01, backoff_max = 0.02,
+    max_body = 4096, concurrency = 3, ca_file = "/nonexistent/ca.pem", ca_path = "/nonexistent",
+    proxy = "http://127.0.0.1:9", insecure = true, debug = function() end })
+  check(tostring(c):find("ak=ak-x", 1, true), "tostring shows the shortened ak")
+  c:close()
+end)
+
+section("api_errors", function()
+  local c = helper.client(mock, opts({ retries = 0 }))
+  mock:script{ status = 500, body = '{"error_code":"RTC.00002000","error_msg":"InternalError"}' }
+  local e = failed(c:get_job(APP, "j"), "api", "scripted 500", 500)
+  eq(e.code, "RTC.00002000", "500 code")
+  eq(e.message, "InternalError", "500 message")
+  check(type(e.request_id) == "string", "500 request id from X-request-Id")
+  mock:script{ status = 503, body = "<html>busy</html>", headers = { ["Content-Type"] = "text/html" } }
+  e = failed(c:get_job(APP, "j"), "api", "503 with an HTML body", 503)
+  check(e.message:find("busy", 1, true), "non-JSON error body excerpt")
+  mock:script{ status = 502, body = "" }
+  failed(c:get_job(APP, "j"), "api", "502 with no body", 502)
+  mock:script{ status = 400, body = '{"errorCode":"APIGW.0101","errorMsg":"x","requestId":"rid-1"}' }
+  e = failed(c:get_job(APP, "j"), "api", "400 with APIG-style keys", 400)
+  eq(e.code, "APIGW.0101", "APIG errorCode")
+  mock:script{ status = 403, body = '{"error_code":"RTC.1","extra":[1,2,{"a":null}]}' }
+  failed(c:get_job(APP, "j"), "api", "403 without a message", 403)
+  mock:script{ status = 302, body = "", headers = { Location = "http://elsewhere.example/x" } }
+  e = failed(c:get_job(APP, "j"), "api", "redirect", 302)
+  check(e.message:find("redirect", 1, true), "redirect message")
+  -- create_job is retried only when nothing was sent: a 503 is final even with retries
+  local c2 = helper.client(mock, opts({ retries = 3, backoff_base = 0.01, backoff_max = 0.02 }))
+  mock:script{ status = 503, body = '{"error_code":"X","error_msg":"busy"}', times = 2 }
+  e = failed(c2:create_job(APP, GOOD_CREATE), "api", "create_job 503 not retried", 503)
+  check(e.attempts == nil or e.attempts == 1, "create_job made one attempt")
+  c2:close()
+  c:close()
+  mock:reset()
+end)
+
+section("transport", function()
+  local c = rtc.new(opts({ endpoint = REFUSED, token = "t", retries = 2, backoff_base = 0.01,
+    backoff_max = 0.05 }))
+  local e = failed(c:get_job(APP, "j"), "transport", "connection refused")
+  eq(e.attempts, 3, "refused: retried twice")
+  check(tostring(e):find("3 attempts", 1, true), "attempts in __tostring")
+  -- create_job: a connection that failed sent nothing, so it is retried too
+  e = failed(c:create_job(APP, GOOD_CREATE), "transport", "create refused")
+  eq(e.attempts, 3, "create refused: retried")
+  c:close()
+  -- the server closes without answering / resets mid-body
+  local c2 = helper.client(mock, opts({ retries = 0 }))
+  mock:script{ close_before_response = true }
+  failed(c2:get_job(APP, "j"), "transport", "closed before the answer")
+  mock:script{ status = 200, body = ('{"job_id":"%s"}'):format(("j"):rep(200)), reset_mid_body = true }
+  failed(c2:get_job(APP, "j"), "transport", "reset mid-body")
+  mock:script{ raw = "this is not HTTP\r\n\r\n" }
+  local r, e2 = c2:get_job(APP, "j")
+  check(r == nil and (e2.kind == "transport" or e2.kind == "decode"), "garbage instead of HTTP")
+  c2:close()
+  mock:reset()
+end)
+
+section("timeout", function()
+  local c = helper.client(mock, opts({ timeout = 1, retries = 0 }))
+  mock:script{ stall_before_headers = 4 }
+  local t = clock()
+  local e = failed(c:get_job(APP, "j"), "timeout", "stalled answer")
+  check(clock() - t < 3.5, "the timeout cut the wait short")
+  mock:script{ status = 200, body = ('{"job_id":"%s"}'):format(("j"):rep(400)), stall_mid_body = 4 }
+  failed(c:get_job(APP, "j"), "timeout", "stall mid-body")
+  check(e.message and #e.message > 0, "timeout message")
+  c:close()
+  mock:reset()
+end)
+
+section("decode_errors", function()
+  local c = helper.client(mock, opts({ retries = 0, max_body = 1024 }))
+  mock:script{ status = 200, body = "<html><body>gateway page</body></html>",
+    headers = { ["Content-Type"] = "text/html" } }
+  local e = failed(c:get_job(APP, "j"), "decode", "HTML with 200", 200)
+  check(e.message:find("text/html", 1, true), "decode message names the content type")
+  mock:script{ status = 200, body = '{"job_id":"' .. ("x"):rep(5000) .. '"}' }
+  e = failed(c:get_job(APP, "j"), "decode", "body over max_body")
+  check(e.message:find("max_body", 1, true), "too large message")
+  mock:script{ status = 200, body = ('{"a":'):rep(150) .. "1" .. ("}"):rep(150) }
+  failed(c:get_job(APP, "j"), "decode", "JSON nested deeper than 128")
+  mock:script{ status = 200, body = '{"job_id": "x", ' }
+  failed(c:get_job(APP, "j"), "decode", "truncated JSON")
+  mock:script{ status = 200, body = "" }
+  failed(c:get_job(APP, "j"), "decode", "empty body for a job")
+  mock:script{ status = 200, body = '{"job_id":"\xff"}' }
+  failed(c:get_job(APP, "j"), "decode", "invalid UTF-8")
+  mock:script{ status = 200, body = "[1,2,3]" }
+  failed(c:get_job(APP, "j"), "decode", "an array, not an object")
+  mock:script{ status = 200, body = '{"max_idle_time": NaN}' }
+  failed(c:get_job(APP, "j"), "decode", "NaN refused")
+  c:close()
+  mock:reset()
+end)
+
+---------------------------------------------------------------------------------------------
+-- 3. retries, Retry-After, deadline, failover
+---------------------------------------------------------------------------------------------
+section("retries", function()
+  local c = helper.client(mock, opts({ retries = 3, backoff_base = 0.05, backoff_max = 0.2 }))
+  local job = ok(helper.client(mock, opts()):create_job(APP, GOOD_CREATE), "create for retries")
+  gc() -- that unnamed client goes through __gc
+  local before = requests_count()
+  mock:script{ status = 503, body = '{"error_code":"X","error_msg":"busy"}', times = 2 }
+  local got = ok(c:get_job(APP, job.job_id), "503, 503, then 200")
+  eq(got.job_id, job.job_id, "retried get_job result")
+  eq(requests_count() - before, 3, "three requests for one call")
+  -- Retry-After in seconds and as an HTTP date (in the past: no wait)
+  mock:script{ { status = 429, body = "", headers = { ["Retry-After"] = "0" } },
+               { status = 503, body = "", headers = { ["Retry-After"] = "Wed, 21 Oct 2015 07:28:00 GMT" } } }
+  ok(c:get_job(APP, job.job_id), "Retry-After honoured")
+  -- retries run out: the last answer is the error
+  mock:script{ status = 500, body = '{"error_code":"E","error_msg":"down"}', times = 4 }
+  local e = failed(c:update_job(APP, job.job_id, GOOD_UPDATE), "api", "retries exhausted", 500)
+  eq(e.attempts, 4, "1 + 3 retries")
+  -- a transport failure mid-way, then success
+  mock:script{ close_before_response = true }
+  ok(c:stop_job(APP, job.job_id), "closed connection, then 204")
+  c:close()
+  mock:reset()
+end)
+
+section("deadline", function()
+  -- the deadline cuts an attempt short: timeout
+  local c = helper.client(mock, { timeout = 30, deadline = 1.5, retries = 5 })
+  mock:script{ stall_before_headers = 5 }
+  local t = clock()
+  failed(c:get_job(APP, "j"), "timeout", "deadline during an attempt")
+  check(clock() - t < 4.5, "the deadline bounded the call")
+  c:close()
+  -- the deadline stops the retries: the last answer is returned
+  local c2 = helper.client(mock, { timeout = 30, deadline = 1.0, retries = 10, backoff_base = 0.6,
+    backoff_max = 0.6 })
+  mock:script{ status = 503, body = '{"error_code":"X","error_msg":"busy"}', times = 20,
+    headers = { ["Retry-After"] = "0.4" } }
+  local e = failed(c2:get_job(APP, "j"), "api", "deadline ends the retries", 503)
+  check((e.attempts or 1) < 11, "fewer attempts than retries allow")
+  c2:close()
+  mock:reset()
+end)
+
+section("failover", function()
+  local lines = {}
+  local c = rtc.new(opts({ endpoint = { REFUSED, mock.url }, token = "test-token", retries = 2,
+    debug = function(l) lines[#lines + 1] = l end }))
+  local job = ok(c:create_job(APP, GOOD_CREATE), "failover create")
+  ok(c:get_job(APP, job.job_id), "failover get (preferred endpoint)")
+  check(table.concat(lines, "\n"):find("127.0.0.1:1/", 1, true), "the refused endpoint was tried")
+  c:close()
+  -- every endpoint down: transport after trying each
+  local c2 = rtc.new(opts({ endpoint = { REFUSED, "http://127.0.0.1:2", "http://127.0.0.1:3" },
+    token = "t", retries = 4, backoff_base = 0.01, backoff_max = 0.02 }))
+  local e = failed(c2:get_job(APP, "j"), "transport", "all endpoints refused")
+  eq(e.attempts, 5, "all endpoints, all retries")
+  c2:close()
+  -- an endpoint with a path prefix (the mock knows no such prefix: 404)
+  local c3 = helper.client(mock, opts({ endpoint = mock.url .. "/gw/" }))
+  failed(c3:get_job(APP, "j"), "api", "prefixed endpoint", 404)
+  c3:close()
+end)
+
+---------------------------------------------------------------------------------------------
+-- 4. prepare / decode / rtc.sign
+---------------------------------------------------------------------------------------------
+section("prepare", function()
+  local t = helper.client(mock, opts())
+  local a = helper.aksk_client(mock, opts({ security_token = "sts" }))
+  for _, c in ipairs({ t, a }) do
+    local r = ok(c:prepare("update_job", APP, "job 1", GOOD_UPDATE), "prepare update")
+    eq(r.method, "PUT", "prepare method")
+    check(r.url:find("/v2/apps/app%-memcheck/individual%-stream%-jobs/job%%201$"), "prepare url " .. r.url)
+    check(r.body:find("rtmp://your.rtmp-server.com", 1, true), "body without escaped slashes")
+    ok(c:prepare("create_job", APP, GOOD_CREATE), "prepare create")
+    r = ok(c:prepare("get_job", APP, "j"), "prepare get")
+    eq(r.body, "", "get has no body")
+    ok(c:prepare("stop_job", APP, "j"), "prepare stop")
+    failed(c:prepare("update_job", APP, "j", { publish_param = { rtmp_urls = { 1 } } }), "invalid",
+      "prepare invalid")
+  end
+  local r = a:prepare("update_job", APP, "j", GOOD_UPDATE)
+  check(r.headers.Authorization:find("^SDK%-HMAC%-SHA256 Access=test%-ak"), "signed")
+  eq(r.headers["X-Security-Token"], "sts", "security token header")
+  eq(r.headers["X-Project-Id"], "test-project", "project header")
+  -- the prepared request really works when sent (by the mock's raw client)
+  local status = mock:request(r.method, r.url:match("^http://[^/]+(/.*)$"), { headers = r.headers, body = r.body })
+  eq(status, 404, "prepared AK/SK request authenticates (404: no such job)")
+  t:close()
+  a:close()
+  -- signing fails (an AK with a comma): prepare raises, calls fail as transport
+  local weird = rtc.new(opts({ endpoint = mock.url, ak = "a,b", sk = "s", project_id = "p" }))
+  raises(function() weird:prepare("get_job", "a", "j") end, "prepare with an unsignable ak", "ak")
+  failed(weird:get_job("a", "j"), "transport", "call with an unsignable ak")
+  weird:close()
+end)
+
+section("decode", function()
+  local c = helper.client(mock, opts())
+  local body200 = '{ "job_id" : 1, "app_id" : 1, "room_id" : 100, "user_id" : "user001", ' ..
+    '"is_record_audio" : true, "video_type" : "CAMERASTREAM", "select_stream_type" : "FHD", ' ..
+    '"max_idle_time" : 30, "publish_param" : { "rtmp_urls" : [ "rtmp://your.rtmp-server.com" ] }, ' ..
+    '"record_param" : { "record_rule_id" : "5f5e172b9016ed5b0961a43" }, ' ..
+    '"create_time" : "2006-01-02T15:04:05.075Z", "start_time" : "2006-01-02T15:04:05.075Z" }'
+  local j = ok(c:decode("update_job", 200, { ["X-request-Id"] = "rid-200" }, body200), "decode seed 200")
+  eq(j.job_id, "1", "numbers in string fields become strings")
+  eq(j.room_id, "100", "room_id as string")
+  eq(j.request_id, "rid-200", "request id from headers")
+  ok(c:decode("create_job", 201, nil, body200), "decode 201 without headers")
+  ok(c:decode("get_job", 200, { ["x-request-id"] = { "rid-list" } }, "\xEF\xBB\xBF  " .. body200),
+    "decode with BOM and a header list")
+  local n = ok(c:decode("get_job", 200, {}, '{"job_id":"x","stop_reason":null,"max_idle_time":"45",' ..
+    '"publish_param":{"rtmp_urls":[null,"rtmp://a",null]},"extra":{"deep":[{"x":null},[1,2.5]]}}'),
+    "decode with nulls")
+  eq(n.stop_reason, nil, "null dropped")
+  eq(n.max_idle_time, 45, "string integer normalized")
+  eq(n.publish_param.rtmp_urls[1], "rtmp://a", "nulls removed from arrays")
+  local s = ok(c:decode("stop_job", 204, { ["X-Request-Id"] = "rid-204" }, ""), "decode 204")
+  eq(s.request_id, "rid-204", "stop request id")
+  for _, case in ipairs({
+    { 400, '{ "error_code" : "RTC.00001003", "error_msg" : "InvalidParameterValue" }', "api" },
+    { 404, '{ "error_code" : "RTC.00001003", "error_msg" : "InvalidParameterValue" }', "api" },
+    { 500, '{ "error_code" : "RTC.00002xxx", "error_msg" : "InternalError" }', "api" },
+    { 500, "<html>oops</html>", "api" }, { 503, "", "api" }, { 301, "", "api" },
+    { 200, "<html></html>", "decode" }, { 200, "", "decode" }, { 200, "{", "decode" },
+    { 199, "{}", "decode" }, { 600, "{}", "decode" }, { 0, "", "decode" }, { -5, "", "decode" },
+    { 200, ('['):rep(300), "decode" }, { 200, ('{"a":'):rep(200), "decode" },
+    { 201, '{"a":1e999999}', "decode" }, { 200, '{"a":0x10}', "decode" },
+  }) do
+    failed(c:decode("update_job", case[1], { ["Content-Type"] = "text/plain", Location = "/x" }, case[2]),
+      case[3], ("decode %d %q"):format(case[1], case[2]:sub(1, 20)))
+  end
+  c:close()
+end)
+
+section("sign", function()
+  local h, canon = rtc.sign{ method = "PUT", url = "https://host.example:8443/v2/apps/a/x?b=2&a=1#frag",
+    headers = { ["Content-Type"] = "application/json" }, body = '{"a":1}', ak = "AK", sk = "SK",
+    date = "20060102T150405Z" }
+  check(type(h) == "table" and h.Authorization:find("^SDK%-HMAC%-SHA256 Access=AK"), "rtc.sign headers")
+  check(canon:find("^PUT\n/v2/apps/a/x/\na=1&b=2\n"), "canonical request")
+  eq(h.Host, "host.example:8443", "Host added")
+  -- the malloc'd paths: more than 16 headers and query parameters, a long target
+  local many, q = {}, {}
+  for i = 1, 40 do many["X-H" .. i] = " v" .. i .. " "; q[#q + 1] = "k" .. i .. "=%41" .. i end
+  many["X-Sdk-Date"] = "20060102T150405Z"
+  many["X_underscore"] = "not signed"
+  many["Content-Type"] = "text/plain" -- adds X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD
+  h = rtc.sign{ method = "post", url = "/" .. ("seg%2F/"):rep(200) .. "?" .. table.concat(q, "&"),
+    headers = many, body = ("b"):rep(10000), ak = "AK", sk = ("k"):rep(100) }
+  eq(h["X-Sdk-Content-Sha256"], "UNSIGNED-PAYLOAD", "unsigned payload header")
+  h = rtc.sign{ method = "GET", url = "http://u@h?x", ak = "AK", sk = "SK" }
+  check(h["X-Sdk-Date"] and h.Host == "h", "date and host filled in")
+  -- errors raise (the C strings are freed by the box's __gc)
+  raises(function() rtc.sign{ method = "GET", url = "ftp:x", ak = "a", sk = "s" } end, "bad url", "url")
+  raises(function() rtc.sign{ method = "G T", url = "/", ak = "a", sk = "s" } end, "bad method", "method")
+  raises(function() rtc.sign{ method = "GET", url = "/", ak = "", sk = "s" } end, "empty ak", "ak")
+  raises(function() rtc.sign{ method = "GET", url = "/", ak = "a", sk = "s", date = "x" } end, "bad date", "date")
+  raises(function() rtc.sign{ method = "GET", url = "/", ak = "a", sk = "s",
+    headers = { Host = "a", host = "b" } } end, "duplicate header", "duplicate")
+  raises(function() rtc.sign{ method = "GET", url = "/", ak = "a", sk = "s",
+    headers = { ["X-A"] = "a\nb" } } end, "header CRLF", "CR")
+  raises(function() rtc.sign{ method = "GET", url = "/", ak = "a", sk = "s",
+    headers = { [1] = "x" } } end, "non-string header name", "string keys")
+  raises(function() rtc.sign("x") end, "not a table", "bad argument")
+  gc()
+end)
+
+---------------------------------------------------------------------------------------------
+-- 5. batch, start/poll/cancel, close and __gc with calls in flight, the default client
+---------------------------------------------------------------------------------------------
+section("batch", function()
+  local c = helper.aksk_client(mock, opts({ retries = 0 }))
+  local job = ok(c:create_job(APP, GOOD_CREATE), "create for batch")
+  local progress = {}
+  local results, summary = c:batch({
+    { "get_job", APP, job.job_id },
+    { "update_job", APP, job.job_id, GOOD_UPDATE },
+    { "get_job", APP, "no-such-job" },                                           -- 404
+    { "update_job", APP, job.job_id, { publish_param = { rtmp_urls = { "x" } } } }, -- invalid
+    { "create_job", APP, GOOD_CREATE },
+    { "get_job", "no-such-app", "j" },                                           -- 404
+    { "stop_job", APP, job.job_id },
+  }, { concurrency = 2, progress = function(done, total, index, res, err)
+    progress[#progress + 1] = { done, total, index, res ~= nil, err ~= nil }
+    -- the client is busy inside a callback: calls raise, the batch goes on
+    c:get_job(APP, job.job_id)
+  end })
+  eq(#results, 7, "one result per call")
+  eq(summary.ok, 4, "batch ok")
+  eq(summary.failed, 3, "batch failed")
+  eq(#progress, 7, "progress called for each call")
+  eq(progress[#progress][1], 7, "progress done count reaches total")
+  check(results[1].result and results[1].result.job_id == job.job_id, "batch[1] result")
+  check(results[3].err and results[3].err.kind == "api" and results[3].err.status == 404, "batch[3] 404")
+  check(results[4].err and results[4].err.kind == "invalid", "batch[4] invalid")
+  check(results[5].result and results[5].result.job_id, "batch[5] created")
+  -- a progress callback that raises, an empty batch, the default concurrency
+  local r2, s2 = c:batch({ { "get_job", APP, job.job_id }, { "get_job", APP, "nope" } },
+    { progress = function() error("progress broke") end })
+  eq(s2.ok, 1, "raising progress: ok")
+  eq(s2.failed, 1, "raising progress: failed")
+  check(r2[2].err.status == 404, "raising progress: 404 kept")
+  local r3, s3 = c:batch({})
+  check(#r3 == 0 and s3.ok == 0 and s3.failed == 0, "empty batch")
+  -- misuse raises before anything is sent
+  raises(function() c:batch({ { "get_job", APP, "j" }, "not a table" }) end, "batch misuse", "calls%[2%]")
+  raises(function() c:batch({ { "no_op" } }) end, "batch unknown op", "operation name")
+  raises(function() c:batch({}, { concurrency = 0 }) end, "batch concurrency 0", "concurrency")
+  raises(function() c:batch({}, { progress = 1 }) end, "batch progress not a function", "progress")
+  eq(c:pending(), 0, "nothing pending after the batches")
+  c:close()
+  -- misuse found while building (a table as app id, after a good call was queued): raises;
+  -- the queued call stays with the client until it is closed (see the memcheck report)
+  local c2 = helper.client(mock, opts())
+  raises(function() c2:batch({ { "get_job", APP, "j" }, { "get_job", {}, "j" } },
+    { progress = function() end }) end, "batch misuse while building", "calls%[2%]")
+  c2:close()
+end)
+
+section("start_poll_cancel", function()
+  local c = helper.client(mock, opts({ concurrency = 4 }))
+  local job = ok(c:create_job(APP, GOOD_CREATE), "create for start/poll")
+  eq(c:timeout(), nil, "idle client: no timeout")
+  local bad, berr = c:start("update_job", APP, job.job_id, { publish_param = {} })
+  failed(bad, berr, "invalid", "start with invalid params")
+  mock:script{ delay = 3 } -- the first call to arrive waits 3 s: it will be cancelled
+  local ids = {}
+  ids[1] = assert(c:start("get_job", APP, job.job_id))
+  ids[2] = assert(c:start("update_job", APP, job.job_id, GOOD_UPDATE))
+  ids[3] = assert(c:start("get_job", APP, "no-such-job"))
+  ids[4] = assert(c:start("get_job", APP, job.job_id))
+  ids[5] = assert(c:start("get_job", "a", "queued-then-cancelled"))
+  eq(c:pending(), 5, "five pending")
+  check(type(c:timeout()) == "number", "a timeout while calls run")
+  for _ in c:poll(0) do end -- never blocks
+  eq(c:cancel(ids[5]), true, "cancel a call")
+  eq(c:cancel(ids[5]), false, "cancel twice")
+  eq(c:cancel(99999), false, "cancel an unknown id")
+  local seen, t = {}, clock()
+  while c:pending() > 0 and clock() - t < 40 do
+    -- cancel the delayed one once the others are in
+    local n = 0
+    for id, res, err in c:poll(0.2) do
+      seen[id] = { res = res, err = err }
+      n = n + 1
+    end
+    local others = seen[ids[2]] and seen[ids[3]] and seen[ids[4]]
+    if others and not seen[ids[1]] and c:cancel(ids[1]) then seen.cancelled_running = true end
+  end
+  eq(c:pending(), 0, "all collected")
+  ok(seen[ids[2]].res, seen[ids[2]].err, "started update")
+  failed(seen[ids[3]].res, seen[ids[3]].err, "api", "started get 404", 404)
+  failed(seen[ids[5]].res, seen[ids[5]].err, "cancelled", "cancelled queued call")
+  -- ids[1] or ids[4] got the delayed answer (whichever reached the mock first); that one was
+  -- cancelled while running unless the others were slower than 3 s
+  local one, four = seen[ids[1]], seen[ids[4]]
+  check(one and four, "both gets finished")
+  check((one.res or one.err.kind == "cancelled") and (four.res or four.err.kind == "cancelled"),
+    "gets: result or cancelled")
+  c:close()
+end)
+
+section("close_in_flight", function()
+  local c = helper.client(mock, opts())
+  mock:script{ delay = 5, times = 3 }
+  local t = clock()
+  for i = 1, 4 do assert(c:start("get_job", APP, "slow-" .. i)) end
+  for _ in c:poll(0.3) do end -- on the wire
+  check(c:pending() >= 3, "calls in flight")
+  c:close()
+  check(clock() - t < 4, "close did not wait for the calls")
+  raises(function() c:pending() end, "pending on a closed client", "closed")
+  raises(function() c:poll(0) end, "poll on a closed client", "closed")
+  raises(function() c:start("get_job", "a", "b") end, "start on a closed client", "closed")
+  -- __close
+  do
+    local cc <close> = helper.client(mock, opts())
+    assert(cc:start("get_job", APP, "x"))
+  end
+  mock:reset()
+end)
+
+section("gc_unclosed", function()
+  mock:script{ delay = 5, times = 6 }
+  for i = 1, 3 do
+    local c = helper.aksk_client(mock, opts({ debug = function() end }))
+    assert(c:start("get_job", APP, "gc-" .. i))
+    assert(c:start("update_job", APP, "gc-" .. i, GOOD_UPDATE))
+    for _ in c:poll(0.1) do end
+    -- a finished, uncollected call too
+    local d = helper.client(mock, opts())
+    local id = assert(d:start("get_job", APP, "x"))
+    d:cancel(id)
+  end
+  -- clients that were never used, and one built from failing options
+  for _ = 1, 3 do rtc.new({ endpoint = mock.url, token = "t" }) end
+  pcall(rtc.new, { endpoint = { mock.url, mock.url }, token = "t", retries = -1 })
+  gc()
+  mock:reset()
+end)
+
+section("default_client", function()
+  rtc.configure()                     -- from the environment: run.sh clears RTC_* and HUAWEICLOUD_*
+  local e = failed(rtc.get_job("a", "j"), "invalid", "default client without credentials")
+  eq(e.field, "credentials", "default client: credentials field")
+  rtc.configure(opts({ endpoint = mock.url, token = "test-token" }))
+  local job = ok(rtc.create_job(APP, GOOD_CREATE), "rtc.create_job")
+  ok(rtc.get_job(APP, job.job_id), "rtc.get_job")
+  ok(rtc.update_job(APP, job.job_id, GOOD_UPDATE), "rtc.update_job")
+  local e2 = raises(function() rtc.configure({ endpoint = mock.url, token = "t", timeout = -1 }) end,
+    "configure with a bad option", "timeout")
+  check(e2.kind == "invalid", "configure raises an invalid error object")
+  ok(rtc.stop_job(APP, job.job_id), "old default kept after a bad configure")
+  rtc.configure(opts({ endpoint = mock.url, ak = "test-ak", sk = "test-sk", project_id = "test-project" }))
+  failed(rtc.get_job(APP, job.job_id), "api", "default client, AK/SK, stopped job still readable?")
+  rtc.configure()
+  raises(function() rtc.get_job({}, "j") end, "module call misuse", "bad argument")
+  rtc.configure(opts({ endpoint = mock.url, token = "test-token" })) -- closed at lua_close by __gc
+  gc()
+end)
+
+---------------------------------------------------------------------------------------------
+-- 6. GC pressure on the paths that hand out pointers into Lua strings
+---------------------------------------------------------------------------------------------
+-- With the collector running all the time, a C pointer to a string that nothing references
+-- any more is read after it was freed: valgrind reports "Invalid read". Error bodies with
+-- numeric fields, and header lists holding numbers, take the lua_tostring-on-a-copy path.
+section("gc_numeric", function()
+  local c = helper.client(mock, opts())
+  collectgarbage("incremental", 0, 1000) -- pause 0: a new cycle at once; big steps
+  for i = 1, 300 do
+    local _, e = c:decode("get_job", 404, { ["X-Request-Id"] = { 7000000 + i } },
+      ('{"error_code": %d, "error_msg": %d, "pad": "%s"}'):format(1000 + i, 2000 + i, ("p"):rep(i % 40)))
+    check(e and e.kind == "api" and e.code and e.code:find(tostring(1000 + i), 1, true),
+      "numeric error_code kept")
+    check(e.message:find(tostring(2000 + i), 1, true), "numeric error_msg kept")
+    check(e.request_id == tostring(7000000 + i), "numeric request id from a header list")
+    local fake = setmetatable({ kind = "api", status = 500, code = 4242 + i, message = 99 + i,
+      request_id = 123 + i, attempts = 2 }, getmetatable(e))
+    check(tostring(fake):find(tostring(4242 + i), 1, true), "error __tostring with numeric fields")
+  end
+  collectgarbage("incremental", 200, 100) -- the defaults again
+  c:close()
+end)
+
+---------------------------------------------------------------------------------------------
+-- run
+---------------------------------------------------------------------------------------------
+for _, s in ipairs(sections) do
+  local run = (next(only) == nil or only[s.name]) and not skip[s.name]
+  if run then
+    current = s.name
+    local t = clock()
+    mock:reset()
+    s.fn()
+    gc()
+    sections_run = sections_run + 1
+    io.stderr:write(("memcheck driver: %-18s ok (%.1f s)\n"):format(s.name, clock() - t))
+  else
+    io.stderr:write(("memcheck driver: %-18s skipped\n"):format(s.name))
+  end
+end
+mock:stop()
+gc()
+print(("memcheck driver: OK: %d sections, %d checks passed in %.1f s"):format(sections_run, checks,
+  clock() - T0))

@@ -1,0 +1,112 @@
+-- Every Lua code block of README.md and every example runs against the mock, so the docs
+-- cannot rot. Each runs in its own interpreter with the environment a user would set.
+local helper = require "spec.helper"
+
+local function read(path)
+  local f = assert(io.open(helper.ROOT .. "/" .. path, "rb"))
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+local function lua_blocks(markdown)
+  local blocks = {}
+  for start_line, code in markdown:gmatch("()```lua\n(.-)\n```") do
+    local line = select(2, markdown:sub(1, start_line):gsub("\n", "")) + 1
+    blocks[#blocks + 1] = { line = line, code = code }
+  end
+  return blocks
+end
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+-- runs a Lua file (or chunk) in a fresh interpreter; returns ok, output
+local function run(mock, args)
+  local out = os.tmpname()
+  local cpath = os.getenv("RTC_CPATH") or "./?.so"
+  local cmd = string.format(
+    "cd %s && RTC_ENDPOINT=%s RTC_AUTH_TOKEN=%s %s -e %s %s >%s 2>&1",
+    shell_quote(helper.ROOT), mock.url, mock.token, helper.LUA,
+    shell_quote("package.cpath = " .. string.format("%q", cpath) .. " .. ';' .. package.cpath"),
+    args, out)
+  local r1, _, r3 = os.execute(cmd)
+  local ok = r1 == true or r1 == 0
+  if r3 ~= nil and type(r1) == "boolean" then ok = r1 and r3 == 0 end
+  local f = io.open(out, "rb")
+  local text = f and f:read("*a") or ""
+  if f then f:close() end
+  os.remove(out)
+  return ok, text
+end
+
+describe("README.md", function()
+  local mock
+  local blocks = lua_blocks(read("README.md"))
+
+  lazy_setup(function() mock = helper.start_mock() end)
+  lazy_teardown(function() mock:stop() end)
+  before_each(function()
+    mock:reset()
+    -- the jobs the README's examples name
+    mock:seed_job("my-app", { job_id = "my-job", room_id = "room-100", user_id = "user001",
+                              state = "RUNNING" })
+  end)
+
+  it("has Lua examples to run", function()
+    assert.is_true(#blocks >= 6)
+  end)
+
+  for _, block in ipairs(blocks) do
+    it("block at line " .. block.line .. " runs", function()
+      local file = os.tmpname()
+      local f = assert(io.open(file, "wb"))
+      f:write(block.code, "\n")
+      f:close()
+      local ok, output = run(mock, shell_quote(file))
+      os.remove(file)
+      assert(ok, "README.md:" .. block.line .. " failed:\n" .. output)
+    end)
+  end
+
+  it("names the two set-up commands at its top", function()
+    local top = read("README.md"):sub(1, 1200)
+    assert.truthy(top:find("make demo", 1, true))
+    assert.truthy(top:find("make test", 1, true))
+  end)
+end)
+
+describe("examples/", function()
+  local mock
+  lazy_setup(function() mock = helper.start_mock() end)
+  lazy_teardown(function() mock:stop() end)
+  before_each(function() mock:reset() end)
+
+  it("update_job.lua updates an existing job", function()
+    mock:seed_job("demo-app", { job_id = "job-1", room_id = "100", user_id = "user001" })
+    local ok, output = run(mock, "examples/update_job.lua demo-app job-1")
+    assert(ok, output)
+    assert.truthy(output:find("rtmp://your.rtmp-server.com", 1, true))
+    local sent = mock:requests()
+    assert.equal(1, #sent)
+    assert.equal("PUT", sent[1].method)
+    assert.equal("/v2/apps/demo-app/individual-stream-jobs/job-1", sent[1].path)
+  end)
+
+  it("update_job.lua exits 1 with the error for an unknown job", function()
+    local ok, output = run(mock, "examples/update_job.lua demo-app no-such-job")
+    assert.is_false(ok)
+    assert.truthy(output:find("HTTP 404 RTC.00001003", 1, true), output)
+  end)
+
+  it("lifecycle.lua takes a job from create to stop", function()
+    local ok, output = run(mock, "examples/lifecycle.lua demo-app")
+    assert(ok, output)
+    assert.truthy(output:find("final state: STOPPED", 1, true), output)
+    assert.truthy(output:find("RTC.00001009", 1, true), output)
+    local methods = {}
+    for _, r in ipairs(mock:requests()) do methods[#methods + 1] = r.method end
+    assert.same({ "POST", "GET", "PUT", "DELETE", "GET", "PUT" }, methods)
+  end)
+end)
