@@ -145,11 +145,12 @@ static void describe(lua_State *L, int idx, char *out, size_t outlen) {
   if (t == LUA_TSTRING) {
     size_t len, i, o = 0;
     const char *s = lua_tolstring(L, idx, &len);
+    int escape_high = !rtc_utf8_valid(s, len); /* a message must stay valid UTF-8 itself */
     if (outlen < 8) { if (outlen) out[0] = '\0'; return; }
     out[o++] = '"';
-    for (i = 0; i < len && o + 6 < outlen && i < 48; i++) {
+    for (i = 0; i < len && o + 6 < outlen && (i < 48 || (s[i] & 0xc0) == 0x80); i++) {
       unsigned char c = (unsigned char)s[i];
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (escape_high && c >= 0x80))
         o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
       else
         out[o++] = (char)c;
@@ -260,7 +261,8 @@ static int check_array(vstate *v, const rtc_field *f, int idx) {
   if (lua_type(L, idx) != LUA_TTABLE) return fail(v, "an array (a Lua sequence)", idx);
   n = lua_rawlen(L, idx);
   if ((long long)n > f->max) {
-    snprintf(expected, sizeof expected, "at most %lld entries, got %lu", f->max, (unsigned long)n);
+    snprintf(expected, sizeof expected, "expected at most %lld entries, got %lu", f->max,
+             (unsigned long)n);
     return fail(v, expected, 0);
   }
   /* Every key must be 1..n: this also finds holes and hash parts. At most n+1 steps. */
@@ -275,14 +277,14 @@ static int check_array(vstate *v, const rtc_field *f, int idx) {
       char key[96];
       describe(L, -2, key, sizeof key);
       lua_pop(L, 2);
-      snprintf(expected, sizeof expected, "an array without holes or other keys (found key %s)",
-               key);
+      snprintf(expected, sizeof expected,
+               "expected an array without holes or other keys (found key %s)", key);
       return fail(v, expected, 0);
     }
     lua_pop(L, 1);
   }
   if ((long long)n < f->min) {
-    snprintf(expected, sizeof expected, "a non-empty array of %s",
+    snprintf(expected, sizeof expected, "expected a non-empty array of %s",
              f->format ? f->format->expected : "strings");
     return fail(v, expected, 0);
   }

@@ -825,6 +825,7 @@ static const char *field_string(lua_State *L, int idx, const char *field, size_t
         *len = 0;
         return NULL;
     }
+    *len = 0; /* never used: luaL_error does not return, but analyzers cannot know that */
     luaL_error(L, "rtc.sign: req.%s: expected a string, got %s", field, luaL_typename(L, idx));
     return NULL;
 }

@@ -108,7 +108,7 @@ static int error_tostring(lua_State *L) {
     }
   }
   if (attempts > 1) {
-    lua_pushfstring(L, " [%d attempts]", (int)attempts);
+    lua_pushfstring(L, " (%d attempts)", (int)attempts);
     luaL_addvalue(&b);
   }
   luaL_pushresult(&b);
@@ -198,7 +198,10 @@ static void free_config(lua_State *L, rtc_client *c) {
 
 static char *dup_string(lua_State *L, const char *s, size_t len) {
   char *p = malloc(len + 1);
-  if (p == NULL) luaL_error(L, "rtc: out of memory");
+  if (p == NULL) {
+    luaL_error(L, "rtc: out of memory");
+    return NULL;
+  }
   memcpy(p, s, len);
   p[len] = '\0';
   return p;
@@ -254,7 +257,10 @@ static void load_endpoints(lua_State *L, rtc_client *c, int idx) {
       snprintf(msg, sizeof msg, "rtc.new: %s: expected a URL string", where);
       raise_invalid(L, msg);
     }
-    add_endpoint(L, c, lua_tolstring(L, -1, &len), len, where);
+    {
+      const char *url = lua_tolstring(L, -1, &len); /* before the call: argument order is unspecified */
+      add_endpoint(L, c, url, len, where);
+    }
     lua_pop(L, 1);
   }
 }
@@ -295,7 +301,7 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
                o->max);
       raise_invalid(L, msg);
     }
-    *(double *)field = d;
+    memcpy(field, &d, sizeof d);
     return;
   }
   case RTC_OPT_BOOL:
@@ -303,7 +309,10 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected a boolean", o->name);
       raise_invalid(L, msg);
     }
-    *(double *)field = lua_toboolean(L, idx);
+    {
+      double on = lua_toboolean(L, idx);
+      memcpy(field, &on, sizeof on);
+    }
     return;
   case RTC_OPT_FUNCTION:
     if (t != LUA_TFUNCTION) {
@@ -329,7 +338,7 @@ static void load_config(lua_State *L, rtc_client *c, int idx) {
   char msg[320];
   for (i = 0; i < NOPTIONS; i++)
     if (rtc_options[i].kind == RTC_OPT_SECONDS || rtc_options[i].kind == RTC_OPT_COUNT)
-      *(double *)((char *)&c->cfg + rtc_options[i].offset) = rtc_options[i].def;
+      memcpy((char *)&c->cfg + rtc_options[i].offset, &rtc_options[i].def, sizeof(double));
   if (idx) {
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
@@ -353,8 +362,9 @@ static void load_config(lua_State *L, rtc_client *c, int idx) {
           snprintf(msg, sizeof msg, "rtc.new: option names must be strings, got a %s key",
                    luaL_typename(L, -2));
         raise_invalid(L, msg);
+      } else {
+        load_option(L, c, o, lua_gettop(L));
       }
-      load_option(L, c, o, lua_gettop(L));
       lua_pop(L, 1);
     }
   } else {

@@ -67,13 +67,24 @@ local function my_pid()
   return s and tonumber(s:match("^(%d+)"))
 end
 
--- alive and not a zombie
-local function pid_alive(pid)
+-- state letter and start time (clock ticks since boot) of a process, or nil
+local function proc_stat(pid)
   local s = read_file("/proc/" .. pid .. "/stat")
-  return s ~= nil and not s:match("^%d+ %b() Z")
+  if not s then return nil end
+  local rest = s:match("^%d+ %b()%s+(.*)$")
+  if not rest then return nil end
+  local fields = {}
+  for f in rest:gmatch("%S+") do fields[#fields + 1] = f end
+  return fields[1], fields[20] -- state (field 3), starttime (field 22)
 end
 
-local live = {} -- mocks not yet stopped
+-- alive, not a zombie, and (when start is given) the same process that was started
+local function pid_alive(pid, start)
+  local state, st = proc_stat(pid)
+  return state ~= nil and state ~= "Z" and (start == nil or st == start)
+end
+
+local live = setmetatable({}, { __mode = "k" }) -- mocks not yet stopped
 
 local Mock = {}
 Mock.__index = Mock
@@ -138,20 +149,29 @@ function Mock:stop()
   if self.stopped then return end
   self.stopped = true
   live[self] = nil
-  if self.pid and pid_alive(self.pid) then
+  local pid, start = self.pid, self.start
+  if pid and pid_alive(pid, start) then
     http_call(self.url .. "/_mock/shutdown", "POST", nil, "", 1)
     local t0 = socket.gettime()
-    while pid_alive(self.pid) and socket.gettime() - t0 < 1 do socket.sleep(0.01) end
-    if pid_alive(self.pid) then
-      os.execute("kill " .. self.pid .. " 2>/dev/null")
+    while pid_alive(pid, start) and socket.gettime() - t0 < 1 do socket.sleep(0.01) end
+    if pid_alive(pid, start) then
+      os.execute("kill " .. pid .. " 2>/dev/null")
       t0 = socket.gettime()
-      while pid_alive(self.pid) and socket.gettime() - t0 < 1 do socket.sleep(0.01) end
-      if pid_alive(self.pid) then os.execute("kill -9 " .. self.pid .. " 2>/dev/null") end
+      while pid_alive(pid, start) and socket.gettime() - t0 < 1 do socket.sleep(0.01) end
+      if pid_alive(pid, start) then os.execute("kill -9 " .. pid .. " 2>/dev/null") end
     end
   end
-  if self.pipe then pcall(self.pipe.close, self.pipe); self.pipe = nil end
   if self.log_file then os.remove(self.log_file) end
-  if self.pid_file then os.remove(self.pid_file) end
+end
+
+-- no sockets here: it runs from finalizers, also while the state closes (LuaJIT crashes when
+-- a socket is made then)
+function Mock:kill()
+  if self.stopped then return end
+  self.stopped = true
+  live[self] = nil
+  if self.pid and pid_alive(self.pid, self.start) then os.execute("kill " .. self.pid .. " 2>/dev/null") end
+  if self.log_file then os.remove(self.log_file) end
 end
 
 function helper.stop_all()
@@ -169,9 +189,8 @@ function helper.start_mock(opts)
   local project_id = opts.project_id
   if project_id == nil then project_id = "test-project" end
 
-  local log_file, pid_file = os.tmpname(), os.tmpname()
-  local args = { helper.MOCK_LUA, shell_quote(helper.ROOT .. "/mock/server.lua"), "--port", "0",
-    "--pid-file", shell_quote(pid_file) }
+  local log_file, out_file = os.tmpname(), os.tmpname()
+  local args = { helper.MOCK_LUA, shell_quote(helper.ROOT .. "/mock/server.lua"), "--port", "0" }
   local ppid = my_pid()
   if ppid then args[#args + 1] = "--parent-pid"; args[#args + 1] = tostring(ppid) end
   if #tokens == 0 then args[#args + 1] = "--no-tokens" end
@@ -194,25 +213,41 @@ function helper.start_mock(opts)
   if opts.auth == false then args[#args + 1] = "--no-auth" end
   if opts.verbose then args[#args + 1] = "--verbose" end
 
-  local cmd = "exec " .. table.concat(args, " ") .. " 2>" .. shell_quote(log_file)
-  local pipe = assert(io.popen(cmd, "r"))
-  local line = pipe:read("*l")
-  local port = line and line:match("^listening on [^:]+:(%d+)")
-  if not port then
-    pipe:close()
-    local log = read_file(log_file) or ""
-    os.remove(log_file); os.remove(pid_file)
-    error("mock server did not start (" .. cmd .. "): " .. tostring(line) .. "\n" .. log, 2)
+  -- the server runs in the background (never a pipe whose close would wait for it); it writes
+  -- "listening on HOST:PORT" to out_file, its stderr to log_file
+  local cmd = table.concat(args, " ") .. " >" .. shell_quote(out_file) .. " 2>" .. shell_quote(log_file)
+    .. " </dev/null & echo $!"
+  local sh = assert(io.popen(cmd, "r"))
+  local pid = tonumber(sh:read("*l") or "")
+  sh:close()
+  local port
+  local t0 = socket.gettime()
+  while pid and socket.gettime() - t0 < 10 do
+    port = (read_file(out_file) or ""):match("listening on [^:]+:(%d+)")
+    if port or not pid_alive(pid) then break end
+    socket.sleep(0.005)
   end
-  local pid = tonumber((read_file(pid_file) or ""):match("%d+"))
+  os.remove(out_file)
+  if not port then
+    if pid and pid_alive(pid) then os.execute("kill -9 " .. pid .. " 2>/dev/null") end
+    local log = read_file(log_file) or ""
+    os.remove(log_file)
+    error("mock server did not start (" .. cmd .. "):\n" .. log, 2)
+  end
+  local _, start = proc_stat(pid)
   local mock = setmetatable({
     port = tonumber(port),
     url = "http://127.0.0.1:" .. port,
-    pid = pid, pipe = pipe, log_file = log_file, pid_file = pid_file,
+    pid = pid, start = start, log_file = log_file,
     token = tokens[1], ak = first_ak, sk = first_sk,
     project_id = project_id or "test-project",
     tokens = tokens, aksk = aksk,
   }, Mock)
+  if newproxy then -- luacheck: ignore (Lua 5.1 / LuaJIT: tables have no __gc)
+    local p = newproxy(true) -- luacheck: ignore
+    getmetatable(p).__gc = function() mock:kill() end
+    mock._gc = p
+  end
   live[mock] = true
   return mock
 end
@@ -232,20 +267,22 @@ function helper.aksk_client(mock, opts)
   return require("rtc").new(o)
 end
 
--- never leave a server behind: on os.exit, and when this state is closed/collected.
--- (the server also exits by itself once this process is gone: --parent-pid)
+-- never leave a server behind: all stop when busted publishes "exit" and on os.exit; each mock
+-- is killed when collected (also when the state closes); and the server exits by itself once
+-- this process is gone (--parent-pid).
+Mock.__gc = function(self) self:kill() end
 do
   local real_exit = os.exit
   os.exit = function(...) -- luacheck: ignore
     helper.stop_all()
     return real_exit(...)
   end
-  if newproxy then -- luacheck: ignore (Lua 5.1 / LuaJIT)
-    local p = newproxy(true) -- luacheck: ignore
-    getmetatable(p).__gc = function() helper.stop_all() end
-    helper._sentinel = p
-  else
-    helper._sentinel = setmetatable({}, { __gc = function() helper.stop_all() end })
+  local ok, busted = pcall(require, "busted")
+  if ok and type(busted) == "table" and busted.subscribe then
+    pcall(busted.subscribe, { "exit" }, function()
+      helper.stop_all()
+      return nil, true
+    end)
   end
 end
 

@@ -43,10 +43,10 @@ local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'
 local function run(cmd)
   local err_file = os.tmpname()
   local p = io.popen(cmd .. " 2>" .. shell_quote(err_file), "r")
-  local out = p:read("a")
+  local out = p:read("*a")
   local _, _, code = p:close()
   local f = io.open(err_file, "rb")
-  local err = f and f:read("a") or ""
+  local err = f and f:read("*a") or ""
   if f then f:close() end
   os.remove(err_file)
   return code, out, err

@@ -2,6 +2,7 @@
 -- spec/wire_spec.lua — what goes on the wire: the exact JSON body, methods and paths, path
 -- encoding, headers, and one kept-alive connection for many calls.
 local helper = require "spec.helper"
+local unpack = table.unpack or unpack -- luacheck: ignore
 local rtc = require "rtc"
 local cjson = require "cjson"
 
@@ -84,7 +85,7 @@ describe("wire", function()
       local saved = {}
       local function set(name, ...)
         if cjson[name] then
-          saved[#saved + 1] = { name, table.pack(cjson[name]()) }
+          saved[#saved + 1] = { name, { n = select("#", cjson[name]()), cjson[name]() } }
           cjson[name](...)
         end
       end
@@ -105,7 +106,7 @@ describe("wire", function()
         local _, e2 = client:update_job("app-1", "job-1", { publish_param = { rtmp_urls = { "rtmp://your.rtmp-server.com" } } })
         return j, e, e2
       end)
-      for i = #saved, 1, -1 do cjson[saved[i][1]](table.unpack(saved[i][2], 1, saved[i][2].n)) end
+      for i = #saved, 1, -1 do cjson[saved[i][1]](unpack(saved[i][2], 1, saved[i][2].n)) end
       assert(ok, job)
       assert.is_nil(err)
       assert.are.equal(404, err2.status)
@@ -153,7 +154,7 @@ describe("wire", function()
         { "stop_job", { "a", "j" }, "DELETE", base .. "/j" },
       }
       for _, e in ipairs(expect) do
-        local req = assert(client:prepare(e[1], table.unpack(e[2])))
+        local req = assert(client:prepare(e[1], unpack(e[2])))
         assert.are.equal(e[3], req.method)
         assert.are.equal(e[4], req.url)
       end
@@ -227,6 +228,7 @@ describe("wire", function()
         assert.is_nil(r.headers["x-sdk-date"])
         local ua = r.headers["user-agent"]
         assert.is_truthy(ua and ua:find("rtcjob/0.1.0", 1, true), ua)
+        assert.are.equal("0.1.0", rtc._VERSION)
         assert.are.equal("127.0.0.1:" .. mock.port, r.headers["host"])
       end
       assert.are.same({ "application/json;charset=utf-8", "application/json", "application/json;charset=utf-8",

@@ -1,0 +1,600 @@
+-- spec/concurrency_spec.lua — client:batch (order, partial failure, concurrency limit,
+-- progress) and start / poll / pending / timeout / cancel / close with calls in flight.
+-- Run: busted --lua=lua5.4 --cpath='./?.so' spec/concurrency_spec.lua
+local helper = require "spec.helper"
+local rtc = require "rtc"
+
+local gettime = helper.gettime
+local APP = "app-conc"
+local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }
+local UPDATE = { publish_param = { rtmp_urls = { "rtmp://live.example.com/app/stream" } } }
+
+local function is_error(err, kind)
+  assert.is_table(err, "expected an error object, got " .. tostring(err))
+  assert.are.equal("rtc.error", getmetatable(err) and getmetatable(err).__name)
+  if kind then assert.are.equal(kind, err.kind, tostring(err)) end
+end
+
+local function timed(f, ...)
+  local t0 = gettime()
+  local r = table.pack(f(...))
+  return gettime() - t0, table.unpack(r, 1, r.n)
+end
+
+describe("concurrency", function()
+  local mock
+
+  setup(function() mock = helper.start_mock() end)
+  teardown(function() if mock then mock:stop() end end)
+  before_each(function()
+    mock:reset()
+    -- answers still held from an earlier test (a cancelled or closed call) would count in
+    -- in_flight / max_in_flight: start from none
+    local t0 = gettime()
+    while mock:stats().in_flight > 0 and gettime() - t0 < 5 do helper.sleep(0.05) end
+    mock:reset()
+  end)
+
+  local function new_jobs(c, n)
+    local ids = {}
+    for i = 1, n do
+      local job, err = c:create_job(APP, { room_id = "room" .. i, user_id = "user" .. i,
+        record_param = { record_rule_id = "rule1" } })
+      assert(job, tostring(err))
+      ids[i] = job.job_id
+    end
+    return ids
+  end
+
+  -- collects every finished call: id -> { res, err }; waits at most `limit` seconds
+  local function drain(c, want, limit)
+    local got, n = {}, 0
+    local t0 = gettime()
+    while n < want and gettime() - t0 < (limit or 10) do
+      for id, res, err in c:poll(0.5) do
+        assert.is_nil(got[id], "id " .. tostring(id) .. " delivered twice")
+        got[id] = { res = res, err = err }
+        n = n + 1
+      end
+    end
+    return got, n
+  end
+
+  -- waits until the mock's stats satisfy pred (the mock notices closed sockets on its own time)
+  local function eventually(pred, seconds)
+    local t0 = gettime()
+    local st
+    repeat
+      st = mock:stats()
+      if pred(st) then return true, st end
+      helper.sleep(0.05)
+    until gettime() - t0 > (seconds or 5)
+    return false, st
+  end
+
+  -------------------------------------------------------------------------------------------
+  describe("batch", function()
+    it("returns results in the order of the calls, with a summary", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 6)
+      -- the first request to arrive is held back: it finishes last, yet stays first
+      mock:script{ delay = 0.3 }
+      local calls = {}
+      for i, id in ipairs(ids) do calls[i] = { "get_job", APP, id } end
+      local results, summary = c:batch(calls, { concurrency = 6 })
+      assert.are.equal(6, #results)
+      for i, id in ipairs(ids) do
+        assert.is_nil(results[i].err)
+        assert.are.equal(id, results[i].result.job_id, "results[" .. i .. "]")
+      end
+      assert.are.same({ ok = 6, failed = 0 }, summary)
+      c:close()
+    end)
+
+    it("partial failure never stops the others", function()
+      local c = helper.client(mock, { retries = 0 })
+      local ids = new_jobs(c, 3)
+      local calls = {
+        { "get_job", APP, ids[1] },
+        { "get_job", APP, "no-such-job" },                       -- 404
+        { "update_job", APP, ids[2], UPDATE },
+        { "update_job", APP, ids[2], { publish_param = { rtmp_urls = { "http://x" } } } }, -- invalid
+        { "get_job", "no-such-app", ids[1] },                    -- 404 (unknown app)
+        { "stop_job", APP, ids[3] },
+        { "create_job", APP, CREATE },
+        { "update_job", APP, ids[1], {} },                       -- invalid: nothing to update
+      }
+      local n0 = #mock:requests()
+      local results, summary = c:batch(calls, { concurrency = 3 })
+      assert.are.equal(#calls, #results)
+      assert.are.equal(ids[1], results[1].result.job_id)
+      is_error(results[2].err, "api")
+      assert.are.equal(404, results[2].err.status)
+      assert.are.equal("rtmp://live.example.com/app/stream", results[3].result.publish_param.rtmp_urls[1])
+      is_error(results[4].err, "invalid")
+      assert.are.equal("publish_param.rtmp_urls[1]", results[4].err.field)
+      is_error(results[5].err, "api")
+      assert.is_table(results[6].result)
+      assert.is_nil(results[6].err)
+      assert.is_string(results[7].result.job_id)
+      is_error(results[8].err, "invalid")
+      for i, r in ipairs(results) do
+        assert.is_true((r.result == nil) ~= (r.err == nil), "results[" .. i .. "] has exactly one of result/err")
+      end
+      assert.are.same({ ok = 4, failed = 4 }, summary)
+      -- invalid entries send nothing: 6 requests for 8 calls
+      assert.are.equal(6, #mock:requests() - n0)
+      c:close()
+    end)
+
+    it("a misused entry (not a table, unknown operation) raises before anything is sent", function()
+      local c = helper.client(mock)
+      local n0 = #mock:requests()
+      assert.has_error(function() c:batch({ { "get_job", APP, "j1" }, "get_job" }) end)
+      assert.has_error(function() c:batch({ { "get_job", APP, "j1" }, { "fly_job", APP, "j1" } }) end)
+      assert.are.equal(n0, #mock:requests())
+      -- still usable
+      local results, summary = c:batch({ { "get_job", APP, "nope" } })
+      is_error(results[1].err, "api")
+      assert.are.same({ ok = 0, failed = 1 }, summary)
+      c:close()
+    end)
+
+    it("an empty batch returns at once", function()
+      local c = helper.client(mock)
+      local elapsed, results, summary = timed(c.batch, c, {})
+      assert.are.same({}, results)
+      assert.are.same({ ok = 0, failed = 0 }, summary)
+      assert.is_true(elapsed < 0.1)
+      c:close()
+    end)
+
+    it("honours the concurrency limit: 20 calls, concurrency 4 -> at most 4 in flight", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 4)
+      mock:config{ delay_all = 0.2 }
+      local calls = {}
+      for i = 1, 20 do calls[i] = { "get_job", APP, ids[(i - 1) % 4 + 1] } end
+      local elapsed, results, summary = timed(c.batch, c, calls, { concurrency = 4 })
+      assert.are.same({ ok = 20, failed = 0 }, summary)
+      assert.are.equal(20, #results)
+      assert.are.equal(4, mock:stats().max_in_flight)
+      -- 5 waves of 0.2 s at least
+      assert.is_true(elapsed >= 0.95, string.format("%.3f s: more than 4 at a time?", elapsed))
+      c:close()
+    end)
+
+    it("concurrency 1 runs one call at a time", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 2)
+      mock:config{ delay_all = 0.05 }
+      local calls = {}
+      for i = 1, 6 do calls[i] = { "get_job", APP, ids[(i - 1) % 2 + 1] } end
+      local _, summary = c:batch(calls, { concurrency = 1 })
+      assert.are.same({ ok = 6, failed = 0 }, summary)
+      assert.are.equal(1, mock:stats().max_in_flight)
+      c:close()
+    end)
+
+    it("without opts.concurrency, the client's concurrency option is the limit", function()
+      local c = helper.client(mock, { concurrency = 2 })
+      local ids = new_jobs(c, 2)
+      mock:config{ delay_all = 0.1 }
+      local calls = {}
+      for i = 1, 8 do calls[i] = { "get_job", APP, ids[(i - 1) % 2 + 1] } end
+      local _, summary = c:batch(calls)
+      assert.are.same({ ok = 8, failed = 0 }, summary)
+      assert.are.equal(2, mock:stats().max_in_flight)
+      c:close()
+    end)
+
+    it("uses several calls at once when allowed (concurrency 8 -> 8 in flight)", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 1)
+      mock:config{ delay_all = 0.2 }
+      local calls = {}
+      for i = 1, 8 do calls[i] = { "get_job", APP, ids[1] } end
+      local elapsed, _, summary = timed(c.batch, c, calls, { concurrency = 8 })
+      assert.are.same({ ok = 8, failed = 0 }, summary)
+      assert.are.equal(8, mock:stats().max_in_flight)
+      assert.is_true(elapsed < 0.2 * 8 * 0.5, string.format("%.3f s: not concurrent", elapsed))
+      c:close()
+    end)
+
+    it("calls progress once per call with (done, total, index, result, err)", function()
+      local c = helper.client(mock, { retries = 0 })
+      local ids = new_jobs(c, 3)
+      local calls = {
+        { "get_job", APP, ids[1] },
+        { "get_job", APP, "missing" },
+        { "update_job", APP, ids[2], { record_param = {} } }, -- invalid
+        { "get_job", APP, ids[3] },
+        { "stop_job", APP, ids[2] },
+      }
+      local seen = {}
+      local results = c:batch(calls, { concurrency = 2, progress = function(done, total, index, res, err)
+        seen[#seen + 1] = { done = done, total = total, index = index, res = res, err = err }
+      end })
+      assert.are.equal(#calls, #seen)
+      local indexes = {}
+      for k, s in ipairs(seen) do
+        assert.are.equal(k, s.done)
+        assert.are.equal(#calls, s.total)
+        assert.is_nil(indexes[s.index], "index " .. s.index .. " reported twice")
+        indexes[s.index] = true
+        assert.are.equal(results[s.index].result, s.res)
+        assert.are.equal(results[s.index].err, s.err)
+        assert.is_true((s.res == nil) ~= (s.err == nil))
+      end
+      for i = 1, #calls do assert.is_true(indexes[i], "index " .. i .. " never reported") end
+      c:close()
+    end)
+
+    it("a progress callback that raises does not stop the batch", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 3)
+      local n = 0
+      local calls = {}
+      for i, id in ipairs(ids) do calls[i] = { "get_job", APP, id } end
+      local results, summary = c:batch(calls, { progress = function() n = n + 1; error("boom") end })
+      assert.are.equal(3, n)
+      assert.are.same({ ok = 3, failed = 0 }, summary)
+      assert.are.equal(ids[3], results[3].result.job_id)
+      c:close()
+    end)
+
+    it("the client refuses to be used from inside progress, and survives", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 2)
+      local inner = {}
+      local calls = { { "get_job", APP, ids[1] }, { "get_job", APP, ids[2] } }
+      local _, summary = c:batch(calls, { progress = function()
+        inner[#inner + 1] = { pcall(c.get_job, c, APP, ids[1]) }
+        inner[#inner + 1] = { pcall(c.close, c) }
+      end })
+      assert.are.same({ ok = 2, failed = 0 }, summary)
+      for _, r in ipairs(inner) do
+        assert.is_false(r[1])
+        assert.truthy(tostring(r[2]):find("busy", 1, true) or tostring(r[2]):find("callback", 1, true), tostring(r[2]))
+      end
+      local job, err = c:get_job(APP, ids[2])
+      assert.is_nil(err)
+      assert.are.equal(ids[2], job.job_id)
+      c:close()
+    end)
+
+    it("retries inside a batch", function()
+      local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
+      local ids = new_jobs(c, 4)
+      mock:script{ status = 503, times = 2 }
+      local calls = {}
+      for i, id in ipairs(ids) do calls[i] = { "get_job", APP, id } end
+      local results, summary = c:batch(calls, { concurrency = 2 })
+      assert.are.same({ ok = 4, failed = 0 }, summary)
+      for i, id in ipairs(ids) do assert.are.equal(id, results[i].result.job_id) end
+      c:close()
+    end)
+
+    it("200 calls with concurrency 16", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 10)
+      local calls = {}
+      for i = 1, 200 do calls[i] = { "get_job", APP, ids[(i - 1) % 10 + 1] } end
+      local results, summary = c:batch(calls, { concurrency = 16 })
+      assert.are.same({ ok = 200, failed = 0 }, summary)
+      for i = 1, 200 do assert.are.equal(ids[(i - 1) % 10 + 1], results[i].result.job_id) end
+      assert.is_true(mock:stats().max_in_flight <= 16)
+      c:close()
+    end)
+  end)
+
+  -------------------------------------------------------------------------------------------
+  describe("start / poll", function()
+    it("start returns ids; poll(0) never blocks; results arrive; pending and timeout follow", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 3)
+      assert.is_nil(c:timeout(), "idle client: timeout() is nil")
+      assert.are.equal(0, c:pending())
+      mock:config{ delay_all = 0.4 }
+      local started = {}
+      for i, id in ipairs(ids) do
+        local cid = c:start("get_job", APP, id)
+        assert.is_true(math.type(cid) == "integer", "id is an integer")
+        assert.is_nil(started[cid], "ids are unique")
+        started[cid] = i
+      end
+      assert.are.equal(3, c:pending())
+      local t = c:timeout()
+      assert.is_number(t)
+      assert.is_true(t >= 0 and t <= 30, "timeout() " .. tostring(t))
+
+      -- while the mock holds the answers, poll(0) returns at once and yields nothing
+      for _ = 1, 5 do
+        local elapsed = timed(function()
+          for id in c:poll(0) do error("unexpected result for " .. tostring(id)) end
+        end)
+        assert.is_true(elapsed < 0.05, string.format("poll(0) took %.3f s", elapsed))
+      end
+
+      local got, n = drain(c, 3, 5)
+      assert.are.equal(3, n)
+      for cid, i in pairs(started) do
+        assert.is_table(got[cid], "no result for id " .. cid)
+        assert.is_nil(got[cid].err)
+        assert.are.equal(ids[i], got[cid].res.job_id)
+      end
+      assert.are.equal(0, c:pending())
+      assert.is_nil(c:timeout(), "idle again: timeout() is nil")
+      c:close()
+    end)
+
+    it("poll(timeout) waits at most about timeout while calls are held", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 1)
+      mock:config{ delay_all = 1 }
+      c:start("get_job", APP, ids[1])
+      local elapsed = timed(function()
+        for id in c:poll(0.2) do error("unexpected result for " .. tostring(id)) end
+      end)
+      assert.is_true(elapsed >= 0.15 and elapsed <= 0.2 * 1.1 + 0.2, string.format("poll(0.2) took %.3f s", elapsed))
+      local _, n = drain(c, 1, 5)
+      assert.are.equal(1, n)
+      c:close()
+    end)
+
+    it("poll with nothing in flight returns at once with no results", function()
+      local c = helper.client(mock)
+      local elapsed, count = timed(function()
+        local k = 0
+        for _ in c:poll(5) do k = k + 1 end
+        return k
+      end)
+      assert.are.equal(0, count)
+      assert.is_true(elapsed < 0.1, string.format("poll(5) on an idle client took %.3f s", elapsed))
+      c:close()
+    end)
+
+    it("a finished call is delivered exactly once", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 1)
+      local cid = c:start("get_job", APP, ids[1])
+      local got, n = drain(c, 1, 5)
+      assert.are.equal(1, n)
+      assert.are.equal(ids[1], got[cid].res.job_id)
+      for id in c:poll(0) do error("delivered twice: " .. tostring(id)) end
+      for id in c:poll(0.1) do error("delivered twice: " .. tostring(id)) end
+      assert.are.equal(0, c:pending())
+      c:close()
+    end)
+
+    it("start with invalid input: nil, err kind invalid, nothing sent, nothing pending", function()
+      local c = helper.client(mock)
+      local n0 = #mock:requests()
+      local id, err = c:start("update_job", APP, "j1", { publish_param = { rtmp_urls = {} } })
+      assert.is_nil(id)
+      is_error(err, "invalid")
+      assert.are.equal(0, c:pending())
+      assert.are.equal(n0, #mock:requests())
+      assert.has_error(function() c:start("fly_job", APP, "j1") end)
+      c:close()
+    end)
+
+    it("errors arrive through poll like results", function()
+      local c = helper.client(mock, { retries = 0 })
+      local cid = c:start("get_job", APP, "missing")
+      local got, n = drain(c, 1, 5)
+      assert.are.equal(1, n)
+      assert.is_nil(got[cid].res)
+      is_error(got[cid].err, "api")
+      assert.are.equal(404, got[cid].err.status)
+      c:close()
+    end)
+
+    it("start honours the client's concurrency option", function()
+      local c = helper.client(mock, { concurrency = 3 })
+      local ids = new_jobs(c, 1)
+      mock:config{ delay_all = 0.2 }
+      for _ = 1, 7 do c:start("get_job", APP, ids[1]) end
+      local got, n = drain(c, 7, 10)
+      assert.are.equal(7, n)
+      for _, r in pairs(got) do assert.is_nil(r.err) end
+      assert.are.equal(3, mock:stats().max_in_flight)
+      c:close()
+    end)
+
+    describe("cancel", function()
+      it("a running call finishes with err.kind cancelled; the others are untouched", function()
+        local c = helper.client(mock)
+        local ids = new_jobs(c, 2)
+        mock:config{ delay_all = 0.4 }
+        local a = c:start("get_job", APP, ids[1])
+        local b = c:start("get_job", APP, ids[2])
+        for _ in c:poll(0.05) do error("nothing should be done yet") end
+        assert.is_true(c:cancel(a))
+        assert.is_false(c:cancel(a), "cancelling twice")
+        local got, n = drain(c, 2, 5)
+        assert.are.equal(2, n)
+        assert.is_nil(got[a].res)
+        is_error(got[a].err, "cancelled")
+        assert.is_nil(got[b].err)
+        assert.are.equal(ids[2], got[b].res.job_id)
+        assert.are.equal(0, c:pending())
+        c:close()
+      end)
+
+      it("the cancelled result is available at once", function()
+        local c = helper.client(mock)
+        local ids = new_jobs(c, 1)
+        mock:config{ delay_all = 2 }
+        local a = c:start("get_job", APP, ids[1])
+        assert.is_true(c:cancel(a))
+        local elapsed, got = timed(function()
+          local out = {}
+          for id, res, err in c:poll(0) do out[id] = { res = res, err = err } end
+          return out
+        end)
+        assert.is_true(elapsed < 0.05)
+        is_error(got[a] and got[a].err, "cancelled")
+        c:close()
+      end)
+
+      it("a queued call (over the concurrency limit) is cancelled before it is sent", function()
+        local c = helper.client(mock, { concurrency = 1 })
+        local ids = new_jobs(c, 2)
+        local n0 = #mock:requests()
+        mock:config{ delay_all = 0.3 }
+        local a = c:start("get_job", APP, ids[1])
+        local b = c:start("get_job", APP, ids[2])
+        assert.is_true(c:cancel(b))
+        local got, n = drain(c, 2, 5)
+        assert.are.equal(2, n)
+        assert.are.equal(ids[1], got[a].res.job_id)
+        is_error(got[b].err, "cancelled")
+        assert.are.equal(1, #mock:requests() - n0)
+        c:close()
+      end)
+
+      it("a call waiting for its retry is cancelled without another attempt", function()
+        local c = helper.client(mock)
+        local ids = new_jobs(c, 1)
+        local n0 = #mock:requests()
+        mock:script{ status = 503, headers = { ["Retry-After"] = "5" } }
+        local a = c:start("get_job", APP, ids[1])
+        for _ in c:poll(0.3) do error("nothing should be done yet") end
+        assert.are.equal(1, #mock:requests() - n0)
+        assert.is_true(c:cancel(a))
+        local got = drain(c, 1, 1)
+        is_error(got[a] and got[a].err, "cancelled")
+        helper.sleep(0.1)
+        assert.are.equal(1, #mock:requests() - n0)
+        c:close()
+      end)
+
+      it("cancel of an unknown or finished id returns false", function()
+        local c = helper.client(mock)
+        local ids = new_jobs(c, 1)
+        assert.is_false(c:cancel(12345))
+        local a = c:start("get_job", APP, ids[1])
+        local got = drain(c, 1, 5)
+        assert.is_table(got[a])
+        assert.is_false(c:cancel(a))
+        c:close()
+      end)
+    end)
+
+    describe("close with calls in flight", function()
+      it("does not crash; the connections are closed; the client then raises", function()
+        local c = helper.client(mock)
+        local ids = new_jobs(c, 3)
+        mock:config{ delay_all = 1 }
+        for _, id in ipairs(ids) do c:start("get_job", APP, id) end
+        -- drive the calls onto the wire (poll yields nothing: the mock holds them for 1 s)
+        local ok, st = eventually(function(s)
+          for id in c:poll(0.02) do error("unexpected result for " .. tostring(id)) end
+          return s.in_flight == 3
+        end, 3)
+        assert(ok, "the calls never reached the mock: " .. tostring(st and st.in_flight))
+        c:close()
+        c:close() -- idempotent
+        assert.has_error(function() c:pending() end)
+        assert.has_error(function() c:get_job(APP, ids[1]) end)
+        assert.has_error(function() c:start("get_job", APP, ids[1]) end)
+        assert.has_error(function() c:poll(0) end)
+        assert.are.equal("rtc.client(closed)", tostring(c))
+        -- the mock sees its client connections go away (only the stats request stays open)
+        local gone, st2 = eventually(function(s) return s.open <= 1 end, 5)
+        assert(gone, "connections still open: " .. tostring(st2 and st2.open))
+      end)
+
+      it("garbage collection of a client with calls in flight does not crash", function()
+        do
+          local c = helper.client(mock)
+          local ids = new_jobs(c, 1)
+          mock:config{ delay_all = 0.5 }
+          c:start("get_job", APP, ids[1])
+          c:start("get_job", APP, ids[1])
+          local ok = eventually(function(s)
+            for id in c:poll(0.02) do error("unexpected result for " .. tostring(id)) end
+            return s.in_flight == 2
+          end, 3)
+          assert(ok, "the calls never reached the mock")
+        end
+        collectgarbage()
+        collectgarbage()
+        local gone, st = eventually(function(s) return s.open <= 1 end, 5)
+        assert(gone, "connections still open: " .. tostring(st and st.open))
+        mock:config{ delay_all = 0 }
+        local c2 = helper.client(mock)
+        local job, err = c2:create_job(APP, CREATE)
+        assert.is_nil(err)
+        assert.is_string(job.job_id)
+        c2:close()
+      end)
+
+      it("a <close> variable closes the client at the end of the scope", function()
+        local ids
+        do
+          local c <close> = helper.client(mock)
+          ids = new_jobs(c, 1)
+          mock:config{ delay_all = 0.5 }
+          c:start("get_job", APP, ids[1])
+          local ok = eventually(function(s)
+            for id in c:poll(0.02) do error("unexpected result for " .. tostring(id)) end
+            return s.in_flight == 1
+          end, 3)
+          assert(ok, "the call never reached the mock")
+        end
+        local gone, st = eventually(function(s) return s.open <= 1 end, 5)
+        assert(gone, "connections still open: " .. tostring(st and st.open))
+      end)
+    end)
+
+    it("a batch while start()ed calls are in flight leaves those calls to poll", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 4)
+      mock:script{ delay = 0.3, times = 2 } -- the two started calls arrive first
+      local a = c:start("get_job", APP, ids[1])
+      local b = c:start("get_job", APP, ids[2])
+      local results, summary = c:batch({ { "get_job", APP, ids[3] }, { "get_job", APP, ids[4] } }, { concurrency = 2 })
+      assert.are.same({ ok = 2, failed = 0 }, summary)
+      assert.are.equal(2, #results)
+      assert.are.equal(ids[3], results[1].result.job_id)
+      assert.are.equal(ids[4], results[2].result.job_id)
+      assert.are.equal(2, c:pending(), "the started calls are still the caller's")
+      local got, n = drain(c, 2, 5)
+      assert.are.equal(2, n)
+      assert.are.equal(ids[1], got[a].res.job_id)
+      assert.are.equal(ids[2], got[b].res.job_id)
+      assert.are.equal(0, c:pending())
+      c:close()
+    end)
+
+    it("a blocking call while start()ed calls are in flight leaves those calls to poll", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 2)
+      mock:script{ delay = 0.2 }
+      local a = c:start("get_job", APP, ids[1])
+      local job, err = c:get_job(APP, ids[2])
+      assert.is_nil(err)
+      assert.are.equal(ids[2], job.job_id)
+      assert.are.equal(1, c:pending())
+      local got = drain(c, 1, 5)
+      assert.are.equal(ids[1], got[a].res.job_id)
+      c:close()
+    end)
+
+    it("two clients run independently", function()
+      local c1 = helper.client(mock)
+      local c2 = helper.aksk_client(mock)
+      local ids = new_jobs(c1, 2)
+      local a = c1:start("get_job", APP, ids[1])
+      local b = c2:start("get_job", APP, ids[2])
+      local g1 = drain(c1, 1, 5)
+      local g2 = drain(c2, 1, 5)
+      assert.are.equal(ids[1], g1[a].res.job_id)
+      assert.are.equal(ids[2], g2[b].res.job_id)
+      c1:close()
+      c2:close()
+    end)
+  end)
+end)
