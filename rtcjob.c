@@ -1289,18 +1289,25 @@ int luaopen_rtc(lua_State *L) {
       return luaL_error(L, "rtc: curl_global_init failed");
     curl_ready = 1;
   }
+  /* __name is set by luaL_newmetatable from 5.3 on; set here for 5.1/LuaJIT too */
   if (luaL_newmetatable(L, RTC_ERROR_MT)) {
+    lua_pushliteral(L, RTC_ERROR_MT);
+    lua_setfield(L, -2, "__name");
     lua_pushcfunction(L, error_tostring);
     lua_setfield(L, -2, "__tostring");
   }
   lua_pop(L, 1);
   if (luaL_newmetatable(L, RTC_JOB_MT)) {
     lua_pushliteral(L, RTC_JOB_MT);
+    lua_setfield(L, -2, "__name");
+    lua_pushliteral(L, RTC_JOB_MT);
     lua_pushcclosure(L, job_tostring, 1);
     lua_setfield(L, -2, "__tostring");
   }
   lua_pop(L, 1);
   if (luaL_newmetatable(L, RTC_RESULT_MT)) {
+    lua_pushliteral(L, RTC_RESULT_MT);
+    lua_setfield(L, -2, "__name");
     lua_pushliteral(L, RTC_RESULT_MT);
     lua_pushcclosure(L, job_tostring, 1);
     lua_setfield(L, -2, "__tostring");
@@ -1318,6 +1325,8 @@ int luaopen_rtc(lua_State *L) {
   open_json(L, m);
 
   luaL_newmetatable(L, RTC_CLIENT_MT); /* methods share the module state as upvalue 1 */
+  lua_pushliteral(L, RTC_CLIENT_MT);
+  lua_setfield(L, -2, "__name");
   lua_pushvalue(L, -2);
   luaL_setfuncs(L, client_meta, 1);
   lua_newtable(L);

@@ -42,9 +42,12 @@ local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'
 -- runs a command, returns exit code, stdout, stderr
 local function run(cmd)
   local err_file = os.tmpname()
-  local p = io.popen(cmd .. " 2>" .. shell_quote(err_file), "r")
-  local out = p:read("*a")
-  local _, _, code = p:close()
+  -- the exit status through the pipe itself: io.popen's close gives none on Lua 5.1/LuaJIT
+  local p = io.popen("(" .. cmd .. " 2>" .. shell_quote(err_file) .. "); echo \"EXIT:$?\"", "r")
+  local all = p:read("*a")
+  p:close()
+  local out, code = all:match("^(.-)EXIT:(%d+)%s*$")
+  code = tonumber(code)
   local f = io.open(err_file, "rb")
   local err = f and f:read("*a") or ""
   if f then f:close() end

@@ -941,24 +941,31 @@ describe("spec.helper", function()
   end)
 
   it("the server exits by itself once its parent process is gone", function()
-    local pidf = os.tmpname()
+    local out = os.tmpname()
     local parent = io.popen("sleep 0.3 & echo $!")
     local ppid = tonumber(parent:read("*l"))
     parent:close()
-    local p = io.popen("exec " .. helper.MOCK_LUA .. " mock/server.lua --port 0 --parent-pid " .. ppid
-      .. " --pid-file " .. pidf .. " 2>/dev/null")
-    assert.matches("^listening on 127%.0%.0%.1:%d+$", p:read("*l"))
-    local f = io.open(pidf)
-    local pid = f:read("*n")
-    f:close()
-    os.remove(pidf)
-    assert.is_true(wait_until(function()
+    local sh = io.popen(helper.MOCK_LUA .. " mock/server.lua --port 0 --parent-pid " .. ppid
+      .. " >" .. out .. " 2>/dev/null </dev/null & echo $!")
+    local pid = tonumber(sh:read("*l"))
+    sh:close()
+    local function gone()
       local g = io.open("/proc/" .. pid .. "/stat")
       if not g then return true end
-      local s = g:read("*a")
+      local st = g:read("*a")
       g:close()
-      return s:match("^%d+ %b() Z") ~= nil
-    end, 3))
-    p:close()
+      return st:match("^%d+ %b() Z") ~= nil
+    end
+    local started = wait_until(function()
+      local f = io.open(out)
+      local line = f and f:read("*l")
+      if f then f:close() end
+      return line and line:match("^listening on 127%.0%.0%.1:%d+$")
+    end, 3)
+    os.remove(out)
+    local exited = wait_until(gone, 3)
+    if not exited then os.execute("kill " .. pid) end
+    assert.truthy(started)
+    assert.is_true(exited)
   end)
 end)
