@@ -200,15 +200,14 @@ static int final_curl_error(CURLcode rc) {
   }
 }
 
-static int connection_failure(CURLcode rc, CURL *e) {
-  curl_off_t connect_time = 0;
+/* The endpoint could not be reached: nothing of the request left (sent: header bytes sent). */
+static int connection_failure(CURLcode rc, long sent) {
   if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
       rc == CURLE_COULDNT_RESOLVE_PROXY)
     return 1;
-  if (rc == CURLE_OPERATION_TIMEDOUT &&
-      curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_time) == CURLE_OK)
-    return connect_time == 0; /* timed out before the connection was made */
-  return 0;
+  /* A timeout with nothing sent was spent connecting. On a reused connection the connect time
+   * is 0 too, so only the bytes sent tell the two apart. */
+  return rc == CURLE_OPERATION_TIMEDOUT && sent == 0;
 }
 
 static void finish_attempt(lua_State *L, rtc_client *c, rtc_call *call, CURLcode rc) {
@@ -220,7 +219,7 @@ static void finish_attempt(lua_State *L, rtc_client *c, rtc_call *call, CURLcode
 
   if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) status = 0;
   if (curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &sent) != CURLE_OK) sent = 1;
-  conn_failed = rc != CURLE_OK && connection_failure(rc, e);
+  conn_failed = rc != CURLE_OK && connection_failure(rc, sent);
   curl_multi_remove_handle(c->multi, e);
   give_back_easy(c, e);
   call->easy = NULL;

@@ -1057,7 +1057,7 @@ static int client_batch(lua_State *L) {
   rtc_client *c = check_client(L, 1);
   size_t n, i;
   int results, saved_limit = c->limit;
-  lua_Integer concurrency = 16, ok = 0, failed = 0;
+  lua_Integer concurrency = (lua_Integer)c->cfg.concurrency, ok = 0, failed = 0;
   rtc_call *call, *next;
   luaL_checktype(L, 2, LUA_TTABLE);
   n = lua_rawlen(L, 2);
@@ -1109,7 +1109,14 @@ static int client_batch(lua_State *L) {
     luaL_checkstack(L, op->nparams + 4, "rtc: batch");
     for (k = 0; k <= op->nparams; k++) lua_rawgeti(L, base - 1, k + 2);
     switch (build_request(L, c, op, base, &req, err, sizeof err, field, sizeof field, &k)) {
-    case BUILD_MISUSE:
+    case BUILD_MISUSE: /* nothing of this batch may stay behind: drop what was queued */
+      for (call = c->calls; call; call = next) {
+        next = call->next;
+        if (call->batch_index > 0) rtc_engine_release(L, c, call);
+      }
+      if (c->progress_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
+      c->progress_ref = LUA_NOREF;
+      c->batch_total = c->batch_done = 0;
       return luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: %s)", (int)i, err);
     case BUILD_INVALID:
       lua_settop(L, results);

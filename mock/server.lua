@@ -99,9 +99,8 @@ local function reset()
   api:reset()
   api:configure({ clock_offset = 0 })
   state = { log = {}, scripts = {}, delay_all = opts.delay_all }
-  stats = { connections = 0, requests = 0, in_flight = stats and stats.in_flight or 0, max_in_flight = 0,
-    accepted = 0 }
-  stats.max_in_flight = stats.in_flight
+  -- requests held from before the reset no longer count (see Conn:release)
+  stats = { connections = 0, requests = 0, in_flight = 0, max_in_flight = 0, accepted = 0 }
 end
 reset()
 
@@ -247,7 +246,7 @@ local function serialize(resp, keep, content_length)
   if not have["date"] then lines[#lines + 1] = "Date: " .. os.date("!%a, %d %b %Y %H:%M:%S GMT") end
   if not have["content-length"] then
     if content_length then
-      lines[#lines + 1] = "Content-Length: " .. tostring(content_length)
+      lines[#lines + 1] = "Content-Length: " .. string.format("%d", content_length)
     elseif status ~= 204 and status ~= 304 and not (status >= 100 and status < 200) then
       lines[#lines + 1] = "Content-Length: " .. #body
     end
@@ -372,6 +371,13 @@ local function control(req)
     return simple(200, json.array(state.log))
   elseif p == "/_mock/jobs" and m == "GET" then
     return simple(200, api:jobs())
+  elseif p == "/_mock/jobs" and m == "POST" then
+    local v = body_obj()
+    if not json.is_object(v) or type(v.app_id) ~= "string" or (v.job ~= nil and not json.is_object(v.job)) then
+      return simple(400, { error = 'seed body must be {"app_id": "...", "job": {...}}' })
+    end
+    local job = api:seed_job(v.app_id, v.job)
+    return sparkrtc.response(201, api:job_json(job))
   elseif p == "/_mock/health" and m == "GET" then
     return simple(200, { ok = true })
   elseif p == "/_mock/script" and m == "DELETE" then
@@ -437,7 +443,7 @@ function Conn:api_request(req)
     { "method", "target", "path", "query", "headers", "body" })
   stats.in_flight = stats.in_flight + 1
   if stats.in_flight > stats.max_in_flight then stats.max_in_flight = stats.in_flight end
-  self.held = true
+  self.held = generation
 
   local s = pop_script() or {}
   local resp
@@ -497,8 +503,14 @@ function Conn:api_request(req)
   else
     ok = self:send(head .. body)
   end
-  if self.held then self.held = false; stats.in_flight = stats.in_flight - 1 end
+  self:release()
   return ok and keep
+end
+
+-- the held request is answered (or its connection gone)
+function Conn:release()
+  if self.held == generation then stats.in_flight = stats.in_flight - 1 end
+  self.held = nil
 end
 
 function Conn:serve()
@@ -530,7 +542,7 @@ local function connection(sock)
   return coroutine.create(function()
     local ok, err = pcall(Conn.serve, self)
     if not ok then io.stderr:write("mock: connection failed: ", tostring(err), "\n") end
-    if self.held then self.held = false; stats.in_flight = stats.in_flight - 1 end
+    self:release()
     self:close()
   end)
 end

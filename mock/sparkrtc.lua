@@ -19,274 +19,51 @@ local floor, format, concat = math.floor, string.format, table.concat
 local tointeger = math.tointeger
 
 ---------------------------------------------------------------------------------------------
--- JSON: a strict RFC 8259 decoder that tells arrays from objects (cjson cannot), and an
--- encoder that keeps that difference. Decoded arrays/objects carry a metatable.
+-- JSON: lua-cjson (a private instance), plus the one thing it cannot say: whether an empty
+-- table was [] or {}. The top-level value is tagged from the text; nested empty containers
+-- count as both (an empty rtmp_urls or an empty object is refused either way).
 ---------------------------------------------------------------------------------------------
+local cjson = require("cjson").new()
+cjson.decode_invalid_numbers(false)
 local json = {}
 M.json = json
 
 local ARRAY_MT = { __jsontype = "array" }
 local OBJECT_MT = { __jsontype = "object" }
-json.null = setmetatable({}, { __jsontype = "null", __tostring = function() return "null" end })
+json.null = cjson.null
 
 function json.array(t) return setmetatable(t or {}, ARRAY_MT) end
--- order: optional list of keys written first, in that order
-function json.object(t, order)
-  if order then return setmetatable(t or {}, { __jsontype = "object", __order = order }) end
-  return setmetatable(t or {}, OBJECT_MT)
-end
+-- order: accepted for the callers' sake; lua-cjson writes keys in its own order
+function json.object(t) return setmetatable(t or {}, OBJECT_MT) end
+
 local function jtype(v)
   if type(v) ~= "table" then return nil end
   local mt = getmetatable(v)
-  return mt and mt.__jsontype
+  if mt and mt.__jsontype then return mt.__jsontype end
+  local n = 0
+  for k in pairs(v) do
+    if type(k) ~= "number" then return "object" end
+    n = n + 1
+  end
+  if n == 0 then return "empty" end
+  return n == #v and "array" or "object"
 end
-function json.is_array(v) return jtype(v) == "array" end
-function json.is_object(v) return jtype(v) == "object" end
+function json.is_array(v) local t = jtype(v) return t == "array" or t == "empty" end
+function json.is_object(v) local t = jtype(v) return t == "object" or t == "empty" end
 json.type = jtype
-
-local function derr(pos, msg) error({ json_pos = pos, json_msg = msg }, 0) end
-
-local function skip_ws(s, i)
-  local _, e = s:find("^[ \t\r\n]*", i)
-  return e + 1
-end
-
-local function utf8_char(cp)
-  if cp < 0x80 then return string.char(cp) end
-  if cp < 0x800 then return string.char(0xC0 + floor(cp / 64), 0x80 + cp % 64) end
-  if cp < 0x10000 then
-    return string.char(0xE0 + floor(cp / 4096), 0x80 + floor(cp / 64) % 64, 0x80 + cp % 64)
-  end
-  return string.char(0xF0 + floor(cp / 262144), 0x80 + floor(cp / 4096) % 64,
-    0x80 + floor(cp / 64) % 64, 0x80 + cp % 64)
-end
-
-local ESCAPES = { ['"'] = '"', ['\\'] = '\\', ['/'] = '/', b = '\b', f = '\f', n = '\n',
-  r = '\r', t = '\t' }
-
-local function parse_string(s, i)
-  local parts, n, j = {}, 0, i + 1
-  while true do
-    local a, b = s:find('^[^"\\%c]+', j)
-    if a then n = n + 1; parts[n] = s:sub(a, b); j = b + 1 end
-    local c = s:byte(j)
-    if c == nil then derr(i, "unterminated string")
-    elseif c == 34 then return concat(parts), j + 1
-    elseif c == 127 then n = n + 1; parts[n] = "\127"; j = j + 1
-    elseif c == 92 then
-      local e = s:sub(j + 1, j + 1)
-      if e == "u" then
-        local hex = s:match("^%x%x%x%x", j + 2)
-        if not hex then derr(j, "bad \\u escape") end
-        local cp = tonumber(hex, 16)
-        j = j + 6
-        if cp >= 0xD800 and cp <= 0xDBFF then
-          local lo = s:match("^\\u(%x%x%x%x)", j)
-          local l = lo and tonumber(lo, 16)
-          if l and l >= 0xDC00 and l <= 0xDFFF then
-            cp = 0x10000 + (cp - 0xD800) * 1024 + (l - 0xDC00)
-            j = j + 6
-          else
-            cp = 0xFFFD
-          end
-        elseif cp >= 0xDC00 and cp <= 0xDFFF then
-          cp = 0xFFFD
-        end
-        n = n + 1; parts[n] = utf8_char(cp)
-      else
-        local r = ESCAPES[e]
-        if not r then derr(j, "bad escape") end
-        n = n + 1; parts[n] = r; j = j + 2
-      end
-    else
-      derr(j, "control character in string")
-    end
-  end
-end
-
-local function parse_number(s, i)
-  local j = i
-  if s:sub(j, j) == "-" then j = j + 1 end
-  local c = s:sub(j, j)
-  if c == "0" then
-    j = j + 1
-  elseif c:match("^[1-9]$") then
-    local _, e = s:find("^%d+", j); j = e + 1
-  else
-    derr(i, "unexpected character")
-  end
-  local isint = true
-  if s:sub(j, j) == "." then
-    local _, e = s:find("^%d+", j + 1)
-    if not e then derr(j, "bad number") end
-    j = e + 1; isint = false
-  end
-  c = s:sub(j, j)
-  if c == "e" or c == "E" then
-    local _, e = s:find("^[+-]?%d+", j + 1)
-    if not e then derr(j, "bad number") end
-    j = e + 1; isint = false
-  end
-  local v = tonumber(s:sub(i, j - 1))
-  if isint and tointeger then v = tointeger(v) or v end
-  return v, j
-end
-
-local parse_value
-
-local function parse_array(s, i, depth)
-  local arr, n = json.array({}), 0
-  local j = skip_ws(s, i + 1)
-  if s:sub(j, j) == "]" then return arr, j + 1 end
-  while true do
-    local v
-    v, j = parse_value(s, j, depth)
-    n = n + 1; arr[n] = v
-    j = skip_ws(s, j)
-    local c = s:sub(j, j)
-    if c == "]" then return arr, j + 1 end
-    if c ~= "," then derr(j, "expected ',' or ']'") end
-    j = skip_ws(s, j + 1)
-  end
-end
-
-local function parse_object(s, i, depth)
-  local obj = json.object({})
-  local j = skip_ws(s, i + 1)
-  if s:sub(j, j) == "}" then return obj, j + 1 end
-  while true do
-    if s:sub(j, j) ~= '"' then derr(j, "expected a string key") end
-    local k
-    k, j = parse_string(s, j)
-    j = skip_ws(s, j)
-    if s:sub(j, j) ~= ":" then derr(j, "expected ':'") end
-    local v
-    v, j = parse_value(s, skip_ws(s, j + 1), depth)
-    obj[k] = v
-    j = skip_ws(s, j)
-    local c = s:sub(j, j)
-    if c == "}" then return obj, j + 1 end
-    if c ~= "," then derr(j, "expected ',' or '}'") end
-    j = skip_ws(s, j + 1)
-  end
-end
-
-function parse_value(s, i, depth)
-  depth = depth + 1
-  if depth > 200 then derr(i, "too deeply nested") end
-  local c = s:sub(i, i)
-  if c == "{" then return parse_object(s, i, depth)
-  elseif c == "[" then return parse_array(s, i, depth)
-  elseif c == '"' then return parse_string(s, i)
-  elseif s:find("^true", i) then return true, i + 4
-  elseif s:find("^false", i) then return false, i + 5
-  elseif s:find("^null", i) then return json.null, i + 4
-  elseif c == "" then derr(i, "unexpected end of input")
-  else return parse_number(s, i) end
-end
 
 -- json.decode(text) -> value | nil, message
 function json.decode(s)
-  if type(s) ~= "string" then return nil, "not a string" end
-  local ok, v = pcall(function()
-    local v, j = parse_value(s, skip_ws(s, 1), 0)
-    j = skip_ws(s, j)
-    if j <= #s then derr(j, "trailing garbage") end
-    return v, j
-  end)
-  if ok then return v end
-  if type(v) == "table" and v.json_msg then
-    return nil, format("%s at byte %d", v.json_msg, v.json_pos)
-  end
-  return nil, tostring(v)
+  local ok, v = pcall(cjson.decode, s)
+  if not ok then return nil, tostring(v) end
+  local first = s:match("^%s*(.)")
+  if type(v) == "table" then setmetatable(v, first == "[" and ARRAY_MT or OBJECT_MT) end
+  return v
 end
 
-local function encode_string(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    if c == '"' then return '\\"' elseif c == "\\" then return "\\\\"
-    elseif c == "\n" then return "\\n" elseif c == "\r" then return "\\r"
-    elseif c == "\t" then return "\\t" end
-    return format("\\u%04x", c:byte())
-  end) .. '"'
-end
-
-local function encode_number(v)
-  if v ~= v or v == math.huge or v == -math.huge then error("cannot encode " .. tostring(v) .. " in JSON") end
-  if math.type and math.type(v) == "integer" then return format("%d", v) end
-  if v == floor(v) and v > -2 ^ 53 and v < 2 ^ 53 then return format("%d", v) end
-  local t = format("%.14g", v)
-  if tonumber(t) ~= v then t = format("%.17g", v) end
-  return t
-end
-
-local encode_value
-
-local function is_sequence(t)
-  local n = 0
-  for k in pairs(t) do
-    if type(k) ~= "number" or k < 1 or k ~= floor(k) then return false end
-    n = n + 1
-  end
-  for i = 1, n do if t[i] == nil then return false end end
-  return n > 0
-end
-
-local function encode_table(t, out, depth)
-  if depth > 100 then error("JSON encode: nesting too deep (cycle?)") end
-  local jt = jtype(t)
-  if jt == "null" then out[#out + 1] = "null"; return end
-  if jt == "array" or (jt == nil and is_sequence(t)) then
-    out[#out + 1] = "["
-    local n = t.n or #t
-    for i = 1, n do
-      if i > 1 then out[#out + 1] = "," end
-      encode_value(t[i], out, depth + 1)
-    end
-    out[#out + 1] = "]"
-    return
-  end
-  local keys, seen = {}, {}
-  local mt = getmetatable(t)
-  if mt and mt.__order then
-    for _, k in ipairs(mt.__order) do
-      if t[k] ~= nil then keys[#keys + 1] = k; seen[k] = true end
-    end
-  end
-  local rest = {}
-  for k in pairs(t) do
-    if not seen[k] then
-      if type(k) ~= "string" and type(k) ~= "number" then error("JSON encode: bad key type " .. type(k)) end
-      rest[#rest + 1] = k
-    end
-  end
-  table.sort(rest, function(a, b) return tostring(a) < tostring(b) end)
-  for _, k in ipairs(rest) do keys[#keys + 1] = k end
-  out[#out + 1] = "{"
-  for i, k in ipairs(keys) do
-    if i > 1 then out[#out + 1] = "," end
-    out[#out + 1] = encode_string(tostring(k))
-    out[#out + 1] = ":"
-    encode_value(t[k], out, depth + 1)
-  end
-  out[#out + 1] = "}"
-end
-
-function encode_value(v, out, depth)
-  local tv = type(v)
-  if v == nil then out[#out + 1] = "null"
-  elseif tv == "boolean" then out[#out + 1] = v and "true" or "false"
-  elseif tv == "number" then out[#out + 1] = encode_number(v)
-  elseif tv == "string" then out[#out + 1] = encode_string(v)
-  elseif tv == "table" then encode_table(v, out, depth)
-  elseif tv == "userdata" and tostring(v):find("^userdata: %(?nil%)?") then out[#out + 1] = "null" -- cjson.null
-  else error("JSON encode: cannot encode a " .. tv) end
-end
-
-function json.encode(v)
-  local out = {}
-  encode_value(v, out, 0)
-  return concat(out)
-end
+-- lua-cjson writes "/" as "\/"; the service does not. Safe on cjson's output: it never writes
+-- a bare "/" after an escaped backslash, so every "\/" here is one escaped slash.
+function json.encode(v) return (cjson.encode(v):gsub("\\/", "/")) end
 
 ---------------------------------------------------------------------------------------------
 -- helpers: hex, crypto, time, percent-encoding
@@ -748,6 +525,39 @@ function Api:new_job(app_id, b)
   jobs[id] = job
   return job
 end
+
+-- put a job straight into the store (tests): fields as given, the rest filled like a create;
+-- state defaults to INIT; RUNNING/STOPPED get start/stop times and stop_reason when missing
+function Api:seed_job(app_id, fields)
+  fields = fields or {}
+  local job = self:new_job(app_id, {
+    room_id = fields.room_id or "room", user_id = fields.user_id or "user",
+  })
+  local jobs = self.apps[app_id]
+  if fields.job_id ~= nil then
+    jobs[job.job_id] = nil
+    job.job_id = tostring(fields.job_id)
+    jobs[job.job_id] = job
+  end
+  job.stream_name = format("s_%s_%s_%s", job.job_id, tostring(job.room_id), tostring(job.user_id))
+  for k, v in pairs(fields) do
+    if k ~= "job_id" then job[k] = v end
+  end
+  local ts = iso_time(self:now())
+  if job.state == "RUNNING" or job.state == "STOPPED" then
+    job.start_time = job.start_time or ts
+    job.description = fields.description or (job.state == "RUNNING" and "job is running" or job.description)
+  end
+  if job.state == "STOPPED" then
+    job.stop_time = job.stop_time or ts
+    job.stop_reason = job.stop_reason or "TENANT_STOP"
+    job.description = fields.description or "job stopped by the tenant"
+  end
+  return job
+end
+
+-- the job as the API would answer it (a JSON string)
+function Api.job_json(_, job) return job_body(job) end
 
 function Api:handle(req)
   local ok, resp = pcall(self.dispatch, self, req)

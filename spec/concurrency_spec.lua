@@ -2,9 +2,10 @@
 -- progress) and start / poll / pending / timeout / cancel / close with calls in flight.
 -- Run: busted --lua=lua5.4 --cpath='./?.so' spec/concurrency_spec.lua
 local helper = require "spec.helper"
-local rtc = require "rtc"
 
 local gettime = helper.gettime
+local unpack = table.unpack or unpack -- luacheck: ignore
+local function pack(...) return { n = select("#", ...), ... } end
 local APP = "app-conc"
 local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }
 local UPDATE = { publish_param = { rtmp_urls = { "rtmp://live.example.com/app/stream" } } }
@@ -17,8 +18,8 @@ end
 
 local function timed(f, ...)
   local t0 = gettime()
-  local r = table.pack(f(...))
-  return gettime() - t0, table.unpack(r, 1, r.n)
+  local r = pack(f(...))
+  return gettime() - t0, unpack(r, 1, r.n)
 end
 
 describe("concurrency", function()
@@ -27,6 +28,8 @@ describe("concurrency", function()
   setup(function() mock = helper.start_mock() end)
   teardown(function() if mock then mock:stop() end end)
   before_each(function()
+    collectgarbage() -- clients a failed test left open
+    collectgarbage()
     mock:reset()
     -- answers still held from an earlier test (a cancelled or closed call) would count in
     -- in_flight / max_in_flight: start from none
@@ -137,6 +140,30 @@ describe("concurrency", function()
       local results, summary = c:batch({ { "get_job", APP, "nope" } })
       is_error(results[1].err, "api")
       assert.are.same({ ok = 0, failed = 1 }, summary)
+      c:close()
+    end)
+
+    it("an entry with a wrong argument type raises, sends nothing, and leaves no stray calls", function()
+      local c = helper.client(mock, { retries = 0 })
+      local ids = new_jobs(c, 1)
+      local n0 = #mock:requests()
+      local ok = pcall(c.batch, c, { { "get_job", APP, ids[1] }, { "get_job", APP, {} } })
+      assert.is_false(ok)
+      ok = pcall(c.batch, c, { { "get_job", APP, ids[1] }, { "update_job", APP, ids[1], "not a table" } })
+      assert.is_false(ok)
+      assert.are.equal(0, c:pending())
+      -- the next batch is whole: its own results only, all of them, and only its requests
+      local calls = {}
+      for i = 1, 4 do calls[i] = { "get_job", APP, ids[1] } end
+      local results, summary = c:batch(calls, { concurrency = 1 })
+      assert.are.equal(4, #results)
+      for i = 1, 4 do
+        assert.is_table(results[i], "results[" .. i .. "]")
+        assert.are.equal(ids[1], results[i].result and results[i].result.job_id)
+      end
+      assert.are.same({ ok = 4, failed = 0 }, summary)
+      assert.are.equal(4, #mock:requests() - n0)
+      for id in c:poll(0) do error("stray result " .. tostring(id)) end
       c:close()
     end)
 
@@ -299,7 +326,8 @@ describe("concurrency", function()
       local started = {}
       for i, id in ipairs(ids) do
         local cid = c:start("get_job", APP, id)
-        assert.is_true(math.type(cid) == "integer", "id is an integer")
+        assert.is_true(type(cid) == "number" and cid == math.floor(cid), "id is a whole number")
+        if math.type then assert.are.equal("integer", math.type(cid)) end
         assert.is_nil(started[cid], "ids are unique")
         started[cid] = i
       end
@@ -340,6 +368,68 @@ describe("concurrency", function()
       local _, n = drain(c, 1, 5)
       assert.are.equal(1, n)
       c:close()
+    end)
+
+    it("timeout() counts down to a retry that waits (Retry-After)", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 1)
+      mock:script{ status = 503, headers = { ["Retry-After"] = "1" } }
+      local cid = c:start("get_job", APP, ids[1])
+      for id in c:poll(0.3) do error("unexpected result for " .. tostring(id)) end
+      assert.are.equal(1, #mock:requests() - 1, "the first attempt was answered")
+      local t = c:timeout()
+      assert.is_number(t)
+      assert.is_true(t > 0.4 and t <= 1.0, "timeout() while waiting for the retry: " .. tostring(t))
+      local got = drain(c, 1, 5)
+      assert.are.equal(ids[1], got[cid].res.job_id)
+      assert.is_nil(c:timeout())
+      c:close()
+    end)
+
+    it("a blocking call from inside a poll loop works; every result still comes once", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 3)
+      local started = {}
+      for i = 1, 3 do started[c:start("get_job", APP, ids[i])] = true end
+      local seen, inner = 0, 0
+      local t0 = gettime()
+      while seen < 3 and gettime() - t0 < 5 do
+        for id, res, err in c:poll(0.5) do
+          assert.is_true(started[id], "unknown or repeated id " .. tostring(id))
+          started[id] = nil
+          assert.is_nil(err)
+          assert.is_table(res)
+          seen = seen + 1
+          local job, e2 = c:get_job(APP, ids[1])
+          assert.is_nil(e2)
+          assert.are.equal(ids[1], job.job_id)
+          inner = inner + 1
+        end
+      end
+      assert.are.equal(3, seen)
+      assert.are.equal(3, inner)
+      assert.are.equal(0, c:pending())
+      c:close()
+    end)
+
+    it("closing the client inside a poll loop ends the loop", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 2)
+      c:start("get_job", APP, ids[1])
+      c:start("get_job", APP, ids[2])
+      local t0 = gettime()
+      local loops = 0
+      while gettime() - t0 < 5 do
+        local closed = false
+        for _ in c:poll(0.5) do
+          loops = loops + 1
+          c:close()
+          closed = true
+        end
+        if closed then break end
+      end
+      assert.are.equal(1, loops)
+      assert.has_error(function() c:poll(0) end)
     end)
 
     it("poll with nothing in flight returns at once with no results", function()
@@ -484,6 +574,7 @@ describe("concurrency", function()
 
     describe("close with calls in flight", function()
       it("does not crash; the connections are closed; the client then raises", function()
+        local base = mock:stats().open -- connections of earlier clients, and the stats request
         local c = helper.client(mock)
         local ids = new_jobs(c, 3)
         mock:config{ delay_all = 1 }
@@ -501,13 +592,14 @@ describe("concurrency", function()
         assert.has_error(function() c:start("get_job", APP, ids[1]) end)
         assert.has_error(function() c:poll(0) end)
         assert.are.equal("rtc.client(closed)", tostring(c))
-        -- the mock sees its client connections go away (only the stats request stays open)
-        local gone, st2 = eventually(function(s) return s.open <= 1 end, 5)
+        -- the mock sees this client's connections go away
+        local gone, st2 = eventually(function(s) return s.open <= base end, 5)
         assert(gone, "connections still open: " .. tostring(st2 and st2.open))
       end)
 
       it("garbage collection of a client with calls in flight does not crash", function()
-        do
+        local base = mock:stats().open
+        local function abandon() -- the client is unreachable once this returns
           local c = helper.client(mock)
           local ids = new_jobs(c, 1)
           mock:config{ delay_all = 0.5 }
@@ -519,9 +611,10 @@ describe("concurrency", function()
           end, 3)
           assert(ok, "the calls never reached the mock")
         end
+        abandon()
         collectgarbage()
         collectgarbage()
-        local gone, st = eventually(function(s) return s.open <= 1 end, 5)
+        local gone, st = eventually(function(s) return s.open <= base end, 5)
         assert(gone, "connections still open: " .. tostring(st and st.open))
         mock:config{ delay_all = 0 }
         local c2 = helper.client(mock)
@@ -531,20 +624,27 @@ describe("concurrency", function()
         c2:close()
       end)
 
-      it("a <close> variable closes the client at the end of the scope", function()
-        local ids
-        do
-          local c <close> = helper.client(mock)
-          ids = new_jobs(c, 1)
-          mock:config{ delay_all = 0.5 }
-          c:start("get_job", APP, ids[1])
-          local ok = eventually(function(s)
-            for id in c:poll(0.02) do error("unexpected result for " .. tostring(id)) end
-            return s.in_flight == 1
-          end, 3)
-          assert(ok, "the call never reached the mock")
-        end
-        local gone, st = eventually(function(s) return s.open <= 1 end, 5)
+      it("a <close> variable closes the client at the end of the scope (Lua 5.4)", function()
+        -- compiled at run time: the syntax does not exist before Lua 5.4
+        local chunk = load([[
+          local helper, mock, new_jobs, eventually = ...
+          local base = mock:stats().open
+          do
+            local c <close> = helper.client(mock)
+            local ids = new_jobs(c, 1)
+            mock:config{ delay_all = 0.5 }
+            c:start("get_job", "]] .. APP .. [[", ids[1])
+            local ok = eventually(function(s)
+              for id in c:poll(0.02) do error("unexpected result for " .. tostring(id)) end
+              return s.in_flight == 1
+            end, 3)
+            assert(ok, "the call never reached the mock")
+          end
+          return base
+        ]])
+        if not chunk then pending("no <close> variables before Lua 5.4"); return end
+        local base = chunk(helper, mock, new_jobs, eventually)
+        local gone, st = eventually(function(s) return s.open <= base end, 5)
         assert(gone, "connections still open: " .. tostring(st and st.open))
       end)
     end)

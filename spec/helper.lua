@@ -10,6 +10,7 @@
 --   mock:requests()                -- { {method, target, path, query, headers (lowercase), body}, … }
 --   mock:stats()                   -- { connections, requests, in_flight, max_in_flight, accepted, open }
 --   mock:jobs()                    -- { [app_id] = { [job_id] = job } }
+--   mock:seed_job(app_id, { job_id = "j1", room_id = "r", user_id = "u", state = "RUNNING" }) -> job
 --   mock:request(method, path, { headers = {…}, body = "…" })  -> status, body, headers (raw call)
 --   mock:stop()
 --   helper.client(mock, opts) / helper.aksk_client(mock, opts) -- rtc.new against the mock
@@ -19,8 +20,8 @@
 local helper = {}
 
 helper.LUA = os.getenv("RTC_LUA") or "lua5.4"
--- the interpreter that runs mock/server.lua (default: helper.LUA)
-helper.MOCK_LUA = os.getenv("RTC_MOCK_LUA") or helper.LUA
+-- the interpreter that runs mock/server.lua (env RTC_MOCK_LUA; it also runs under luajit)
+helper.MOCK_LUA = os.getenv("RTC_MOCK_LUA") or "lua5.4"
 
 -- the repository root, from this file's own path (spec/helper.lua)
 local function root_dir()
@@ -106,12 +107,12 @@ local function http_call(url, method, headers, body, timeout)
   return status, table.concat(chunks), resp_headers
 end
 
-function Mock:control(method, path, obj)
+function Mock:control(method, path, obj, want)
   local body = obj ~= nil and cjson.encode(obj) or nil
   local status, text = http_call(self.url .. path, method,
     body and { ["content-type"] = "application/json" } or nil, body, 5)
   if not status then error("mock control " .. method .. " " .. path .. " failed: " .. tostring(text), 2) end
-  if status ~= 200 then
+  if status ~= (want or 200) then
     error("mock control " .. method .. " " .. path .. ": HTTP " .. tostring(status) .. " " .. tostring(text), 2)
   end
   return cjson.decode(text)
@@ -133,6 +134,12 @@ function Mock:config(c) self:control("POST", "/_mock/config", c); return self en
 function Mock:requests() return self:control("GET", "/_mock/requests") end
 function Mock:stats() return self:control("GET", "/_mock/stats") end
 function Mock:jobs() return self:control("GET", "/_mock/jobs") end
+
+-- put a job straight into the mock's store: fields as given (job_id, room_id, user_id, state, …),
+-- the rest filled like a create; returns the job as the API would answer it
+function Mock:seed_job(app_id, fields)
+  return self:control("POST", "/_mock/jobs", { app_id = app_id, job = fields or {} }, 201)
+end
 
 -- a raw HTTP request to the mock (socket.http; "Connection: close")
 function Mock:request(method, path, o)

@@ -7,6 +7,8 @@ local rtc = require "rtc"
 local socket = require "socket"
 
 local gettime = helper.gettime
+local unpack = table.unpack or unpack -- luacheck: ignore
+local function pack(...) return { n = select("#", ...), ... } end
 local APP = "app-hostile"
 local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }
 local JOB_BODY = '{"job_id":"1","app_id":"' .. APP .. '","room_id":"room1","user_id":"user1","state":"RUNNING"}'
@@ -21,8 +23,8 @@ end
 
 local function timed(f, ...)
   local t0 = gettime()
-  local r = table.pack(f(...))
-  return gettime() - t0, table.unpack(r, 1, r.n)
+  local r = pack(f(...))
+  return gettime() - t0, unpack(r, 1, r.n)
 end
 
 -- a structured error: an rtc.error table with a known kind and a printable message
@@ -125,6 +127,23 @@ describe("hostile server", function()
         "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}" }
       assert.is_nil(res)
       is_error(err)
+    end)
+
+    it("an HTTP/1.0 answer delimited by the end of the connection: success", function()
+      local res, err = against{ raw = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n" ..
+        "X-request-Id: rid-10\r\n\r\n" .. JOB_BODY }
+      assert.is_nil(err)
+      assert.are.equal("1", res.job_id)
+      assert.are.equal("rid-10", res.request_id)
+    end)
+
+    it("an interim 100 Continue before the answer: the final answer's request id", function()
+      local res, err = against{ raw = "HTTP/1.1 100 Continue\r\nX-request-Id: interim\r\n\r\n" ..
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-request-Id: final\r\n" ..
+        "Content-Length: " .. #JOB_BODY .. "\r\nConnection: close\r\n\r\n" .. JOB_BODY }
+      assert.is_nil(err)
+      assert.are.equal("1", res.job_id)
+      assert.are.equal("final", res.request_id)
     end)
 
     it("a status code outside 100..599: kind decode", function()
@@ -265,6 +284,15 @@ describe("hostile server", function()
       assert.truthy(err.message:find("max_body", 1, true), err.message)
     end)
 
+    it("a body of exactly max_body bytes is fine", function()
+      local head = '{"job_id":"1","description":"'
+      local body = head .. string.rep("z", 2048 - #head - 2) .. '"}'
+      assert.are.equal(2048, #body)
+      local res, err = against({ status = 200, body = body }, { retries = 0, max_body = 2048 })
+      assert.is_nil(err)
+      assert.are.equal("1", res.job_id)
+    end)
+
     it("a body just under max_body is fine", function()
       local body = '{"job_id":"1","description":"' .. string.rep("z", 1500) .. '"}'
       local res, err = against({ status = 200, body = body }, { retries = 0, max_body = 2048 })
@@ -284,7 +312,8 @@ describe("hostile server", function()
     end)
 
     it("an error answer without X-request-Id: err.request_id nil", function()
-      local res, err = against{ status = 404, body = { error_code = "RTC.00001003", error_msg = "InvalidParameterValue" },
+      local res, err = against{ status = 404,
+        body = { error_code = "RTC.00001003", error_msg = "InvalidParameterValue" },
         headers = { ["X-request-Id"] = false } }
       assert.is_nil(res)
       is_error(err, "api")
@@ -325,7 +354,8 @@ describe("hostile server", function()
   -------------------------------------------------------------------------------------------
   describe("error bodies", function()
     it("error_code / error_msg", function()
-      local _, err = against{ status = 400, body = { error_code = "RTC.00001003", error_msg = "InvalidParameterValue" } }
+      local _, err = against{ status = 400,
+        body = { error_code = "RTC.00001003", error_msg = "InvalidParameterValue" } }
       is_error(err, "api")
       assert.are.equal(400, err.status)
       assert.are.equal("RTC.00001003", err.code)
@@ -333,7 +363,8 @@ describe("hostile server", function()
     end)
 
     it("errorCode / errorMsg", function()
-      local _, err = against{ status = 401, body = { errorCode = "APIGW.0301", errorMsg = "Incorrect IAM authentication information" } }
+      local _, err = against{ status = 401,
+        body = { errorCode = "APIGW.0301", errorMsg = "Incorrect IAM authentication information" } }
       is_error(err, "api")
       assert.are.equal(401, err.status)
       assert.are.equal("APIGW.0301", err.code)
@@ -358,7 +389,8 @@ describe("hostile server", function()
 
     it("an HTML 502 page after the retries: kind api, status 502", function()
       local _, err = against({ status = 502, body = "<html><h1>502 Bad Gateway</h1></html>",
-        headers = { ["Content-Type"] = "text/html" }, times = 3 }, { retries = 2, backoff_base = 0.01, backoff_max = 0.02 })
+        headers = { ["Content-Type"] = "text/html" }, times = 3 },
+        { retries = 2, backoff_base = 0.01, backoff_max = 0.02 })
       is_error(err, "api")
       assert.are.equal(502, err.status)
       assert.are.equal(3, err.attempts)

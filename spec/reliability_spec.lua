@@ -7,6 +7,8 @@ local socket = require "socket"
 local sparkrtc = require "sparkrtc"
 
 local gettime = helper.gettime
+local unpack = table.unpack or unpack -- luacheck: ignore
+local function pack(...) return { n = select("#", ...), ... } end
 local APP = "app-rel"
 local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }
 local UPDATE = { record_param = { record_rule_id = "rule2" } }
@@ -22,8 +24,8 @@ end
 -- elapsed seconds, then everything f returned
 local function timed(f, ...)
   local t0 = gettime()
-  local r = table.pack(f(...))
-  return gettime() - t0, table.unpack(r, 1, r.n)
+  local r = pack(f(...))
+  return gettime() - t0, unpack(r, 1, r.n)
 end
 
 -- "within 10% + 200 ms" of the limit, and not early
@@ -91,6 +93,27 @@ describe("reliability", function()
       assert_near(0.5, elapsed, "per-attempt timeout")
       assert.are.equal(1, #requests_since(n))
       c:close()
+    end)
+
+    it("a listener that never accepts (the kernel completes the connection): timeout, not a hang", function()
+      local srv = assert(socket.bind("127.0.0.1", 0))
+      local _, port = srv:getsockname()
+      local c = rtc.new{ endpoint = "http://127.0.0.1:" .. port, token = "t", timeout = 0.4, retries = 0 }
+      local elapsed, res, err = timed(c.get_job, c, APP, "j1")
+      assert.is_nil(res)
+      is_error(err, "timeout")
+      assert_near(0.4, elapsed, "per-attempt timeout (never accepted)")
+      -- a POST that went out to such a listener is not sent again
+      c:close()
+      c = rtc.new{ endpoint = "http://127.0.0.1:" .. port, token = "t", timeout = 0.3, retries = 2,
+        backoff_base = 0.01, backoff_max = 0.02 }
+      elapsed, res, err = timed(c.create_job, c, APP, CREATE)
+      assert.is_nil(res)
+      is_error(err, "timeout")
+      assert.are.equal(1, err.attempts)
+      assert.is_true(elapsed <= 0.3 * 1.1 + 0.2, string.format("%.3f s", elapsed))
+      c:close()
+      srv:close()
     end)
 
     it("a stall in the middle of a body: timeout after opts.timeout", function()
@@ -448,6 +471,25 @@ describe("reliability", function()
         c:close()
       end)
 
+      it("grows: later delays go beyond backoff_base (exponential, not constant)", function()
+        -- 7 retries with base 0.01: caps 0.01, 0.02, ..., 0.64 (sum 1.27); a constant backoff
+        -- would total at most 0.07 s. Full jitter totals below 0.2 s in ~10% of runs: the
+        -- largest of 4 runs stays below with probability ~1e-4.
+        local c = helper.client(mock, { retries = 7, backoff_base = 0.01, backoff_max = 5 })
+        local job = new_job(c)
+        local longest = 0
+        for _ = 1, 4 do
+          mock:script{ status = 503, times = 7 }
+          local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+          assert.is_nil(err)
+          assert.is_table(got)
+          assert.is_true(elapsed <= 1.27 + 0.3, string.format("%.3f s: beyond the caps", elapsed))
+          if elapsed > longest then longest = elapsed end
+        end
+        assert.is_true(longest > 0.2, string.format("longest %.3f s: the backoff does not grow", longest))
+        c:close()
+      end)
+
       it("is capped by backoff_max", function()
         -- sanity: backoff_max below backoff_base is refused
         local ok, e = pcall(rtc.new, { endpoint = mock.url, token = "t", backoff_base = 1, backoff_max = 0.5 })
@@ -490,6 +532,17 @@ describe("reliability", function()
         c:close()
       end)
 
+      it("is honoured beyond backoff_max (only the deadline caps it)", function()
+        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.05 })
+        local job = new_job(c)
+        mock:script{ status = 503, headers = { ["Retry-After"] = "1" } }
+        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        assert.is_nil(err)
+        assert.is_table(got)
+        assert_near(1, elapsed, "Retry-After: 1 with backoff_max 0.05")
+        c:close()
+      end)
+
       it("an HTTP date is honoured", function()
         local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
         local job = new_job(c)
@@ -525,7 +578,8 @@ describe("reliability", function()
       it("an HTTP date beyond the deadline: gives up at once", function()
         local c = helper.client(mock, { deadline = 1, backoff_base = 0.01, backoff_max = 0.02 })
         local job = new_job(c)
-        mock:script{ status = 503, headers = { ["Retry-After"] = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 30) } }
+        local when = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 30)
+        mock:script{ status = 503, headers = { ["Retry-After"] = when } }
         local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
         assert.is_nil(got)
         is_error(err, "api")
@@ -596,6 +650,33 @@ describe("reliability", function()
       c:close()
     end)
 
+    it("an endpoint that goes down later: the next call fails over to the other", function()
+      local m1, m2 = helper.start_mock(), helper.start_mock()
+      local lines = {}
+      local c = rtc.new{ endpoint = { m1.url, m2.url }, token = m1.token, backoff_base = 0.01,
+        backoff_max = 0.02, debug = function(l) lines[#lines + 1] = l end }
+      local ok1, e1 = c:create_job(APP, CREATE)
+      assert.is_nil(e1)
+      assert.is_table(ok1)
+      assert.are.equal(1, #m1:requests())
+      m1:stop()
+      for k in pairs(lines) do lines[k] = nil end
+      local job, err = c:create_job(APP, CREATE)
+      assert.is_nil(err)
+      assert.is_table(job)
+      assert.are.equal(1, #m2:requests())
+      local tries = attempts_in(lines)
+      assert.are.equal(2, #tries, table.concat(lines, "\n"))
+      -- and stays there
+      for k in pairs(lines) do lines[k] = nil end
+      assert(c:get_job(APP, job.job_id))
+      tries = attempts_in(lines)
+      assert.are.equal(1, #tries)
+      assert.are.equal(m2.url, tries[1].url:sub(1, #m2.url))
+      c:close()
+      m2:stop()
+    end)
+
     it("never touches the second endpoint while the first works", function()
       local dead = "http://127.0.0.1:" .. closed_port()
       local c, lines = debug_client{ endpoint = { mock.url, dead } }
@@ -639,7 +720,9 @@ describe("reliability", function()
       token = function(v) return { token = v } end,
       ak = function(v) return { ak = v, sk = "test-sk", project_id = "test-project" } end,
       project_id = function(v) return { ak = "test-ak", sk = "test-sk", project_id = v } end,
-      security_token = function(v) return { ak = "test-ak", sk = "test-sk", project_id = "test-project", security_token = v } end,
+      security_token = function(v)
+        return { ak = "test-ak", sk = "test-sk", project_id = "test-project", security_token = v }
+      end,
       user_agent = function(v) return { token = "test-token", user_agent = v } end,
     }
     local names = {}

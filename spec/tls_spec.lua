@@ -12,19 +12,24 @@ local JOB = '{"job_id":"1","app_id":"' .. APP .. '","state":"RUNNING"}'
 
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
+-- os.execute: true (5.2+) or 0 (5.1, LuaJIT) on success
+local function exec_ok(cmd)
+  local r = os.execute(cmd)
+  return r == true or r == 0
+end
+
 local function have(cmd)
-  return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true
+  return exec_ok("command -v " .. cmd .. " >/dev/null 2>&1")
 end
 
 local function sh(cmd)
-  local ok = os.execute(cmd .. " >/dev/null 2>&1")
-  assert(ok == true, "command failed: " .. cmd)
+  assert(exec_ok(cmd .. " >/dev/null 2>&1"), "command failed: " .. cmd)
 end
 
 local function read(path)
   local f = io.open(path, "rb")
   if not f then return nil end
-  local s = f:read("a")
+  local s = f:read("*a")
   f:close()
   return s
 end
@@ -96,7 +101,10 @@ describe("TLS", function()
       " -keyout " .. q(dir .. "/wrong.key") .. " -out " .. q(wrong_cert))
     -- a CA directory for ca_path: the certificate under its subject-hash name
     hashed_dir = dir .. "/hashed"
-    local hash = io.popen("openssl x509 -noout -hash -in " .. q(good_cert)):read("l")
+    local hp = io.popen("openssl x509 -noout -hash -in " .. q(good_cert))
+    local hash = hp:read("*l")
+    hp:close()
+    assert(hash and hash:match("^%x+$"), "openssl x509 -hash failed")
     sh("cp " .. q(good_cert) .. " " .. q(hashed_dir .. "/" .. hash .. ".0"))
 
     good_port, wrong_port = free_port(), free_port()
@@ -308,7 +316,7 @@ c:close()
       for k, v in pairs(env) do parts[#parts + 1] = k .. "=" .. q(v) end
       parts[#parts + 1] = q(helper.LUA) .. " " .. q(script) .. " " .. q(endpoint) .. " " .. q(proxy or "")
       local p = io.popen(table.concat(parts, " ") .. " 2>&1")
-      local out = p:read("a")
+      local out = p:read("*a")
       p:close()
       return out
     end

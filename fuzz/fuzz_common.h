@@ -1,0 +1,73 @@
+/* fuzz/fuzz_common.h: what the libFuzzer harnesses share: one Lua state with the rtc module
+ * linked in (luaopen_rtc from the module's own sources, cjson from Debian via require), a
+ * client on it, and a way to fail loudly. */
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+int luaopen_rtc(lua_State *L);
+
+/* An invariant did not hold: report it and abort, so libFuzzer saves the input. */
+#define FUZZ_FAIL(...)                                                   \
+  do {                                                                   \
+    fprintf(stderr, "\n*** invariant failed (%s:%d): ", __FILE__, __LINE__); \
+    fprintf(stderr, __VA_ARGS__);                                        \
+    fprintf(stderr, "\n");                                               \
+    abort();                                                             \
+  } while (0)
+
+#define FUZZ_CHECK(cond, ...) \
+  do {                        \
+    if (!(cond)) FUZZ_FAIL(__VA_ARGS__); \
+  } while (0)
+
+/* A Lua state with rtc loaded as the global "rtc"; aborts when that cannot be done. */
+static lua_State *fuzz_new_state(void) {
+  lua_State *L = luaL_newstate();
+  if (L == NULL) FUZZ_FAIL("luaL_newstate");
+  luaL_openlibs(L);
+  luaL_requiref(L, "rtc", luaopen_rtc, 1); /* needs require "cjson" (Debian's lua-cjson) */
+  lua_pop(L, 1);
+  return L;
+}
+
+/* Runs chunk (which returns one value) and leaves a registry reference to its result. */
+static int fuzz_ref_chunk(lua_State *L, const char *chunk) {
+  if (luaL_dostring(L, chunk) != LUA_OK) FUZZ_FAIL("setup chunk failed: %s", lua_tostring(L, -1));
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* A cursor over the fuzzer's input. */
+typedef struct fuzz_input {
+  const uint8_t *p;
+  size_t n;
+} fuzz_input;
+
+static uint8_t fuzz_byte(fuzz_input *in) {
+  uint8_t b;
+  if (in->n == 0) return 0;
+  b = *in->p++;
+  in->n--;
+  return b;
+}
+
+/* Up to max bytes (a length byte first, taken modulo max + 1). */
+static const char *fuzz_bytes(fuzz_input *in, size_t max, size_t *len) {
+  const char *s = (const char *)in->p;
+  size_t want = fuzz_byte(in) % (max + 1);
+  if (want > in->n) want = in->n;
+  in->p += want;
+  in->n -= want;
+  *len = want;
+  return s;
+}
+
+#endif

@@ -1,0 +1,154 @@
+/* fuzz/sign_fuzzer.c: rtc_sign_authorization (the C signer) on arbitrary requests.
+ *
+ * Input: byte 0 flags (add a valid X-Sdk-Date, ask for the canonical request, X-Sdk-Content-
+ * Sha256, ak/sk from the input); byte 1 the number of headers (0..40: past the 16 kept on the
+ * stack); then length-prefixed method, target (two length bytes: past the 512-byte scratch),
+ * each header's name and value, ak, sk; the rest is the body.
+ * Checked: on success the Authorization value is "SDK-HMAC-SHA256 Access=<ak>, SignedHeaders=
+ * ..., Signature=<64 hex>" without CR/LF, the same input signs the same way twice (with and
+ * without the canonical request), and the canonical request ends with a 64-character payload
+ * hash or the X-Sdk-Content-Sha256 value; on failure nothing is returned and the message is
+ * a NUL-terminated string without the SK. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../rtc_sign.h"
+
+#define FAIL(...)                                                        \
+  do {                                                                   \
+    fprintf(stderr, "\n*** invariant failed (%s:%d): ", __FILE__, __LINE__); \
+    fprintf(stderr, __VA_ARGS__);                                        \
+    fprintf(stderr, "\n");                                               \
+    abort();                                                             \
+  } while (0)
+#define CHECK(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
+
+#define MAX_HEADERS 44
+
+typedef struct cursor {
+  const uint8_t *p;
+  size_t n;
+} cursor;
+
+static uint8_t take_byte(cursor *c) {
+  uint8_t b;
+  if (c->n == 0) return 0;
+  b = *c->p++;
+  c->n--;
+  return b;
+}
+
+static const char *take(cursor *c, size_t len, size_t *got) {
+  const char *s = (const char *)c->p;
+  if (len > c->n) len = c->n;
+  c->p += len;
+  c->n -= len;
+  *got = len;
+  return s;
+}
+
+/* NUL-terminated copies (method, ak and the SK are C strings for the signer). */
+static char *cstr(const char *s, size_t len) {
+  char *p = malloc(len + 1);
+  if (p == NULL) abort();
+  memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  cursor c = {data, size};
+  uint8_t flags = take_byte(&c);
+  size_t nh = take_byte(&c) % 41, i, len, target_len, body_len, sk_len;
+  rtc_sign_header h[MAX_HEADERS];
+  const char *s, *target, *body;
+  char *method, *ak, *sk, *auth = NULL, *auth2 = NULL, *canon = NULL;
+  char err[256], err2[256];
+  int rc, rc2;
+
+  s = take(&c, take_byte(&c) % 12, &len);
+  method = cstr(s, len);
+  len = (size_t)take_byte(&c) << 8;
+  len |= take_byte(&c);
+  target = take(&c, len % 1200, &target_len);
+  for (i = 0; i < nh; i++) {
+    h[i].name = take(&c, take_byte(&c) % 24, &h[i].name_len);
+    h[i].value = take(&c, take_byte(&c) % 64, &h[i].value_len);
+  }
+  if (flags & 1) { /* a valid date, so that the rest of the signer runs */
+    h[nh].name = (flags & 16) ? "x-sdk-date" : "X-Sdk-Date";
+    h[nh].name_len = 10;
+    h[nh].value = (flags & 32) ? " 20060102T150405Z\t" : "20060102T150405Z";
+    h[nh].value_len = strlen(h[nh].value);
+    nh++;
+  }
+  if (flags & 4) {
+    h[nh].name = "X-Sdk-Content-Sha256";
+    h[nh].name_len = 20;
+    h[nh].value = (flags & 64) ? "UNSIGNED-PAYLOAD" : "  ";
+    h[nh].value_len = strlen(h[nh].value);
+    nh++;
+  }
+  if (flags & 8) {
+    s = take(&c, take_byte(&c) % 16, &len);
+    ak = cstr(s, len);
+    s = take(&c, take_byte(&c) % 40, &sk_len);
+    sk = cstr(s, sk_len);
+  } else {
+    ak = cstr("AK-fuzz", 7);
+    sk = cstr("\x01SK\x02secret", 11); /* control bytes: no header name or value can carry it */
+    sk_len = 11;
+  }
+  body = take(&c, c.n, &body_len);
+  if (flags & 128) body = body_len ? body : NULL; /* NULL body with length 0 is allowed */
+
+  rc = rtc_sign_authorization(method, target, target_len, h, nh, body, body_len, ak, sk, sk_len,
+                              &auth, (flags & 2) ? &canon : NULL, err, sizeof err);
+  rc2 = rtc_sign_authorization(method, target, target_len, h, nh, body, body_len, ak, sk, sk_len,
+                               &auth2, NULL, err2, sizeof err2);
+  CHECK(rc == rc2, "the same input signed differently (%d, %d)", rc, rc2);
+  if (rc == 0) {
+    static const char prefix[] = "SDK-HMAC-SHA256 Access=";
+    const char *sig;
+    CHECK(auth != NULL && auth2 != NULL, "success without an authorization value");
+    CHECK(strcmp(auth, auth2) == 0, "two signatures of one request differ:\n%s\n%s", auth, auth2);
+    CHECK(strncmp(auth, prefix, sizeof prefix - 1) == 0 &&
+              strncmp(auth + sizeof prefix - 1, ak, strlen(ak)) == 0,
+          "authorization does not start with the algorithm and AK: %s", auth);
+    CHECK(strpbrk(auth, "\r\n") == NULL, "CR or LF in the authorization value");
+    sig = strstr(auth, ", Signature=");
+    CHECK(sig != NULL && strlen(sig + 12) == 64 && strspn(sig + 12, "0123456789abcdef") == 64,
+          "no 64-hex signature at the end: %s", auth);
+    CHECK(strstr(auth, ", SignedHeaders=") != NULL, "no SignedHeaders: %s", auth);
+    if (flags & 2) {
+      size_t cl;
+      CHECK(canon != NULL, "no canonical request although asked for");
+      cl = strlen(canon);
+      CHECK(cl > 0 && canon[cl - 1] != '\n', "canonical request ends with a newline");
+      if (!(flags & 4) || body_len == 0)
+        CHECK(cl >= 65 && canon[cl - 65] == '\n' && strspn(canon + cl - 64, "0123456789abcdef") == 64,
+              "canonical request does not end with a payload hash");
+    } else {
+      CHECK(canon == NULL, "a canonical request nobody asked for");
+    }
+  } else {
+    CHECK(auth == NULL && auth2 == NULL && canon == NULL, "failure left an output behind");
+    CHECK(memchr(err, '\0', sizeof err) != NULL && err[0] != '\0', "failure without a message");
+    CHECK(strcmp(err, err2) == 0, "one failure, two messages: %s / %s", err, err2);
+    if (!(flags & 8)) /* the fixed SK: control bytes no accepted header can carry */
+      CHECK(strstr(err, sk) == NULL, "the SK in an error message: %s", err);
+  }
+  /* a NULL err buffer and a NULL authorization pointer are refused safely */
+  CHECK(rtc_sign_authorization(method, target, target_len, h, nh, body, body_len, ak, sk, sk_len,
+                               NULL, NULL, NULL, 0) == -1,
+        "no place for the authorization, yet success");
+  free(auth);
+  free(auth2);
+  free(canon);
+  free(method);
+  free(ak);
+  free(sk);
+  return 0;
+}
