@@ -10,7 +10,6 @@
 
 static lua_State *L;
 static int client_ref, decode_ref, tostring_ref;
-static unsigned long runs;
 
 static const char *const ops[] = {"create_job", "get_job", "update_job", "stop_job"};
 static const long statuses[] = {200, 201, 204, 200, 201, 400, 401, 403, 404, 409, 429, 500,
@@ -30,6 +29,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   lua_pop(L, 1);
   lua_getglobal(L, "tostring");
   tostring_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  fuzz_gc_setup(L);
   return 0;
 }
 
@@ -83,6 +83,7 @@ static void check_tostring(int idx) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_input in = {data, size};
+  fuzz_gc_before(L);
   int top = lua_gettop(L), nres;
   const char *op = ops[fuzz_byte(&in) & 3];
   uint8_t s1 = fuzz_byte(&in), s2 = fuzz_byte(&in);
@@ -114,6 +115,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_tostring(-1);
   }
   lua_settop(L, top);
-  if (++runs % 1000 == 0) lua_gc(L, LUA_GCCOLLECT, 0);
+  fuzz_gc_after(L);
   return 0;
 }

@@ -16,7 +16,6 @@
 
 static lua_State *L;
 static int token_ref, aksk_ref, prepare_ref, cjson_decode_ref, tostring_ref;
-static unsigned long runs;
 
 #define ENDPOINT "http://127.0.0.1:1"
 
@@ -53,6 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   cjson_decode_ref = fuzz_ref_chunk(L, "return require('cjson').new().decode");
   lua_getglobal(L, "tostring");
   tostring_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  fuzz_gc_setup(L);
   return 0;
 }
 
@@ -226,6 +226,7 @@ static void check_request(int idx, const char *op) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_input in = {data, size};
+  fuzz_gc_before(L);
   int top = lua_gettop(L), params, nres, rc;
   uint8_t flags = fuzz_byte(&in);
   const char *op = flags & 1 ? "update_job" : "create_job";
@@ -276,6 +277,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (lua_pcall(L, 1, 1, 0) != LUA_OK) FUZZ_FAIL("tostring(err) raised");
   }
   lua_settop(L, top);
-  if (++runs % 1000 == 0) lua_gc(L, LUA_GCCOLLECT, 0);
+  fuzz_gc_after(L);
   return 0;
 }
