@@ -167,7 +167,8 @@ typedef struct rtc_call {
   int endpoint, attempts, batch_index; /* batch_index 0: not part of a batch */
   double deadline_at, not_before;      /* monotonic seconds */
   CURL *easy;
-  struct curl_slist *slist;
+  struct curl_slist *slist;            /* this attempt's headers: header_block, then fixed ones */
+  void *header_block;                  /* X-Sdk-Date and Authorization of this attempt */
   rtc_buf response;
   int too_large;
   size_t max_body;
@@ -185,6 +186,7 @@ typedef struct rtc_client {
   int closed, busy;
   CURLM *multi;
   CURL *idle[RTC_IDLE_HANDLES];
+  struct curl_slist *fixed_headers[RTC_MAX_ENDPOINTS][2]; /* per endpoint, without/with body */
   int nidle;
   rtc_call *calls, *calls_tail, *done_head, *done_tail;
   int running, queued, limit;
@@ -193,6 +195,7 @@ typedef struct rtc_client {
   unsigned long long rng;
   int batch_total, batch_done, progress_ref; /* while a batch runs */
   struct rtc_module *module;            /* lives as long as any client: an upvalue of its methods */
+  struct rtc_sign_key *sign_key;        /* the SK, prepared once for HMAC (AK/SK clients) */
 } rtc_client;
 
 /* The module's state, shared by its functions and the clients' methods as an upvalue. */

@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "rtc.h"
 
 double rtc_now(void) {
@@ -25,6 +27,8 @@ static double random01(rtc_client *c) {
   c->rng ^= c->rng >> 27;
   return (double)((c->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
+
+static void free_attempt_headers(rtc_call *call);
 
 /* ---------------------------------------------------------------- libcurl callbacks */
 
@@ -223,8 +227,7 @@ static void finish_attempt(lua_State *L, rtc_client *c, rtc_call *call, CURLcode
   curl_multi_remove_handle(c->multi, e);
   give_back_easy(c, e);
   call->easy = NULL;
-  curl_slist_free_all(call->slist);
-  call->slist = NULL;
+  free_attempt_headers(call);
   c->running--;
 
   may_retry = call->attempts <= (int)c->cfg.retries &&
@@ -296,6 +299,70 @@ static int slist_add(struct curl_slist **list, rtc_buf *tmp, const char *name, c
   return 0;
 }
 
+static int per_attempt(const char *name) {
+  return strcmp(name, "X-Sdk-Date") == 0 || strcmp(name, "Authorization") == 0;
+}
+
+/* The headers that never change for an endpoint and a kind of request, built once per client. */
+static struct curl_slist *fixed_headers(rtc_client *c, int endpoint, int has_body,
+                                        const rtc_headers *h) {
+  struct curl_slist **slot = &c->fixed_headers[endpoint][has_body ? 1 : 0];
+  rtc_buf tmp = {NULL, 0, 0};
+  struct curl_slist *list = NULL;
+  size_t i;
+  if (*slot) return *slot;
+  for (i = 0; i < h->n; i++)
+    if (!per_attempt(h->name[i]) && slist_add(&list, &tmp, h->name[i], h->value[i]) != 0) break;
+  if (i < h->n || slist_add(&list, &tmp, "Accept", "application/json") ||
+      slist_add(&list, &tmp, "Expect", "")) { /* no 100-continue round trip */
+    curl_slist_free_all(list);
+    list = NULL;
+  }
+  rtc_buf_free(&tmp);
+  *slot = list;
+  return list;
+}
+
+/* X-Sdk-Date and Authorization change with every attempt: one block holds their list nodes and
+ * texts, linked in front of the fixed list (struct curl_slist is public; libcurl only reads it). */
+static int attempt_headers(rtc_call *call, const rtc_headers *h, struct curl_slist *fixed) {
+  size_t i, k = 0, text = 0;
+  struct curl_slist *nodes;
+  char *p;
+  for (i = 0; i < h->n; i++)
+    if (per_attempt(h->name[i])) k++, text += strlen(h->name[i]) + 2 + strlen(h->value[i]) + 1;
+  call->header_block = NULL;
+  call->slist = fixed;
+  if (k == 0) return 0;
+  p = malloc(k * sizeof *nodes + text);
+  if (p == NULL) return -1;
+  nodes = (struct curl_slist *)(void *)p;
+  p += k * sizeof *nodes;
+  for (i = 0, k = 0; i < h->n; i++) {
+    size_t nl, vl;
+    if (!per_attempt(h->name[i])) continue;
+    nl = strlen(h->name[i]);
+    vl = strlen(h->value[i]);
+    nodes[k].data = p;
+    memcpy(p, h->name[i], nl);
+    memcpy(p + nl, ": ", 2);
+    memcpy(p + nl + 2, h->value[i], vl + 1);
+    p += nl + 2 + vl + 1;
+    if (k > 0) nodes[k - 1].next = &nodes[k];
+    k++;
+  }
+  nodes[k - 1].next = fixed;
+  call->header_block = nodes;
+  call->slist = nodes;
+  return 0;
+}
+
+static void free_attempt_headers(rtc_call *call) {
+  free(call->header_block);
+  call->header_block = NULL;
+  call->slist = NULL;
+}
+
 static void debug_request(lua_State *L, rtc_client *c, rtc_call *call, const char *url,
                           const rtc_headers *h) {
   rtc_buf line = {NULL, 0, 0};
@@ -328,7 +395,8 @@ done:
 
 static void start_attempt(lua_State *L, rtc_client *c, rtc_call *call, double now) {
   rtc_headers h;
-  rtc_buf tmp = {NULL, 0, 0}, url = {NULL, 0, 0};
+  rtc_buf url = {NULL, 0, 0};
+  struct curl_slist *fixed;
   char err[256];
   const rtc_endpoint *ep = &c->endpoints[call->endpoint];
   const char *method = call->req.op->method;
@@ -336,7 +404,6 @@ static void start_attempt(lua_State *L, rtc_client *c, rtc_call *call, double no
   long timeout_ms, connect_ms;
   CURLcode rc = CURLE_OK;
   CURL *e;
-  size_t i;
 
   call->attempts++;
   if (left <= 0) {
@@ -352,29 +419,23 @@ static void start_attempt(lua_State *L, rtc_client *c, rtc_call *call, double no
     complete_error(L, c, call, "transport", 0, err);
     return;
   }
-  for (i = 0; i < h.n; i++)
-    if (slist_add(&call->slist, &tmp, h.name[i], h.value[i]) != 0) break;
-  if (i < h.n || slist_add(&call->slist, &tmp, "Accept", "application/json") ||
-      slist_add(&call->slist, &tmp, "Expect", "") || /* no 100-continue round trip */
+  fixed = fixed_headers(c, call->endpoint, call->req.body.len > 0, &h);
+  if (fixed == NULL || attempt_headers(call, &h, fixed) != 0 ||
       rtc_buf_add(&url, ep->base, strlen(ep->base)) ||
       rtc_buf_add(&url, call->req.target.data, call->req.target.len)) {
     rtc_headers_free(&h);
-    rtc_buf_free(&tmp);
     rtc_buf_free(&url);
-    curl_slist_free_all(call->slist);
-    call->slist = NULL;
+    free_attempt_headers(call);
     complete_error(L, c, call, "transport", 0, "out of memory building the request");
     return;
   }
   debug_request(L, c, call, url.data, &h);
   rtc_headers_free(&h);
-  rtc_buf_free(&tmp);
 
   e = c->nidle ? c->idle[--c->nidle] : new_easy(c);
   if (e == NULL) {
     rtc_buf_free(&url);
-    curl_slist_free_all(call->slist);
-    call->slist = NULL;
+    free_attempt_headers(call);
     complete_error(L, c, call, "transport", 0, "curl_easy_init failed");
     return;
   }
@@ -406,8 +467,7 @@ static void start_attempt(lua_State *L, rtc_client *c, rtc_call *call, double no
   if (rc != CURLE_OK || curl_multi_add_handle(c->multi, e) != CURLM_OK) {
     call->easy = NULL;
     give_back_easy(c, e);
-    curl_slist_free_all(call->slist);
-    call->slist = NULL;
+    free_attempt_headers(call);
     complete_error(L, c, call, "transport", 0,
                    rc != CURLE_OK ? curl_easy_strerror(rc) : "curl_multi_add_handle failed");
     return;
@@ -540,8 +600,7 @@ static void abort_call(rtc_client *c, rtc_call *call) {
   } else if (call->state == RTC_CALL_QUEUED) {
     c->queued--;
   }
-  curl_slist_free_all(call->slist);
-  call->slist = NULL;
+  free_attempt_headers(call);
 }
 
 void rtc_engine_release(lua_State *L, rtc_client *c, rtc_call *call) {
@@ -561,8 +620,16 @@ void rtc_engine_cancel(lua_State *L, rtc_client *c, rtc_call *call) {
 }
 
 void rtc_engine_close(lua_State *L, rtc_client *c) {
+  int i, k;
   while (c->calls) rtc_engine_release(L, c, c->calls);
   while (c->nidle > 0) curl_easy_cleanup(c->idle[--c->nidle]);
   if (c->multi) curl_multi_cleanup(c->multi);
   c->multi = NULL;
+  for (i = 0; i < RTC_MAX_ENDPOINTS; i++)
+    for (k = 0; k < 2; k++) {
+      struct curl_slist *n;
+      for (n = c->fixed_headers[i][k]; n; n = n->next) OPENSSL_cleanse(n->data, strlen(n->data));
+      curl_slist_free_all(c->fixed_headers[i][k]); /* held the token, if any: cleansed above */
+      c->fixed_headers[i][k] = NULL;
+    }
 }

@@ -485,42 +485,57 @@ static int is_json_null(lua_State *L, int idx) {
 static void number_to_string(lua_State *L) {
   char tmp[64];
   double d = (double)lua_tonumber(L, -1);
-  if (rtc_isinteger(L, -1))
-    snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(L, -1));
-  else if (d == floor(d) && fabs(d) < 1e18)
-    snprintf(tmp, sizeof tmp, "%.0f", d);
-  else
-    snprintf(tmp, sizeof tmp, "%.17g", d);
+  if (rtc_isinteger(L, -1) || (d == floor(d) && fabs(d) < 1e18)) {
+    /* whole numbers by hand: this runs for every id of every answer */
+    long long v = rtc_isinteger(L, -1) ? (long long)lua_tointeger(L, -1) : (long long)d;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    char *p = tmp + sizeof tmp;
+    do *--p = (char)('0' + u % 10); while ((u /= 10) != 0);
+    if (v < 0) *--p = '-';
+    lua_pop(L, 1);
+    lua_pushlstring(L, p, (size_t)(tmp + sizeof tmp - p));
+    return;
+  }
+  snprintf(tmp, sizeof tmp, "%.17g", d);
   lua_pop(L, 1);
   lua_pushstring(L, tmp);
 }
 
-/* Leaves an integer when the number at the top is whole (a no-op on 5.1, where it is one). */
-static void number_to_integer(lua_State *L) {
+/* Leaves an integer when the number at the top is whole (a no-op on 5.1, where it is one).
+ * Returns whether the value was replaced. */
+static int number_to_integer(lua_State *L) {
 #if LUA_VERSION_NUM >= 503
   lua_Number d;
-  if (rtc_isinteger(L, -1)) return;
+  if (rtc_isinteger(L, -1)) return 0;
   d = lua_tonumber(L, -1);
   if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
     lua_pop(L, 1);
     lua_pushinteger(L, (lua_Integer)d);
+    return 1;
   }
 #else
   (void)L;
 #endif
+  return 0;
 }
 
-static void normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schema *object,
-                            rtc_type item);
+static int normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schema *object,
+                           rtc_type item);
 
 /* Arrays from JSON: nulls are dropped and the rest closed up, so the array stays a sequence. */
 static void normalize_array(lua_State *L, int idx, rtc_type item) {
   size_t n = lua_rawlen(L, idx), i, out = 0;
   for (i = 1; i <= n; i++) {
+    int replaced;
     lua_rawgeti(L, idx, (int)i);
-    if (is_json_null(L, -1)) { lua_pop(L, 1); continue; }
-    normalize_value(L, lua_gettop(L), item, NULL, item);
-    lua_rawseti(L, idx, (int)++out);
+    if (is_json_null(L, -1)) {
+      lua_pop(L, 1);
+      continue;
+    }
+    replaced = normalize_value(L, lua_gettop(L), item, NULL, item);
+    out++;
+    if (replaced || out != i) lua_rawseti(L, idx, (int)out);
+    else lua_pop(L, 1);
   }
   for (i = out + 1; i <= n; i++) {
     lua_pushnil(L);
@@ -528,28 +543,34 @@ static void normalize_array(lua_State *L, int idx, rtc_type item) {
   }
 }
 
-/* Replaces the value at idx (the top of the stack) by its normalized form, in place. */
-static void normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schema *object,
-                            rtc_type item) {
+/* Normalizes the value at idx (the top of the stack) in place; returns 1 when it replaced the
+ * value on the stack (the caller stores it back), 0 when the value is unchanged. */
+static int normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schema *object,
+                           rtc_type item) {
   int t = lua_type(L, idx);
   luaL_checkstack(L, 6, "rtc: response nested too deeply");
   if (t == LUA_TNUMBER) {
-    if (type == RTC_T_STRING) number_to_string(L);
-    else number_to_integer(L);
-  } else if (t == LUA_TSTRING && type == RTC_T_INTEGER) {
+    if (type != RTC_T_STRING) return number_to_integer(L);
+    number_to_string(L);
+    return 1;
+  }
+  if (t == LUA_TSTRING && type == RTC_T_INTEGER) {
     lua_Number d = lua_tonumber(L, idx); /* "30" for an integer field becomes 30 */
-    if (d != 0 || strcmp(lua_tostring(L, idx), "0") == 0) {
-      if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
-        lua_pop(L, 1);
-        lua_pushinteger(L, (lua_Integer)d);
-      }
+    if ((d != 0 || strcmp(lua_tostring(L, idx), "0") == 0) && d == floor(d) &&
+        fabs(d) <= 9007199254740992.0) {
+      lua_pop(L, 1);
+      lua_pushinteger(L, (lua_Integer)d);
+      return 1;
     }
-  } else if (t == LUA_TTABLE) {
+    return 0;
+  }
+  if (t == LUA_TTABLE) {
     if (type == RTC_T_ARRAY) normalize_array(L, idx, item);
     else if (object) rtc_normalize(L, idx, object);
     else if (lua_rawlen(L, idx) > 0) normalize_array(L, idx, RTC_T_OBJECT);
     else rtc_normalize(L, idx, NULL);
   }
+  return 0; /* tables change in place */
 }
 
 void rtc_normalize(lua_State *L, int idx, const rtc_schema *s) {
@@ -566,13 +587,13 @@ void rtc_normalize(lua_State *L, int idx, const rtc_schema *s) {
       continue;
     }
     if (s && lua_type(L, -2) == LUA_TSTRING) f = find_field(s, lua_tostring(L, -2));
-    if (f)
-      normalize_value(L, lua_gettop(L), f->type, f->object, f->item);
-    else
-      normalize_value(L, lua_gettop(L), RTC_T_OBJECT, NULL, RTC_T_OBJECT);
-    /* store back (strings/integers may have replaced the value) */
-    lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, idx);
+    if (f ? normalize_value(L, lua_gettop(L), f->type, f->object, f->item)
+          : normalize_value(L, lua_gettop(L), RTC_T_OBJECT, NULL, RTC_T_OBJECT)) {
+      lua_pushvalue(L, -2); /* store the replacement: assigning an existing key mid-traversal */
+      lua_insert(L, -2);
+      lua_rawset(L, idx);
+    } else {
+      lua_pop(L, 1);
+    }
   }
 }

@@ -81,6 +81,46 @@ static int hmac_sha256(const char *key, size_t key_len, const void *data, size_t
     return ok;
 }
 
+struct rtc_sign_key {
+    EVP_MAC_CTX *mac; /* HMAC-SHA256 already keyed with the SK: each signature duplicates it */
+};
+
+rtc_sign_key *rtc_sign_key_new(const char *sk, size_t sk_len)
+{
+    rtc_sign_key *key;
+    pthread_once(&crypto_once, fetch_crypto);
+    if (hmac_template == NULL || sk_len == 0 || (key = malloc(sizeof *key)) == NULL)
+        return NULL;
+    key->mac = EVP_MAC_CTX_dup(hmac_template);
+    if (key->mac == NULL || EVP_MAC_init(key->mac, (const unsigned char *)sk, sk_len, NULL) != 1) {
+        EVP_MAC_CTX_free(key->mac); /* frees the keyed state; OpenSSL cleanses it */
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
+void rtc_sign_key_free(rtc_sign_key *key)
+{
+    if (key != NULL) {
+        EVP_MAC_CTX_free(key->mac);
+        free(key);
+    }
+}
+
+static int keyed_hmac_sha256(const rtc_sign_key *key, const void *data, size_t len,
+                             unsigned char out[32])
+{
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(key->mac);
+    size_t n = 0;
+    int ok;
+    if (ctx == NULL)
+        return 0;
+    ok = EVP_MAC_update(ctx, data, len) == 1 && EVP_MAC_final(ctx, out, &n, 32) == 1 && n == 32;
+    EVP_MAC_CTX_free(ctx);
+    return ok;
+}
+
 static const char HEX_LOWER[] = "0123456789abcdef";
 static const char HEX_UPPER[] = "0123456789ABCDEF";
 
@@ -380,7 +420,7 @@ enum { SIGN_OK = 0, SIGN_FAIL = -1, SIGN_BAD_HEADERS = -2 };
 static int sign_impl(const char *method, const char *target, size_t target_len,
                      const rtc_sign_header *headers, size_t nheaders,
                      const char *body, size_t body_len,
-                     const char *ak, const char *sk, size_t sk_len,
+                     const char *ak, const char *sk, size_t sk_len, const rtc_sign_key *key,
                      char **authorization, char **canonical, char *err, size_t errlen)
 {
     const rtc_sign_header *hstack[SMALL_N];
@@ -449,7 +489,7 @@ static int sign_impl(const char *method, const char *target, size_t target_len,
             return SIGN_FAIL;
         }
     }
-    if (sk == NULL || sk_len == 0) {
+    if (key == NULL && (sk == NULL || sk_len == 0)) {
         set_err(err, errlen, "sk is empty");
         return SIGN_FAIL;
     }
@@ -697,7 +737,8 @@ static int sign_impl(const char *method, const char *target, size_t target_len,
     sts_len += 64;
 
     /* signature */
-    if (!hmac_sha256(sk, sk_len, sts, sts_len, md)) {
+    if (key != NULL ? !keyed_hmac_sha256(key, sts, sts_len, md)
+                    : !hmac_sha256(sk, sk_len, sts, sts_len, md)) {
         set_err(err, errlen, "HMAC-SHA256 failed");
         goto done;
     }
@@ -761,8 +802,21 @@ int rtc_sign_authorization(const char *method, const char *target, size_t target
                            const char *ak, const char *sk, size_t sk_len,
                            char **authorization, char **canonical, char *err, size_t errlen)
 {
-    return sign_impl(method, target, target_len, headers, nheaders, body, body_len, ak, sk, sk_len,
+    return sign_impl(method, target, target_len, headers, nheaders, body, body_len, ak, sk, sk_len, NULL,
                      authorization, canonical, err, errlen) == SIGN_OK ? 0 : -1;
+}
+
+int rtc_sign_authorization_key(const rtc_sign_key *key, const char *method, const char *target,
+                               size_t target_len, const rtc_sign_header *headers, size_t nheaders,
+                               const char *body, size_t body_len, const char *ak,
+                               char **authorization, char *err, size_t errlen)
+{
+    if (key == NULL) {
+        set_err(err, errlen, "no signing key");
+        return -1;
+    }
+    return sign_impl(method, target, target_len, headers, nheaders, body, body_len, ak, NULL, 0, key,
+                     authorization, NULL, err, errlen) == SIGN_OK ? 0 : -1;
 }
 
 static void put2(char *o, int v)
@@ -1059,7 +1113,7 @@ int rtc_l_sign(lua_State *L)
     }
     lua_setmetatable(L, -2);
 
-    rc = sign_impl(method, target, target_len, harr, n, body, body_len, ak, sk, sk_len,
+    rc = sign_impl(method, target, target_len, harr, n, body, body_len, ak, sk, sk_len, NULL,
                    &box->authorization, &box->canonical, errbuf, sizeof errbuf);
     if (rc == SIGN_BAD_HEADERS)
         return luaL_error(L, "rtc.sign: req.headers: %s", errbuf);

@@ -186,6 +186,8 @@ static void free_config(lua_State *L, rtc_client *c) {
   }
   c->cfg.nendpoints = 0;
   free_secret(&c->cfg.sk);
+  rtc_sign_key_free(c->sign_key);
+  c->sign_key = NULL;
   free_secret(&c->cfg.token);
   free_secret(&c->cfg.security_token);
   free(c->cfg.ak), free(c->cfg.project_id), free(c->cfg.user_agent);
@@ -392,6 +394,10 @@ static void load_config(lua_State *L, rtc_client *c, int idx) {
     raise_invalid(L, "rtc.new: security_token goes with temporary ak/sk: set ak and sk too");
   if (c->cfg.backoff_max < c->cfg.backoff_base)
     raise_invalid(L, "rtc.new: opts.backoff_max must not be less than opts.backoff_base");
+  if (c->cfg.sk) {
+    c->sign_key = rtc_sign_key_new(c->cfg.sk, strlen(c->cfg.sk));
+    if (c->sign_key == NULL) luaL_error(L, "rtc.new: cannot prepare the signing key (OpenSSL)");
+  }
   if (c->cfg.user_agent == NULL) {
     const char *ua = "rtcjob/" RTC_VERSION " (lua-rtc; " LUA_VERSION ")";
     c->cfg.user_agent = dup_string(L, ua, strlen(ua));
@@ -634,9 +640,9 @@ int rtc_build_headers(rtc_client *c, const rtc_request *r, int endpoint, rtc_hea
       snprintf(err, errlen, "out of memory signing the request");
       return -1;
     }
-    rc = rtc_sign_authorization(r->op->method, target.data, target.len, signed_headers, h->n,
-                                r->body.data, r->body.len, c->cfg.ak, c->cfg.sk,
-                                strlen(c->cfg.sk), &h->authorization, NULL, err, errlen);
+    rc = rtc_sign_authorization_key(c->sign_key, r->op->method, target.data, target.len,
+                                    signed_headers, h->n, r->body.data, r->body.len, c->cfg.ak,
+                                    &h->authorization, err, errlen);
     rtc_buf_free(&target);
     if (rc != 0) return -1;
     add_header(h, "Authorization", h->authorization);

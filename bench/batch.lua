@@ -26,7 +26,9 @@ local function run_batch(list)
   end
   if not summary or summary.ok ~= #list then
     for i, r in ipairs(results) do
-      if r.err then C.die("batch: %d ok of %d; call %d: %s", summary and summary.ok or -1, #list, i, tostring(r.err)) end
+      if r.err then
+        C.die("batch: %d ok of %d; call %d: %s", summary and summary.ok or -1, #list, i, tostring(r.err))
+      end
     end
     C.die("batch: summary.ok=%s for %d calls", tostring(summary and summary.ok), #list)
   end

@@ -41,7 +41,7 @@ static lua_State *fuzz_new_state(void) {
 
 /* The collector. FUZZ_GC=stress (the default): a full collection before each input, so that an
  * input replays the same way on its own (a saved crash reproduces), and a collector that never
- * pauses (pause 0, step multiplier 1000), so that a string that lost its last reference is
+ * pauses (pause 0, step multiplier 1000: a whole cycle per step), so that a string that lost its last reference is
  * freed within a few allocations: a C pointer kept to it becomes a heap-use-after-free that
  * ASan reports. FUZZ_GC=normal: Lua's default settings and a full collection every 1000
  * inputs (faster, but a finding may need the inputs before it to replay). */
@@ -50,7 +50,8 @@ static int fuzz_gc_stress = 1;
 static void fuzz_gc_setup(lua_State *L) {
   const char *mode = getenv("FUZZ_GC");
   fuzz_gc_stress = !(mode && strcmp(mode, "normal") == 0);
-  if (fuzz_gc_stress) lua_gc(L, LUA_GCINC, 0, 1000, 0);
+  /* 0 would mean "leave as is": pause 1 is stored as 1/4 = 0, a collector that never rests */
+  if (fuzz_gc_stress) lua_gc(L, LUA_GCINC, 1, 1000, 0);
 }
 
 static void fuzz_gc_before(lua_State *L) {

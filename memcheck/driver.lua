@@ -732,7 +732,9 @@ end)
 -- numeric fields, and header lists holding numbers, take the lua_tostring-on-a-copy path.
 section("gc_numeric", function()
   local c = helper.client(mock, opts())
-  collectgarbage("incremental", 0, 1000) -- pause 0: a new cycle at once; big steps
+  -- a collector that never rests (pause 1 is stored as 1/4 = 0; a 0 would mean "unchanged")
+  -- and does a whole cycle per step: an unreferenced string is freed at the next allocation
+  collectgarbage("incremental", 1, 1000)
   local err_mt = getmetatable(select(2, c:decode("get_job", 500, nil, "")))
   for i = 1, 2000 do
     -- (a) decode_error_answer/first_field: numeric error_code / error_msg / request_id in the body

@@ -19,7 +19,6 @@ local json = sparkrtc.json
 
 local gettime = socket.gettime
 local format, concat = string.format, table.concat
-local unpack = table.unpack or unpack -- luacheck: ignore
 
 local USAGE = [[
 usage: lua5.4 mock/server.lua --port PORT [options]

@@ -16,7 +16,6 @@
 local M = { _VERSION = "0.1.0" }
 
 local floor, format, concat = math.floor, string.format, table.concat
-local tointeger = math.tointeger
 
 ---------------------------------------------------------------------------------------------
 -- JSON: lua-cjson (a private instance), plus the one thing it cannot say: whether an empty
@@ -86,7 +85,7 @@ M.sha256 = default_sha256
 M.hmac_sha256 = default_hmac_sha256
 
 local function default_clock()
-  if ngx and ngx.now then return ngx.now() end -- luacheck: ignore
+  if ngx and ngx.now then return ngx.now() end
   local ok, socket = pcall(require, "socket")
   if ok and socket.gettime then return socket.gettime() end
   return os.time()

@@ -3,7 +3,7 @@
 -- independent verifier, tampering refused, token auth, no credentials, and secrets that never
 -- show in errors, tostring(client) or debug output.
 local helper = require "spec.helper"
-local unpack = table.unpack or unpack -- luacheck: ignore
+local unpack = table.unpack or unpack
 local rtc = require "rtc"
 local cjson = require "cjson"
 local sparkrtc = require "sparkrtc" -- the mock's API module: its verifier is independent of rtc_sign.c

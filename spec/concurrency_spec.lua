@@ -4,7 +4,7 @@
 local helper = require "spec.helper"
 
 local gettime = helper.gettime
-local unpack = table.unpack or unpack -- luacheck: ignore
+local unpack = table.unpack or unpack
 local function pack(...) return { n = select("#", ...), ... } end
 local APP = "app-conc"
 local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }

@@ -2,7 +2,7 @@
 -- spec/errors_spec.lua — the error object (fields, tostring), the shapes of error answers,
 -- and the pure steps: client:decode gives what the real call gives, client:prepare sends nothing.
 local helper = require "spec.helper"
-local unpack = table.unpack or unpack -- luacheck: ignore
+local unpack = table.unpack or unpack
 local rtc = require "rtc"
 
 local SEED_200 = '{ "job_id" : 1, "app_id" : 1, "room_id" : 100, "user_id" : "user001", "is_record_audio" : true, '

@@ -250,8 +250,8 @@ function helper.start_mock(opts)
     project_id = project_id or "test-project",
     tokens = tokens, aksk = aksk,
   }, Mock)
-  if newproxy then -- luacheck: ignore (Lua 5.1 / LuaJIT: tables have no __gc)
-    local p = newproxy(true) -- luacheck: ignore
+  if newproxy then -- Lua 5.1 / LuaJIT: tables have no __gc
+    local p = newproxy(true)
     getmetatable(p).__gc = function() mock:kill() end
     mock._gc = p
   end
@@ -280,7 +280,7 @@ end
 Mock.__gc = function(self) self:kill() end
 do
   local real_exit = os.exit
-  os.exit = function(...) -- luacheck: ignore
+  os.exit = function(...) -- luacheck: ignore 122 (replacing os.exit on purpose)
     helper.stop_all()
     return real_exit(...)
   end

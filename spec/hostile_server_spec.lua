@@ -7,7 +7,7 @@ local rtc = require "rtc"
 local socket = require "socket"
 
 local gettime = helper.gettime
-local unpack = table.unpack or unpack -- luacheck: ignore
+local unpack = table.unpack or unpack
 local function pack(...) return { n = select("#", ...), ... } end
 local APP = "app-hostile"
 local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }

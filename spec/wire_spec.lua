@@ -2,7 +2,7 @@
 -- spec/wire_spec.lua — what goes on the wire: the exact JSON body, methods and paths, path
 -- encoding, headers, and one kept-alive connection for many calls.
 local helper = require "spec.helper"
-local unpack = table.unpack or unpack -- luacheck: ignore
+local unpack = table.unpack or unpack
 local rtc = require "rtc"
 local cjson = require "cjson"
 

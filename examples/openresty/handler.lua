@@ -17,7 +17,6 @@
 -- the worker.  They are fine in init_by_lua (see M.startup), in CLI scripts
 -- (cli_style.lua) and in ngx.run_worker_thread.
 
--- luacheck: globals ngx
 local rtc = require "rtc"
 local cjson = require "cjson.safe"
 
