@@ -27,7 +27,7 @@ HEADERS  := rtc.h rtc_compat.h rtc_sign.h
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto 2>/dev/null)
-LIBS     := $(shell pkg-config --libs libcurl libcrypto 2>/dev/null) -lm -lpthread
+LIBS     := $(shell pkg-config --libs libcurl libcrypto 2>/dev/null) -lm
 
 # Debian packages the build, the tests and the demo need (make deps installs the missing ones)
 DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson libcurl4-openssl-dev libssl-dev lua-socket \

@@ -20,10 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pthread.h>
-
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/params.h>
 
 #define SIGN_ALGORITHM "SDK-HMAC-SHA256"
@@ -32,69 +31,31 @@
 #define SMALL_N 16        /* headers / query params sorted in stack arrays up to this count */
 #define SMALL_SCRATCH 512 /* decode scratch on the stack up to this target length */
 
-/* OpenSSL 3 looks an algorithm up on every EVP_sha256()/HMAC() call; that look-up costs more
- * than hashing a request. So SHA-256 and an HMAC-SHA256 template are fetched once per process
- * (kept for its lifetime) and each signature duplicates the template. */
-static EVP_MD *sha256_md;
-static EVP_MAC_CTX *hmac_template;
-static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
-
-static void fetch_crypto(void)
-{
-    EVP_MAC *mac;
-    OSSL_PARAM params[2];
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (mac == NULL)
-        return;
-    hmac_template = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac); /* the context keeps its own reference */
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (hmac_template != NULL && EVP_MAC_CTX_set_params(hmac_template, params) != 1) {
-        EVP_MAC_CTX_free(hmac_template);
-        hmac_template = NULL;
-    }
-}
-
-static int sha256(const void *data, size_t len, unsigned char out[32])
-{
-    unsigned int n = 0;
-    pthread_once(&crypto_once, fetch_crypto);
-    if (sha256_md == NULL)
-        return 0;
-    return EVP_Digest(data, len, out, &n, sha256_md, NULL) == 1 && n == 32;
-}
-
-static int hmac_sha256(const char *key, size_t key_len, const void *data, size_t len,
-                       unsigned char out[32])
-{
-    EVP_MAC_CTX *ctx;
-    size_t n = 0;
-    int ok;
-    pthread_once(&crypto_once, fetch_crypto);
-    if (hmac_template == NULL || (ctx = EVP_MAC_CTX_dup(hmac_template)) == NULL)
-        return 0;
-    ok = EVP_MAC_init(ctx, (const unsigned char *)key, key_len, NULL) == 1 &&
-         EVP_MAC_update(ctx, data, len) == 1 && EVP_MAC_final(ctx, out, &n, 32) == 1 && n == 32;
-    EVP_MAC_CTX_free(ctx);
-    return ok;
-}
-
+/* OpenSSL 3 looks an algorithm up on every EVP_sha256()/HMAC() call, and that look-up costs
+ * more than hashing a request. A prepared key (rtc_sign_key, one per client) fetches SHA-256
+ * once and keeps an HMAC context keyed with the SK, which each signature duplicates. Without a
+ * key (rtc.sign), the plain one-shot calls do. No process-wide state. */
 struct rtc_sign_key {
-    EVP_MAC_CTX *mac; /* HMAC-SHA256 already keyed with the SK: each signature duplicates it */
+    EVP_MD *md;
+    EVP_MAC_CTX *mac;
 };
 
 rtc_sign_key *rtc_sign_key_new(const char *sk, size_t sk_len)
 {
     rtc_sign_key *key;
-    pthread_once(&crypto_once, fetch_crypto);
-    if (hmac_template == NULL || sk_len == 0 || (key = malloc(sizeof *key)) == NULL)
+    EVP_MAC *mac;
+    OSSL_PARAM params[2];
+    if (sk_len == 0 || (key = calloc(1, sizeof *key)) == NULL)
         return NULL;
-    key->mac = EVP_MAC_CTX_dup(hmac_template);
-    if (key->mac == NULL || EVP_MAC_init(key->mac, (const unsigned char *)sk, sk_len, NULL) != 1) {
-        EVP_MAC_CTX_free(key->mac); /* frees the keyed state; OpenSSL cleanses it */
-        free(key);
+    key->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    key->mac = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+    EVP_MAC_free(mac); /* the context keeps its own reference */
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (key->md == NULL || key->mac == NULL ||
+        EVP_MAC_init(key->mac, (const unsigned char *)sk, sk_len, params) != 1) {
+        rtc_sign_key_free(key);
         return NULL;
     }
     return key;
@@ -103,18 +64,30 @@ rtc_sign_key *rtc_sign_key_new(const char *sk, size_t sk_len)
 void rtc_sign_key_free(rtc_sign_key *key)
 {
     if (key != NULL) {
-        EVP_MAC_CTX_free(key->mac);
+        EVP_MAC_CTX_free(key->mac); /* OpenSSL cleanses the keyed state */
+        EVP_MD_free(key->md);
         free(key);
     }
 }
 
-static int keyed_hmac_sha256(const rtc_sign_key *key, const void *data, size_t len,
-                             unsigned char out[32])
+static int sha256(const rtc_sign_key *key, const void *data, size_t len, unsigned char out[32])
 {
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(key->mac);
+    unsigned int n = 0;
+    return EVP_Digest(data, len, out, &n, key != NULL ? key->md : EVP_sha256(), NULL) == 1 &&
+           n == 32;
+}
+
+static int hmac_sha256(const rtc_sign_key *key, const char *sk, size_t sk_len, const void *data,
+                       size_t len, unsigned char out[32])
+{
+    EVP_MAC_CTX *ctx;
     size_t n = 0;
     int ok;
-    if (ctx == NULL)
+    if (key == NULL) {
+        unsigned int m = 0;
+        return HMAC(EVP_sha256(), sk, (int)sk_len, data, len, out, &m) != NULL && m == 32;
+    }
+    if ((ctx = EVP_MAC_CTX_dup(key->mac)) == NULL)
         return 0;
     ok = EVP_MAC_update(ctx, data, len) == 1 && EVP_MAC_final(ctx, out, &n, 32) == 1 && n == 32;
     EVP_MAC_CTX_free(ctx);
@@ -705,7 +678,7 @@ static int sign_impl(const char *method, const char *target, size_t target_len,
             sb_put(&cb, cv, cvl);
             payload = NULL;
         } else {
-            if (!sha256(body, body_len, md)) {
+            if (!sha256(key, body, body_len, md)) {
                 set_err(err, errlen, "SHA-256 of the body failed");
                 goto done;
             }
@@ -723,7 +696,7 @@ static int sign_impl(const char *method, const char *target, size_t target_len,
     cb.p[cb.len] = '\0';
 
     /* string to sign */
-    if (!sha256(cb.p, cb.len, md)) {
+    if (!sha256(key, cb.p, cb.len, md)) {
         set_err(err, errlen, "SHA-256 of the canonical request failed");
         goto done;
     }
@@ -737,8 +710,7 @@ static int sign_impl(const char *method, const char *target, size_t target_len,
     sts_len += 64;
 
     /* signature */
-    if (key != NULL ? !keyed_hmac_sha256(key, sts, sts_len, md)
-                    : !hmac_sha256(sk, sk_len, sts, sts_len, md)) {
+    if (!hmac_sha256(key, sk, sk_len, sts, sts_len, md)) {
         set_err(err, errlen, "HMAC-SHA256 failed");
         goto done;
     }
