@@ -525,7 +525,6 @@ double rtc_engine_timeout(rtc_client *c) {
 
 void rtc_engine_run(lua_State *L, rtc_client *c, double wait, rtc_call *until, int until_batch) {
   double end = wait >= 0 ? rtc_now() + wait : -1;
-  c->busy = 1;
   for (;;) {
     int still = 0;
     double now, next;
@@ -548,7 +547,6 @@ void rtc_engine_run(lua_State *L, rtc_client *c, double wait, rtc_call *until, i
     if (ms > 1000) ms = 1000;
     if (ms > 0 || c->running == 0) curl_multi_poll(c->multi, NULL, 0, (int)ms, NULL);
   }
-  c->busy = 0;
 }
 
 /* ---------------------------------------------------------------- call lifetime */

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/select.h>
+
 #include <openssl/crypto.h>
 
 #include "rtc.h"
@@ -465,7 +467,9 @@ void rtc_debug(lua_State *L, rtc_client *c, const char *line) {
   if (c->cfg.debug_ref == LUA_NOREF) return;
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->cfg.debug_ref);
   lua_pushstring(L, line);
+  c->busy++; /* the callback must not re-enter the client mid-call */
   if (lua_pcall(L, 1, 0, 0) != 0) lua_pop(L, 1); /* a failing logger must not fail the call */
+  c->busy--;
 }
 
 /* ================================================================ build: validate, encode */
@@ -1013,6 +1017,31 @@ static int client_timeout(lua_State *L) {
   return 1;
 }
 
+/* client:fds() -> readable, writable: arrays of the sockets libcurl waits on now, for an event
+ * loop that sleeps on its own (together with client:timeout()). */
+static int client_fds(lua_State *L) {
+  rtc_client *c = check_client(L, 1);
+  fd_set r, w, x;
+  int maxfd = -1, fd, nr = 0, nw = 0;
+  FD_ZERO(&r);
+  FD_ZERO(&w);
+  FD_ZERO(&x);
+  if (c->running > 0 && curl_multi_fdset(c->multi, &r, &w, &x, &maxfd) != CURLM_OK) maxfd = -1;
+  lua_newtable(L);
+  lua_newtable(L);
+  for (fd = 0; fd <= maxfd; fd++) {
+    if (FD_ISSET(fd, &r) || FD_ISSET(fd, &x)) {
+      lua_pushinteger(L, fd);
+      lua_rawseti(L, -3, ++nr);
+    }
+    if (FD_ISSET(fd, &w)) {
+      lua_pushinteger(L, fd);
+      lua_rawseti(L, -2, ++nw);
+    }
+  }
+  return 2;
+}
+
 static int client_pending(lua_State *L) {
   rtc_client *c = check_client(L, 1);
   rtc_call *call;
@@ -1040,7 +1069,9 @@ void rtc_batch_progress(lua_State *L, rtc_client *c, int index) {
   lua_pushinteger(L, index);
   lua_pushvalue(L, -6);
   lua_pushvalue(L, -6);
+  c->busy++; /* the callback must not re-enter the client mid-batch */
   if (lua_pcall(L, 5, 0, 0) != 0) lua_pop(L, 1); /* a failing callback must not stop the batch */
+  c->busy--;
   lua_pop(L, 2);
 }
 
@@ -1248,6 +1279,7 @@ static const luaL_Reg client_methods[] = {
   {"prepare", client_prepare}, {"decode", client_decode}, {"start", client_start},
   {"poll", client_poll},       {"timeout", client_timeout}, {"pending", client_pending},
   {"cancel", client_cancel},   {"batch", client_batch},   {"close", client_close},
+  {"fds", client_fds},
   {NULL, NULL}};
 
 static const luaL_Reg client_meta[] = {
