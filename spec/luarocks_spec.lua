@@ -1,0 +1,175 @@
+-- spec/luarocks_spec.lua: installs the module and the command with Debian's `luarocks make` into
+-- a local tree and runs both from there:
+--
+--   luarocks --lua-version=5.4 --tree=<tmp>/tree make --deps-mode=none rtcjob-0.1.0-1.rockspec \
+--     CURL_INCDIR=/usr/include/<multiarch>
+--
+-- The tree is always for Lua 5.4, whichever Lua runs the specs (busted --lua=luajit too): the
+-- checks run lua5.4 and the tree's bin/rtcjob (whose wrapper runs /usr/bin/lua5.4).
+--
+-- luarocks' builtin backend compiles in the current directory (*.o and rtc.so), which in the
+-- checkout would replace the Makefile's ./rtc.so, the one `make test` loads; so the build runs
+-- in a copy of the checkout's top-level files and bin/. Nothing is written to the checkout.
+--
+-- Debian ships the curl headers under /usr/include/<multiarch>/curl, where the rockspec's
+-- external_dependencies check (header = "curl/curl.h") does not look, hence CURL_INCDIR.
+-- lua-cjson is a Debian package, not a rock: --deps-mode=none, and the runs find it in the
+-- directory where lua5.4 finds it. With --deps-mode=none the wrapper luarocks writes for
+-- bin/rtcjob adds no tree to the paths, so the runs set LUA_CPATH_5_4 (as `luarocks path` would).
+--
+-- Pending, with the reason, when luarocks (or lua5.4, or a C compiler) is not installed.
+local helper = require "spec.helper"
+local cjson = require "cjson"
+
+local ROOT = helper.ROOT
+local ROCKSPEC = "rtcjob-0.1.0-1.rockspec"
+local APP = "app-rocks"
+
+local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+-- runs a shell command; returns its exit code and its output (stdout and stderr)
+local function run(cmd)
+  local p = assert(io.popen("(" .. cmd .. ") 2>&1; echo \"EXIT:$?\"", "r"))
+  local out = p:read("*a")
+  p:close()
+  local code = tonumber(out:match("EXIT:(%d+)%s*$"))
+  return code, (out:gsub("EXIT:%d+%s*$", ""))
+end
+
+local function sh_ok(cmd) return (run(cmd)) == 0 end
+
+local function file_exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() return true end
+  return false
+end
+
+local function missing()
+  if not sh_ok("command -v luarocks >/dev/null") then
+    return "luarocks is not installed (apt-get install luarocks)"
+  end
+  if not sh_ok("command -v lua5.4 >/dev/null") then return "lua5.4 is not installed (apt-get install lua5.4)" end
+  if not sh_ok("command -v cc >/dev/null") then return "no C compiler (cc)" end
+  return nil
+end
+
+-- the directory with curl/curl.h: Debian's multiarch include directory, else /usr/include
+local function curl_incdir()
+  local _, arch = run("cc -print-multiarch 2>/dev/null")
+  arch = arch:match("^%s*(%S+)") or "x86_64-linux-gnu"
+  local dir = "/usr/include/" .. arch
+  if file_exists(dir .. "/curl/curl.h") then return dir end
+  return "/usr/include"
+end
+
+-- the top-level *.o files of the checkout (luarocks would leave its objects there)
+local function checkout_objects()
+  local _, out = run("cd " .. q(ROOT) .. " && ls -1 -- *.o 2>/dev/null")
+  return out
+end
+
+-- only the tree and the environment given here: nothing from the caller's Lua paths or
+-- RTC_CPATH (which bin/rtcjob honours), and no credentials but the mock's token
+local CLEAN_ENV = "env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u LUA_INIT -u LUA_INIT_5_4"
+  .. " -u RTC_CPATH -u HUAWEICLOUD_SDK_AK -u HUAWEICLOUD_SDK_SK -u HUAWEICLOUD_SDK_PROJECT_ID"
+  .. " -u HUAWEICLOUD_SDK_SECURITY_TOKEN -u RTC_AUTH_TOKEN -u RTC_ENDPOINT"
+
+describe("luarocks make into a local tree (Lua 5.4)", function()
+  local reason = missing()
+  if reason then
+    pending("skipped: " .. reason)
+    return
+  end
+
+  local tmp, tree, mock
+  local build_code, build_log, objects_before
+  local so, bin       -- <tree>/lib/lua/5.4/rtc.so, <tree>/bin/rtcjob
+  local run_env       -- the environment the tree's rtcjob runs in
+
+  lazy_setup(function()
+    local code, out = run("mktemp -d /tmp/rtcjob-luarocks.XXXXXX")
+    tmp = out:match("^%s*(/tmp/rtcjob%-luarocks%.[%w]+)%s*$")
+    assert(code == 0 and tmp, "mktemp -d failed: " .. out)
+    tree = tmp .. "/tree"
+    so = tree .. "/lib/lua/5.4/rtc.so"
+    bin = tree .. "/bin/rtcjob"
+
+    -- a copy of what `luarocks make` reads: the checkout's top-level files (rockspec, sources,
+    -- headers, README) and bin/, without build products
+    code, out = run("mkdir -p " .. q(tmp .. "/src/bin")
+      .. " && cd " .. q(ROOT)
+      .. " && find . -maxdepth 1 -type f ! -name '*.o' ! -name '*.so' -exec cp -p {} " .. q(tmp .. "/src/") .. " +"
+      .. " && cp -p bin/* " .. q(tmp .. "/src/bin/"))
+    assert(code == 0, "copying the sources failed: " .. out)
+
+    objects_before = checkout_objects()
+    build_code, build_log = run("cd " .. q(tmp .. "/src") .. " && luarocks --lua-version=5.4 --tree=" .. q(tree)
+      .. " make --deps-mode=none " .. ROCKSPEC .. " CURL_INCDIR=" .. q(curl_incdir()))
+
+    -- lua-cjson (a Debian package) comes from where lua5.4 finds it; the checks below make sure
+    -- that rtc itself can only come from the tree
+    local cjson_so
+    code, out = run(CLEAN_ENV .. " lua5.4 -e 'print((package.searchpath(\"cjson\", package.cpath)))'")
+    cjson_so = out:match("^%s*(%S+)%s*$")
+    assert(code == 0 and cjson_so and cjson_so ~= "nil", "lua5.4 cannot find lua-cjson: " .. out)
+    local cjson_dir = cjson_so:match("^(.*)/[^/]*$")
+    run_env = CLEAN_ENV .. " LUA_PATH_5_4=" .. q(tree .. "/share/lua/5.4/?.lua;" .. tree .. "/share/lua/5.4/?/init.lua")
+      .. " LUA_CPATH_5_4=" .. q(tree .. "/lib/lua/5.4/?.so;" .. cjson_dir .. "/?.so")
+
+    mock = helper.start_mock()
+    mock:seed_job(APP, { job_id = "j1", room_id = "room-7", user_id = "user-7", state = "RUNNING" })
+  end)
+
+  lazy_teardown(function()
+    if mock then mock:stop() end
+    -- only the directory made above
+    if tmp and tmp:match("^/tmp/rtcjob%-luarocks%.[%w]+$") then os.execute("rm -rf " .. q(tmp)) end
+  end)
+
+  it("builds and installs rtc.so and bin/rtcjob into the tree, leaving nothing in the checkout", function()
+    assert.are.equal(0, build_code, "luarocks make failed:\n" .. build_log)
+    assert.is_truthy(build_log:find("rtcjob 0.1.0-1 is now installed in " .. tree, 1, true), build_log)
+    assert.is_true(file_exists(so), "no " .. so .. ":\n" .. build_log)
+    assert.is_true(file_exists(bin), "no " .. bin .. ":\n" .. build_log)
+    assert.are.equal(objects_before, checkout_objects(), "object files appeared in the checkout")
+  end)
+
+  it("loads the tree's rtc.so under lua5.4 with package.cpath on the tree only", function()
+    -- lua-cjson first (rtc loads it when it opens), then the tree is the only place for rtc
+    local script = "require 'cjson'; package.path = ''; package.cpath = " .. string.format("%q", tree .. "/lib/lua/5.4/?.so")
+      .. "; local rtc = require 'rtc'; print(package.searchpath('rtc', package.cpath)); print(rtc._VERSION)"
+    local code, out = run(CLEAN_ENV .. " lua5.4 -e " .. q(script))
+    assert.are.equal(0, code, out)
+    local path, version = out:match("^(%S+)\n(%S+)\n$")
+    assert.are.equal(so, path, out)
+    assert.are.equal("0.1.0", version, out)
+  end)
+
+  it("runs the tree's rtcjob --version", function()
+    -- from the temporary directory: no ./rtc.so around
+    local code, out = run("cd " .. q(tmp) .. " && " .. run_env .. " " .. q(bin) .. " --version")
+    assert.are.equal(0, code, out)
+    assert.are.equal("rtcjob 0.1.0", out:match("^(.-)%s*$"))
+    -- and rtc resolves to the tree's copy in that environment
+    code, out = run(run_env .. " lua5.4 -e 'print((package.searchpath(\"rtc\", package.cpath)))'")
+    assert.are.equal(0, code, out)
+    assert.are.equal(so, out:match("^(.-)%s*$"))
+  end)
+
+  it("runs the tree's rtcjob get APP JOB against the mock", function()
+    local code, out = run("cd " .. q(tmp) .. " && " .. run_env .. " RTC_ENDPOINT=" .. q(mock.url)
+      .. " RTC_AUTH_TOKEN=test-token " .. q(bin) .. " get " .. APP .. " j1 </dev/null")
+    assert.are.equal(0, code, out)
+    local ok, job = pcall(cjson.decode, out)
+    assert.is_true(ok, "not JSON: " .. out)
+    assert.are.equal("j1", job.job_id)
+    assert.are.equal("RUNNING", job.state)
+    assert.are.equal("room-7", job.room_id)
+    assert.is_string(job.request_id)
+    local seen = false
+    for _, r in ipairs(mock:requests()) do
+      if r.method == "GET" and r.path == "/v2/apps/" .. APP .. "/individual-stream-jobs/j1" then seen = true end
+    end
+    assert.is_true(seen, "the mock saw no GET of the job")
+  end)
+end)
