@@ -30,10 +30,12 @@ ALL_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(LUA
 LIBS     := $(shell pkg-config --libs libcurl libcrypto 2>/dev/null) -lm
 
 # Debian packages the build, the tests and the demo need (make deps installs the missing ones)
+# (the suite also runs the OpenResty example, the LuaJIT build, the TLS and luarocks specs)
 DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson libcurl4-openssl-dev libssl-dev lua-socket \
-  lua-busted lua-luaossl pkg-config gcc make openssl
-DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev luajit2 libluajit2-5.1-dev nginx libnginx-mod-http-lua \
-  valgrind clang libclang-rt-14-dev lua-check cppcheck clang-tidy luarocks curl
+  lua-busted lua-luaossl pkg-config gcc make openssl curl nginx libnginx-mod-http-lua luajit2 \
+  libluajit2-5.1-dev luarocks
+DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev valgrind clang libclang-rt-14-dev lua-check cppcheck \
+  clang-tidy
 
 .PHONY: all deps deps-test demo test test-all test-openresty embed bench memcheck fuzz lint \
   install clean
@@ -111,4 +113,4 @@ install: all
 	install -m 0755 bin/rtcjob $(DESTDIR)$(PREFIX)/bin/rtcjob
 
 clean:
-	rm -rf rtc.so build examples/embed/rtc-host bench/bare_curl fuzz/*.o
+	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o

@@ -62,10 +62,10 @@ typedef struct rtc_operation {
   const char *name;                     /* "update_job" */
   const char *method;                   /* "PUT" */
   const char *path;                     /* "/v2/apps/{app_id}/individual-stream-jobs/{job_id}" */
-  int nparams;                          /* path parameters, in the order of the template */
   const rtc_schema *request;            /* body schema, NULL: no body */
   const rtc_schema *response;           /* job schema, NULL: no body expected */
   long success;                         /* documented success status */
+  int nparams;                          /* path parameters, in the order of the template */
   rtc_retry_policy retry;
 } rtc_operation;
 

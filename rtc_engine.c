@@ -307,10 +307,10 @@ static int per_attempt(const char *name) {
 static struct curl_slist *fixed_headers(rtc_client *c, int endpoint, int has_body,
                                         const rtc_headers *h) {
   struct curl_slist **slot = &c->fixed_headers[endpoint][has_body ? 1 : 0];
+  struct curl_slist *list = *slot;
   rtc_buf tmp = {NULL, 0, 0};
-  struct curl_slist *list = NULL;
   size_t i;
-  if (*slot) return *slot;
+  if (list != NULL) return list; /* built already */
   for (i = 0; i < h->n; i++)
     if (!per_attempt(h->name[i]) && slist_add(&list, &tmp, h->name[i], h->value[i]) != 0) break;
   if (i < h->n || slist_add(&list, &tmp, "Accept", "application/json") ||

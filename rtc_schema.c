@@ -115,10 +115,11 @@ static const rtc_schema job = {"IndividualStreamJobInfo", job_fields, N(job_fiel
 
 #define JOBS "/v2/apps/{app_id}/individual-stream-jobs"
 const rtc_operation rtc_operations[] = {
-  {"create_job", "POST", JOBS, 1, &create_request, &job, 201, RTC_RETRY_IF_UNSENT},
-  {"get_job", "GET", JOBS "/{job_id}", 2, NULL, &job, 200, RTC_RETRY_IDEMPOTENT},
-  {"update_job", "PUT", JOBS "/{job_id}", 2, &update_request, &job, 200, RTC_RETRY_IDEMPOTENT},
-  {"stop_job", "DELETE", JOBS "/{job_id}", 2, NULL, NULL, 204, RTC_RETRY_IDEMPOTENT},
+  /* name         method    path                request          response success params */
+  {"create_job", "POST", JOBS, &create_request, &job, 201, 1, RTC_RETRY_IF_UNSENT},
+  {"get_job", "GET", JOBS "/{job_id}", NULL, &job, 200, 2, RTC_RETRY_IDEMPOTENT},
+  {"update_job", "PUT", JOBS "/{job_id}", &update_request, &job, 200, 2, RTC_RETRY_IDEMPOTENT},
+  {"stop_job", "DELETE", JOBS "/{job_id}", NULL, NULL, 204, 2, RTC_RETRY_IDEMPOTENT},
 };
 const size_t rtc_noperations = N(rtc_operations);
 

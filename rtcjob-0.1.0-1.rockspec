@@ -19,7 +19,7 @@ dependencies = {
   "lua-cjson",
 }
 external_dependencies = {
-  CURL = { header = "curl/curl.h", library = "curl" },
+  CURL = { library = "curl" }, -- Debian keeps curl/curl.h under the multiarch include dir
   OPENSSL = { header = "openssl/evp.h", library = "crypto" },
 }
 build = {

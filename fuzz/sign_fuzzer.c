@@ -6,7 +6,8 @@
  * each header's name and value, ak, sk; the rest is the body.
  * Checked: on success the Authorization value is "SDK-HMAC-SHA256 Access=<ak>, SignedHeaders=
  * ..., Signature=<64 hex>" without CR/LF, the same input signs the same way twice (with and
- * without the canonical request), and the canonical request ends with a 64-character payload
+ * without the canonical request) and with a prepared key (rtc_sign_key_new +
+ * rtc_sign_authorization_key, what clients use) as with the SK, and the canonical request ends with a 64-character payload
  * hash or the X-Sdk-Content-Sha256 value; on failure nothing is returned and the message is
  * a NUL-terminated string without the SK. */
 #include <stdint.h>
@@ -109,6 +110,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rc2 = rtc_sign_authorization(method, target, target_len, h, nh, body, body_len, ak, sk, sk_len,
                                &auth2, NULL, err2, sizeof err2);
   CHECK(rc == rc2, "the same input signed differently (%d, %d)", rc, rc2);
+  { /* the prepared key (one per client) must sign exactly as the SK does */
+    static rtc_sign_key *fixed_key;
+    rtc_sign_key *key;
+    char *auth3 = NULL, err3[256];
+    int rc3;
+    if (!(flags & 8)) {
+      if (fixed_key == NULL) fixed_key = rtc_sign_key_new(sk, sk_len);
+      key = fixed_key;
+    } else {
+      key = rtc_sign_key_new(sk, sk_len);
+    }
+    CHECK(key != NULL || sk_len == 0, "rtc_sign_key_new failed for a %zu-byte SK", sk_len);
+    if (key != NULL) {
+      rc3 = rtc_sign_authorization_key(key, method, target, target_len, h, nh, body, body_len, ak,
+                                       &auth3, err3, sizeof err3);
+      CHECK(rc3 == rc, "SK and prepared key disagree: %d vs %d (%s)", rc, rc3, rc3 ? err3 : err);
+      if (rc == 0) CHECK(strcmp(auth, auth3) == 0, "SK and key signatures differ:\n%s\n%s", auth, auth3);
+      else CHECK(auth3 == NULL && strcmp(err, err3) == 0, "key failure: %s / %s", err, err3);
+      free(auth3);
+      if (key != fixed_key) rtc_sign_key_free(key);
+    }
+  }
   if (rc == 0) {
     static const char prefix[] = "SDK-HMAC-SHA256 Access=";
     const char *sig;

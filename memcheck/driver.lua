@@ -612,8 +612,12 @@ section("batch", function()
   -- misuse found while building (a table as app id, after a good call was queued): raises;
   -- the queued call stays with the client until it is closed (see the memcheck report)
   local c2 = helper.client(mock, opts())
+  local before = requests_count()
   raises(function() c2:batch({ { "get_job", APP, "j" }, { "get_job", {}, "j" } },
     { progress = function() end }) end, "batch misuse while building", "calls%[2%]")
+  eq(c2:pending(), 0, "batch misuse: nothing pending")
+  failed("api", 404, "a call after a batch that raised", c2:get_job(APP, "after-misuse"))
+  eq(requests_count() - before, 1, "batch misuse: the queued call was dropped, not sent later")
   c2:close()
 end)
 
@@ -621,6 +625,8 @@ section("start_poll_cancel", function()
   local c = helper.client(mock, opts({ concurrency = 2 }))
   local job = ok("create for start/poll", c:create_job(APP, GOOD_CREATE))
   eq(c:timeout(), nil, "idle client: no timeout")
+  local r0, w0 = c:fds()
+  check(#r0 == 0 and #w0 == 0, "idle client: no sockets to wait on")
   local bad, berr = c:start("update_job", APP, job.job_id, { publish_param = {} })
   failed("invalid", nil, "start with invalid params", bad, berr)
   -- the first two requests to arrive (ids 1 and 2: concurrency 2) are answered after 4 s, so
@@ -635,6 +641,11 @@ section("start_poll_cancel", function()
   ids[5] = assert(c:start("get_job", "a", "queued-then-cancelled"))
   eq(c:pending(), 5, "five pending")
   check(type(c:timeout()) == "number", "a timeout while calls run")
+  -- the sockets an external event loop would wait on (ids 1 and 2 are on the wire)
+  local readable, writable = c:fds()
+  check(type(readable) == "table" and type(writable) == "table", "fds gives two arrays")
+  check(#readable + #writable >= 1, "fds: the running calls' sockets")
+  for _, fd in ipairs(readable) do check(math.type(fd) == "integer" and fd >= 0, "fds: integers") end
   local seen = {}
   for id, res, err in c:poll(0) do seen[id] = { res = res, err = err } end -- never blocks
   check(clock() - t < 1.5, "poll(0) did not block")
@@ -662,7 +673,9 @@ section("close_in_flight", function()
   for i = 1, 4 do assert(c:start("get_job", APP, "slow-" .. i)) end
   for _ in c:poll(0.3) do end -- on the wire
   check(c:pending() >= 3, "calls in flight")
+  local iterator = c:poll(0)
   c:close()
+  eq(iterator(), nil, "a poll iterator of a closed client ends")
   check(clock() - t < 4, "close did not wait for the calls")
   raises(function() c:pending() end, "pending on a closed client", "closed")
   raises(function() c:poll(0) end, "poll on a closed client", "closed")
@@ -724,10 +737,12 @@ end)
 section("gc_numeric", function()
   local c = helper.client(mock, opts())
   -- a collector that never rests (pause 1 is stored as 1/4 = 0; a 0 would mean "unchanged")
-  -- and does a whole cycle per step: an unreferenced string is freed at the next allocation
-  collectgarbage("incremental", 1, 1000)
+  -- with steps of 2^30 units, so each step is a whole cycle, whatever the heap's size: every
+  -- allocation is a full collection, and an unreferenced string is freed at the next one
+  collectgarbage("incremental", 1, 1000, 30)
+  collectgarbage("collect") -- the new pause applies from the end of a cycle on
   local err_mt = getmetatable(select(2, c:decode("get_job", 500, nil, "")))
-  for i = 1, 100 do
+  for i = 1, 20 do
     -- (a) decode_error_answer/first_field: numeric error_code / error_msg / request_id in the body
     --     (whether numbers are kept as text or ignored is the module's choice: either passes)
     local _, e = c:decode("get_job", 404, nil,
@@ -748,7 +763,8 @@ section("gc_numeric", function()
       request_id = 123 + i, attempts = 2 }, err_mt)
     check(type(tostring(fake)) == "string", "error __tostring with numeric fields")
   end
-  collectgarbage("incremental", 200, 100) -- the defaults again
+  collectgarbage("incremental", 200, 100, 13) -- the defaults again
+  collectgarbage("collect")
   c:close()
 end)
 

@@ -98,7 +98,7 @@ describe("luarocks make into a local tree (Lua 5.4)", function()
     -- headers, README) and bin/, without build products
     code, out = run("mkdir -p " .. q(tmp .. "/src/bin")
       .. " && cd " .. q(ROOT)
-      .. " && find . -maxdepth 1 -type f ! -name '*.o' ! -name '*.so' -exec cp -p {} " .. q(tmp .. "/src/") .. " +"
+      .. " && find . -maxdepth 1 -type f ! -name '*.o' ! -name '*.so' -exec cp -p -t " .. q(tmp .. "/src/") .. " {} +"
       .. " && cp -p bin/* " .. q(tmp .. "/src/bin/"))
     assert(code == 0, "copying the sources failed: " .. out)
 
@@ -136,7 +136,8 @@ describe("luarocks make into a local tree (Lua 5.4)", function()
 
   it("loads the tree's rtc.so under lua5.4 with package.cpath on the tree only", function()
     -- lua-cjson first (rtc loads it when it opens), then the tree is the only place for rtc
-    local script = "require 'cjson'; package.path = ''; package.cpath = " .. string.format("%q", tree .. "/lib/lua/5.4/?.so")
+    local script = "require 'cjson'; package.path = ''; package.cpath = "
+      .. string.format("%q", tree .. "/lib/lua/5.4/?.so")
       .. "; local rtc = require 'rtc'; print(package.searchpath('rtc', package.cpath)); print(rtc._VERSION)"
     local code, out = run(CLEAN_ENV .. " lua5.4 -e " .. q(script))
     assert.are.equal(0, code, out)
