@@ -113,4 +113,4 @@ install: all
 	install -m 0755 bin/rtcjob $(DESTDIR)$(PREFIX)/bin/rtcjob
 
 clean:
-	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o
+	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o fuzz/*-fuzzer fuzz/obj

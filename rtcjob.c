@@ -4,6 +4,7 @@
  * them. The API itself is data: rtc_operations and the schemas in rtc_schema.c, the client
  * options in RTC_OPTIONS (rtc.h). */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,11 +55,13 @@ static int raise_invalid(lua_State *L, const char *message) {
   return lua_error(L);
 }
 
+/* A string field of the table at idx, or NULL. Strings only: the pointer stays valid because the
+ * table holds the very string (a number converted on the stack would be freed once popped). */
 static const char *field_string(lua_State *L, int idx, const char *key) {
   const char *s;
   lua_getfield(L, idx, key);
-  s = lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER ? lua_tostring(L, -1) : NULL;
-  lua_pop(L, 1); /* the table still holds the string */
+  s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  lua_pop(L, 1);
   return s;
 }
 
@@ -686,7 +689,7 @@ static int decode_object(lua_State *L, rtc_client *c, const char *body, size_t l
     return 0;
   }
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->module->decode_ref);
-  lua_pushlstring(L, body, len);
+  lua_pushlstring(L, start, (size_t)(body + len - start)); /* from the '{': no BOM for cjson */
   if (lua_pcall(L, 1, 1, 0) != 0) {
     snprintf(why, whylen, "the answer is not valid JSON: %s", lua_tostring(L, -1));
     lua_pop(L, 1);
@@ -701,13 +704,27 @@ static int decode_object(lua_State *L, rtc_client *c, const char *body, size_t l
 }
 
 /* The first string (or number) among keys of the decoded error body at idx. */
+/* The first non-empty string (or number, as text) among keys of the decoded error body at idx.
+ * A number is replaced in the table by its text, so that the table keeps the string alive. */
 static const char *first_field(lua_State *L, int idx, const char *const *keys) {
   for (; *keys; keys++) {
     lua_pushstring(L, *keys);
     lua_rawget(L, idx);
-    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+      char text[64];
+      double d = (double)lua_tonumber(L, -1);
+      if (d == floor(d) && fabs(d) < 1e15) snprintf(text, sizeof text, "%.0f", d); /* 1001, not 1001.0 */
+      else snprintf(text, sizeof text, "%.17g", d);
+      lua_pop(L, 1);
+      lua_pushstring(L, *keys);
+      lua_pushstring(L, text);
+      lua_rawset(L, idx);
+      lua_pushstring(L, *keys);
+      lua_rawget(L, idx);
+    }
+    if (lua_type(L, -1) == LUA_TSTRING && lua_rawlen(L, -1) > 0) {
       const char *s = lua_tostring(L, -1);
-      lua_pop(L, 1); /* still referenced by the table */
+      lua_pop(L, 1); /* the table holds this very string */
       return s;
     }
     lua_pop(L, 1);
@@ -911,16 +928,16 @@ static const char *find_header(lua_State *L, int idx, const char *name) {
     if (lua_type(L, -2) == LUA_TSTRING && lua_rawlen(L, -2) == n) {
       const char *k = lua_tostring(L, -2);
       size_t i;
-      for (i = 0; i < n && (k[i] | 0x20) == (name[i] | 0x20); i++) {}
+      for (i = 0; i < n && tolower((unsigned char)k[i]) == name[i]; i++) {}
       if (i == n && (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TTABLE)) {
-        const char *v;
+        const char *v = NULL;
         if (lua_type(L, -1) == LUA_TTABLE) { /* ngx.resp.get_headers gives lists for repeats */
           lua_rawgeti(L, -1, 1);
           lua_remove(L, -2);
         }
-        v = lua_tostring(L, -1);
+        if (lua_type(L, -1) == LUA_TSTRING) v = lua_tostring(L, -1); /* strings only: see field_string */
         lua_pop(L, 2);
-        return v; /* NB: only valid while the headers table holds it (a list's item is) */
+        return v; /* held by the headers table (or its list) */
       }
     }
     lua_pop(L, 1);

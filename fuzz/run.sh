@@ -1,12 +1,14 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # fuzz/run.sh [seconds]: builds the libFuzzer harnesses (clang, ASan + UBSan) and runs each for
 # a bounded time (default 60 s each). make fuzz runs it (FUZZ_SECONDS=...).
 #   fuzz/run.sh 300                 five minutes each
 #   FUZZERS="decode sign" fuzz/run.sh    some of them (decode, request, sign)
 #   FUZZ_JOBS=2 fuzz/run.sh         parallel workers per harness (libFuzzer -fork)
-# Binaries: fuzz/<name>-fuzzer. Working corpora: fuzz/corpus-<name>/ (seeded from
-# fuzz/seeds/<name>/, kept between runs). Findings: fuzz/crash-*, fuzz/leak-*, fuzz/timeout-*
-# (reproduce: fuzz/<name>-fuzzer fuzz/crash-...). Exits 1 when a harness found something.
+# Binaries: fuzz/<name>-fuzzer (instrumented module objects: fuzz/*.o). Working corpora:
+# fuzz/corpus-<name>/ (seeded from fuzz/seeds/<name>/, kept between runs). Logs:
+# build/fuzz/<name>.log. Findings: fuzz/crash-*, fuzz/leak-*, fuzz/timeout-* (reproduce:
+# fuzz/<name>-fuzzer fuzz/crash-...). All of these are in .gitignore.
+# Exits 1 when a harness found something.
 set -eu
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
@@ -14,8 +16,8 @@ FUZZERS=${FUZZERS:-"decode request sign"}
 CC_FUZZ=${CC_FUZZ:-clang}
 LUA_PC=${LUA_PC:-lua5.4}
 JOBS=${FUZZ_JOBS:-1}
-OBJ=fuzz/obj
-mkdir -p "$OBJ"
+LOGS=build/fuzz
+mkdir -p "$LOGS"
 
 command -v "$CC_FUZZ" >/dev/null || { echo "fuzz: $CC_FUZZ not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
@@ -25,7 +27,7 @@ LIBS_FUZZ="$(pkg-config --libs "$LUA_PC" libcurl libcrypto) -lm -lpthread"
 # the module's sources, instrumented, once (fuzzer-no-link: coverage without a second main)
 MODULE_OBJS=""
 for src in rtcjob.c rtc_schema.c rtc_engine.c rtc_sign.c; do
-  o="$OBJ/${src%.c}.o"
+  o="fuzz/${src%.c}.o"
   if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ rtc.h -nt "$o" ] || [ rtc_sign.h -nt "$o" ] || [ "$0" -nt "$o" ]; then
     # shellcheck disable=SC2086
     "$CC_FUZZ" $CFLAGS_FUZZ -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
@@ -43,7 +45,7 @@ summary=""
 for f in $FUZZERS; do
   corpus="fuzz/corpus-$f"
   mkdir -p "$corpus"
-  log="$OBJ/$f.log"
+  log="$LOGS/$f.log"
   echo "fuzz: $f: ${SECONDS_EACH}s ..."
   set +e
   if [ "$JOBS" -gt 1 ]; then
@@ -58,7 +60,7 @@ for f in $FUZZERS; do
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   [ -n "$execs" ] || execs=$(grep -o '#[0-9]*' "$log" | tail -n 1 | tr -d '#')
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
-  units=$(ls "$corpus" | wc -l)
+  units=$(find "$corpus" -type f | wc -l)
   if [ "$rc" -ne 0 ]; then
     found=1
     artifact=$(sed -n 's/.*Test unit written to \(.*\)/\1/p' "$log" | tail -n 1)
