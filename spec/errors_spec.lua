@@ -313,3 +313,37 @@ describe("errors", function()
     end)
   end)
 end)
+
+describe("errors from odd gateways", function()
+  local rtc = require "rtc"
+  local client = rtc.new{ endpoint = "http://127.0.0.1:1", token = "t" }
+
+  it("numeric error codes and messages become text, without a trailing .0", function()
+    for _ = 1, 50 do -- with garbage collection in between, the texts must stay valid
+      local _, err = client:decode("get_job", 500, { ["X-Request-Id"] = "r1" },
+        '{"error_code": 1001, "error_msg": 2.5}')
+      collectgarbage()
+      assert.are.equal("1001", err.code)
+      assert.are.equal("2.5", err.message)
+      assert.are.equal("HTTP 500 1001 2.5 (request r1)", tostring(err))
+    end
+  end)
+
+  it("an empty error_msg falls back to the body's text", function()
+    local _, err = client:decode("get_job", 400, {}, '{ "error_code" : "RTC.00001003", "error_msg" : "" }')
+    assert.are.equal("RTC.00001003", err.code)
+    assert.truthy(err.message:find('"error_msg" : ""', 1, true))
+  end)
+
+  it("header values that are not strings are ignored", function()
+    local _, err = client:decode("get_job", 404, { ["X-Request-Id"] = { 123 } }, "")
+    collectgarbage()
+    assert.is_nil(err.request_id)
+    assert.are.equal("api", err.kind)
+  end)
+
+  it("a body that starts with a UTF-8 BOM is read", function()
+    local job = client:decode("get_job", 200, {}, '\239\187\191{"job_id": "j"}')
+    assert.are.equal("j", job.job_id)
+  end)
+end)
