@@ -315,7 +315,6 @@ describe("errors", function()
 end)
 
 describe("errors from odd gateways", function()
-  local rtc = require "rtc"
   local client = rtc.new{ endpoint = "http://127.0.0.1:1", token = "t" }
 
   it("numeric error codes and messages become text, without a trailing .0", function()
