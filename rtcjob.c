@@ -1342,6 +1342,20 @@ static void open_json(lua_State *L, rtc_module *m) {
   lua_pop(L, 2);
 }
 
+/* The metatable of a value the module hands out (error, job, result): __name and __tostring
+ * only, the tostring function getting the name as its upvalue. __name is set by
+ * luaL_newmetatable from 5.3 on; set here for 5.1/LuaJIT too. */
+static void value_metatable(lua_State *L, const char *name, lua_CFunction tostring_fn) {
+  if (luaL_newmetatable(L, name)) {
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "__name");
+    lua_pushstring(L, name);
+    lua_pushcclosure(L, tostring_fn, 1);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_pop(L, 1);
+}
+
 int luaopen_rtc(lua_State *L) {
   static int curl_ready = 0;
   rtc_module *m;
@@ -1351,30 +1365,9 @@ int luaopen_rtc(lua_State *L) {
       return luaL_error(L, "rtc: curl_global_init failed");
     curl_ready = 1;
   }
-  /* __name is set by luaL_newmetatable from 5.3 on; set here for 5.1/LuaJIT too */
-  if (luaL_newmetatable(L, RTC_ERROR_MT)) {
-    lua_pushliteral(L, RTC_ERROR_MT);
-    lua_setfield(L, -2, "__name");
-    lua_pushcfunction(L, error_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, RTC_JOB_MT)) {
-    lua_pushliteral(L, RTC_JOB_MT);
-    lua_setfield(L, -2, "__name");
-    lua_pushliteral(L, RTC_JOB_MT);
-    lua_pushcclosure(L, job_tostring, 1);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, RTC_RESULT_MT)) {
-    lua_pushliteral(L, RTC_RESULT_MT);
-    lua_setfield(L, -2, "__name");
-    lua_pushliteral(L, RTC_RESULT_MT);
-    lua_pushcclosure(L, job_tostring, 1);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
+  value_metatable(L, RTC_ERROR_MT, error_tostring);
+  value_metatable(L, RTC_JOB_MT, job_tostring);
+  value_metatable(L, RTC_RESULT_MT, job_tostring);
 
   lua_newtable(L);
   module = lua_gettop(L);
