@@ -565,6 +565,16 @@ static int normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schem
     }
     return 0;
   }
+  if (t == LUA_TSTRING && type == RTC_T_BOOLEAN) { /* "true" for a boolean field becomes true */
+    const char *v = lua_tostring(L, idx);
+    if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+      int b = v[0] == 't';
+      lua_pop(L, 1);
+      lua_pushboolean(L, b);
+      return 1;
+    }
+    return 0;
+  }
   if (t == LUA_TTABLE) {
     if (type == RTC_T_ARRAY) normalize_array(L, idx, item);
     else if (object) rtc_normalize(L, idx, object);
