@@ -1,6 +1,6 @@
-/* fuzz/fuzz_common.h: what the libFuzzer harnesses share: one Lua state with the rtc module
- * linked in (luaopen_rtc from the module's own sources, cjson from Debian via require), a
- * client on it, and a way to fail loudly. */
+/* fuzz/fuzz_common.h: what the libFuzzer harnesses share: a way to fail loudly, a cursor over
+ * the input, and (for the Lua harnesses) one Lua state with the rtc module linked in
+ * (luaopen_rtc from the module's own sources, cjson from Debian via require). */
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
 
@@ -30,7 +30,7 @@ int luaopen_rtc(lua_State *L);
   } while (0)
 
 /* A Lua state with rtc loaded as the global "rtc"; aborts when that cannot be done. */
-static lua_State *fuzz_new_state(void) {
+static inline lua_State *fuzz_new_state(void) {
   lua_State *L = luaL_newstate();
   if (L == NULL) FUZZ_FAIL("luaL_newstate");
   luaL_openlibs(L);
@@ -47,24 +47,24 @@ static lua_State *fuzz_new_state(void) {
  * inputs (faster, but a finding may need the inputs before it to replay). */
 static int fuzz_gc_stress = 1;
 
-static void fuzz_gc_setup(lua_State *L) {
+static inline void fuzz_gc_setup(lua_State *L) {
   const char *mode = getenv("FUZZ_GC");
   fuzz_gc_stress = !(mode && strcmp(mode, "normal") == 0);
   /* 0 would mean "leave as is": pause 1 is stored as 1/4 = 0, a collector that never rests */
   if (fuzz_gc_stress) lua_gc(L, LUA_GCINC, 1, 1000, 0);
 }
 
-static void fuzz_gc_before(lua_State *L) {
+static inline void fuzz_gc_before(lua_State *L) {
   if (fuzz_gc_stress) lua_gc(L, LUA_GCCOLLECT, 0);
 }
 
-static void fuzz_gc_after(lua_State *L) {
+static inline void fuzz_gc_after(lua_State *L) {
   static unsigned long runs;
   if (!fuzz_gc_stress && ++runs % 1000 == 0) lua_gc(L, LUA_GCCOLLECT, 0);
 }
 
 /* Runs chunk (which returns one value) and leaves a registry reference to its result. */
-static int fuzz_ref_chunk(lua_State *L, const char *chunk) {
+static inline int fuzz_ref_chunk(lua_State *L, const char *chunk) {
   if (luaL_dostring(L, chunk) != LUA_OK) FUZZ_FAIL("setup chunk failed: %s", lua_tostring(L, -1));
   return luaL_ref(L, LUA_REGISTRYINDEX);
 }
@@ -75,7 +75,7 @@ typedef struct fuzz_input {
   size_t n;
 } fuzz_input;
 
-static uint8_t fuzz_byte(fuzz_input *in) {
+static inline uint8_t fuzz_byte(fuzz_input *in) {
   uint8_t b;
   if (in->n == 0) return 0;
   b = *in->p++;
@@ -83,8 +83,18 @@ static uint8_t fuzz_byte(fuzz_input *in) {
   return b;
 }
 
+/* Up to len bytes (fewer where the input ends); *got is how many. */
+static inline const char *fuzz_take(fuzz_input *in, size_t len, size_t *got) {
+  const char *s = (const char *)in->p;
+  if (len > in->n) len = in->n;
+  in->p += len;
+  in->n -= len;
+  *got = len;
+  return s;
+}
+
 /* Up to max bytes (a length byte first, taken modulo max + 1). */
-static const char *fuzz_bytes(fuzz_input *in, size_t max, size_t *len) {
+static inline const char *fuzz_bytes(fuzz_input *in, size_t max, size_t *len) {
   const char *s = (const char *)in->p;
   size_t want = fuzz_byte(in) % (max + 1);
   if (want > in->n) want = in->n;

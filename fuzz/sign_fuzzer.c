@@ -10,45 +10,10 @@
  * rtc_sign_authorization_key, what clients use) as with the SK, and the canonical request ends with a 64-character payload
  * hash or the X-Sdk-Content-Sha256 value; on failure nothing is returned and the message is
  * a NUL-terminated string without the SK. */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "fuzz_common.h"
 #include "../rtc_sign.h"
 
-#define FAIL(...)                                                        \
-  do {                                                                   \
-    fprintf(stderr, "\n*** invariant failed (%s:%d): ", __FILE__, __LINE__); \
-    fprintf(stderr, __VA_ARGS__);                                        \
-    fprintf(stderr, "\n");                                               \
-    abort();                                                             \
-  } while (0)
-#define CHECK(cond, ...) do { if (!(cond)) FAIL(__VA_ARGS__); } while (0)
-
 #define MAX_HEADERS 44
-
-typedef struct cursor {
-  const uint8_t *p;
-  size_t n;
-} cursor;
-
-static uint8_t take_byte(cursor *c) {
-  uint8_t b;
-  if (c->n == 0) return 0;
-  b = *c->p++;
-  c->n--;
-  return b;
-}
-
-static const char *take(cursor *c, size_t len, size_t *got) {
-  const char *s = (const char *)c->p;
-  if (len > c->n) len = c->n;
-  c->p += len;
-  c->n -= len;
-  *got = len;
-  return s;
-}
 
 /* NUL-terminated copies (method, ak and the SK are C strings for the signer). */
 static char *cstr(const char *s, size_t len) {
@@ -60,23 +25,23 @@ static char *cstr(const char *s, size_t len) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  cursor c = {data, size};
-  uint8_t flags = take_byte(&c);
-  size_t nh = take_byte(&c) % 41, i, len, target_len, body_len, sk_len;
+  fuzz_input c = {data, size};
+  uint8_t flags = fuzz_byte(&c);
+  size_t nh = fuzz_byte(&c) % 41, i, len, target_len, body_len, sk_len;
   rtc_sign_header h[MAX_HEADERS];
   const char *s, *target, *body;
   char *method, *ak, *sk, *auth = NULL, *auth2 = NULL, *canon = NULL;
   char err[256], err2[256];
   int rc, rc2;
 
-  s = take(&c, take_byte(&c) % 12, &len);
+  s = fuzz_take(&c, fuzz_byte(&c) % 12, &len);
   method = cstr(s, len);
-  len = (size_t)take_byte(&c) << 8;
-  len |= take_byte(&c);
-  target = take(&c, len % 1200, &target_len);
+  len = (size_t)fuzz_byte(&c) << 8;
+  len |= fuzz_byte(&c);
+  target = fuzz_take(&c, len % 1200, &target_len);
   for (i = 0; i < nh; i++) {
-    h[i].name = take(&c, take_byte(&c) % 24, &h[i].name_len);
-    h[i].value = take(&c, take_byte(&c) % 64, &h[i].value_len);
+    h[i].name = fuzz_take(&c, fuzz_byte(&c) % 24, &h[i].name_len);
+    h[i].value = fuzz_take(&c, fuzz_byte(&c) % 64, &h[i].value_len);
   }
   if (flags & 1) { /* a valid date, so that the rest of the signer runs */
     h[nh].name = (flags & 16) ? "x-sdk-date" : "X-Sdk-Date";
@@ -93,23 +58,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     nh++;
   }
   if (flags & 8) {
-    s = take(&c, take_byte(&c) % 16, &len);
+    s = fuzz_take(&c, fuzz_byte(&c) % 16, &len);
     ak = cstr(s, len);
-    s = take(&c, take_byte(&c) % 40, &sk_len);
+    s = fuzz_take(&c, fuzz_byte(&c) % 40, &sk_len);
     sk = cstr(s, sk_len);
   } else {
     ak = cstr("AK-fuzz", 7);
     sk = cstr("\x01SK\x02secret", 11); /* control bytes: no header name or value can carry it */
     sk_len = 11;
   }
-  body = take(&c, c.n, &body_len);
+  body = fuzz_take(&c, c.n, &body_len);
   if (flags & 128) body = body_len ? body : NULL; /* NULL body with length 0 is allowed */
 
   rc = rtc_sign_authorization(method, target, target_len, h, nh, body, body_len, ak, sk, sk_len,
                               &auth, (flags & 2) ? &canon : NULL, err, sizeof err);
   rc2 = rtc_sign_authorization(method, target, target_len, h, nh, body, body_len, ak, sk, sk_len,
                                &auth2, NULL, err2, sizeof err2);
-  CHECK(rc == rc2, "the same input signed differently (%d, %d)", rc, rc2);
+  FUZZ_CHECK(rc == rc2, "the same input signed differently (%d, %d)", rc, rc2);
   { /* the prepared key (one per client) must sign exactly as the SK does */
     static rtc_sign_key *fixed_key;
     rtc_sign_key *key;
@@ -121,13 +86,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
       key = rtc_sign_key_new(sk, sk_len);
     }
-    CHECK(key != NULL || sk_len == 0, "rtc_sign_key_new failed for a %zu-byte SK", sk_len);
+    FUZZ_CHECK(key != NULL || sk_len == 0, "rtc_sign_key_new failed for a %zu-byte SK", sk_len);
     if (key != NULL) {
       rc3 = rtc_sign_authorization_key(key, method, target, target_len, h, nh, body, body_len, ak,
                                        &auth3, err3, sizeof err3);
-      CHECK(rc3 == rc, "SK and prepared key disagree: %d vs %d (%s)", rc, rc3, rc3 ? err3 : err);
-      if (rc == 0) CHECK(strcmp(auth, auth3) == 0, "SK and key signatures differ:\n%s\n%s", auth, auth3);
-      else CHECK(auth3 == NULL && strcmp(err, err3) == 0, "key failure: %s / %s", err, err3);
+      FUZZ_CHECK(rc3 == rc, "SK and prepared key disagree: %d vs %d (%s)", rc, rc3, rc3 ? err3 : err);
+      if (rc == 0) FUZZ_CHECK(strcmp(auth, auth3) == 0, "SK and key signatures differ:\n%s\n%s", auth, auth3);
+      else FUZZ_CHECK(auth3 == NULL && strcmp(err, err3) == 0, "key failure: %s / %s", err, err3);
       free(auth3);
       if (key != fixed_key) rtc_sign_key_free(key);
     }
@@ -135,36 +100,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (rc == 0) {
     static const char prefix[] = "SDK-HMAC-SHA256 Access=";
     const char *sig;
-    CHECK(auth != NULL && auth2 != NULL, "success without an authorization value");
-    CHECK(strcmp(auth, auth2) == 0, "two signatures of one request differ:\n%s\n%s", auth, auth2);
-    CHECK(strncmp(auth, prefix, sizeof prefix - 1) == 0 &&
+    FUZZ_CHECK(auth != NULL && auth2 != NULL, "success without an authorization value");
+    FUZZ_CHECK(strcmp(auth, auth2) == 0, "two signatures of one request differ:\n%s\n%s", auth, auth2);
+    FUZZ_CHECK(strncmp(auth, prefix, sizeof prefix - 1) == 0 &&
               strncmp(auth + sizeof prefix - 1, ak, strlen(ak)) == 0,
           "authorization does not start with the algorithm and AK: %s", auth);
-    CHECK(strpbrk(auth, "\r\n") == NULL, "CR or LF in the authorization value");
+    FUZZ_CHECK(strpbrk(auth, "\r\n") == NULL, "CR or LF in the authorization value");
     sig = strstr(auth, ", Signature=");
-    CHECK(sig != NULL && strlen(sig + 12) == 64 && strspn(sig + 12, "0123456789abcdef") == 64,
+    FUZZ_CHECK(sig != NULL && strlen(sig + 12) == 64 && strspn(sig + 12, "0123456789abcdef") == 64,
           "no 64-hex signature at the end: %s", auth);
-    CHECK(strstr(auth, ", SignedHeaders=") != NULL, "no SignedHeaders: %s", auth);
+    FUZZ_CHECK(strstr(auth, ", SignedHeaders=") != NULL, "no SignedHeaders: %s", auth);
     if (flags & 2) {
       size_t cl;
-      CHECK(canon != NULL, "no canonical request although asked for");
+      FUZZ_CHECK(canon != NULL, "no canonical request although asked for");
       cl = strlen(canon);
-      CHECK(cl > 0 && canon[cl - 1] != '\n', "canonical request ends with a newline");
+      FUZZ_CHECK(cl > 0 && canon[cl - 1] != '\n', "canonical request ends with a newline");
       if (!(flags & 4) || body_len == 0)
-        CHECK(cl >= 65 && canon[cl - 65] == '\n' && strspn(canon + cl - 64, "0123456789abcdef") == 64,
+        FUZZ_CHECK(cl >= 65 && canon[cl - 65] == '\n' && strspn(canon + cl - 64, "0123456789abcdef") == 64,
               "canonical request does not end with a payload hash");
     } else {
-      CHECK(canon == NULL, "a canonical request nobody asked for");
+      FUZZ_CHECK(canon == NULL, "a canonical request nobody asked for");
     }
   } else {
-    CHECK(auth == NULL && auth2 == NULL && canon == NULL, "failure left an output behind");
-    CHECK(memchr(err, '\0', sizeof err) != NULL && err[0] != '\0', "failure without a message");
-    CHECK(strcmp(err, err2) == 0, "one failure, two messages: %s / %s", err, err2);
+    FUZZ_CHECK(auth == NULL && auth2 == NULL && canon == NULL, "failure left an output behind");
+    FUZZ_CHECK(memchr(err, '\0', sizeof err) != NULL && err[0] != '\0', "failure without a message");
+    FUZZ_CHECK(strcmp(err, err2) == 0, "one failure, two messages: %s / %s", err, err2);
     if (!(flags & 8)) /* the fixed SK: control bytes no accepted header can carry */
-      CHECK(strstr(err, sk) == NULL, "the SK in an error message: %s", err);
+      FUZZ_CHECK(strstr(err, sk) == NULL, "the SK in an error message: %s", err);
   }
   /* a NULL err buffer and a NULL authorization pointer are refused safely */
-  CHECK(rtc_sign_authorization(method, target, target_len, h, nh, body, body_len, ak, sk, sk_len,
+  FUZZ_CHECK(rtc_sign_authorization(method, target, target_len, h, nh, body, body_len, ak, sk, sk_len,
                                NULL, NULL, NULL, 0) == -1,
         "no place for the authorization, yet success");
   free(auth);

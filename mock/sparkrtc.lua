@@ -411,6 +411,17 @@ local function check_publish_param(p, prefix)
   end
 end
 
+-- record_param and publish_param of a create or update body, where present
+local function check_params(b)
+  if present(b.record_param) then
+    local code, field = check_record_param(b.record_param, "record_param")
+    if code then return code, field end
+  end
+  if present(b.publish_param) then
+    return check_publish_param(b.publish_param, "publish_param")
+  end
+end
+
 local CREATE_FIELDS = set_of({ "room_id", "user_id", "is_record_audio", "video_type",
   "select_stream_type", "max_idle_time", "record_param", "publish_param" })
 local VIDEO_TYPES = set_of({ "CAMERASTREAM", "SCREENSTREAM" })
@@ -438,15 +449,7 @@ function M.validate_create(b)
   if present(t) and (type(t) ~= "number" or t ~= floor(t) or t < 5 or t > 43200) then
     return INVALID, "max_idle_time"
   end
-  local code, field
-  if present(b.record_param) then
-    code, field = check_record_param(b.record_param, "record_param")
-    if code then return code, field end
-  end
-  if present(b.publish_param) then
-    code, field = check_publish_param(b.publish_param, "publish_param")
-    if code then return code, field end
-  end
+  return check_params(b)
 end
 
 local UPDATE_FIELDS = set_of({ "record_param", "publish_param" })
@@ -457,15 +460,7 @@ function M.validate_update(b)
   if not present(b.record_param) and not present(b.publish_param) then
     return MISSING, "record_param/publish_param"
   end
-  local code, field
-  if present(b.record_param) then
-    code, field = check_record_param(b.record_param, "record_param")
-    if code then return code, field end
-  end
-  if present(b.publish_param) then
-    code, field = check_publish_param(b.publish_param, "publish_param")
-    if code then return code, field end
-  end
+  return check_params(b)
 end
 
 -- body -> object | nil, error response

@@ -22,18 +22,8 @@ local function parse_date(s) return sparkrtc.parse_sdk_date(s) end
 
 describe("auth", function()
   local mock
-
-  lazy_setup(function()
-    mock = helper.start_mock{ tokens = { "test-token", SECRET_TOKEN }, aksk = KEYS, project_id = "test-project" }
-  end)
-
-  lazy_teardown(function()
-    if mock then mock:stop() end
-  end)
-
-  before_each(function()
-    mock:reset()
-  end)
+  helper.mock_suite({ mock = { tokens = { "test-token", SECRET_TOKEN }, aksk = KEYS, project_id = "test-project" } },
+    function(m) mock = m end)
 
   local function new_job(client, app)
     local job, err = client:create_job(app or "app-1", { room_id = "r", user_id = "u", record_param = { record_rule_id = "x" } })

@@ -10,13 +10,6 @@ local CLEAN_ENV = "env -u HUAWEICLOUD_SDK_AK -u HUAWEICLOUD_SDK_SK -u HUAWEICLOU
 local mock
 local outputs = {}   -- every stdout and stderr seen, checked for secrets at the end
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
 local function write_file(content)
   local path = os.tmpname()
   local f = assert(io.open(path, "wb"))
@@ -25,29 +18,19 @@ local function write_file(content)
   return path
 end
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
 -- run bin/rtcjob; opts.env (string of VAR=value, default: the mock's endpoint and token),
 -- opts.stdin (content), opts.tty (run under script(1) so that stdout/stderr are a terminal)
 local function run(args, opts)
   opts = opts or {}
   local env = opts.env or ("RTC_ENDPOINT=" .. mock.url .. " RTC_AUTH_TOKEN=test-token")
   local cmd = CLEAN_ENV .. " " .. env .. " " .. helper.LUA .. " bin/rtcjob " .. args
-  local errfile = os.tmpname()
   local infile = write_file(opts.stdin or "")
-  local full
   if opts.tty then
-    full = "script -qec " .. q(cmd .. " <" .. infile) .. " /dev/null </dev/null 2>" .. errfile .. "; echo \"EXIT:$?\""
+    cmd = "script -qec " .. helper.shell_quote(cmd .. " <" .. infile) .. " /dev/null </dev/null"
   else
-    full = cmd .. " <" .. infile .. " 2>" .. errfile .. "; echo \"EXIT:$?\""
+    cmd = cmd .. " <" .. infile
   end
-  local p = assert(io.popen(full, "r"))
-  local out = p:read("*a")
-  p:close()
-  local code = tonumber(out:match("EXIT:(%d+)%s*$"))
-  out = out:gsub("EXIT:%d+%s*$", "")
-  local err = slurp(errfile)
-  os.remove(errfile)
+  local code, out, err = helper.run(cmd)
   os.remove(infile)
   outputs[#outputs + 1] = { args = args, out = out, err = err }
   local json
@@ -90,18 +73,8 @@ local function new_job(app, room, user)
 end
 
 describe("rtcjob", function()
-  setup(function()
-    mock = helper.start_mock{}
-  end)
-
-  teardown(function()
-    if mock then mock:stop() end
-  end)
-
-  before_each(function()
-    mock:reset()
-    log_mark = 0
-  end)
+  helper.mock_suite(nil, function(m) mock = m end)
+  before_each(function() log_mark = 0 end)
 
   describe("help and version", function()
     it("--version prints the module version", function()
@@ -464,8 +437,7 @@ describe("rtcjob", function()
   end)
 
   describe("on a terminal", function()
-    local has_script = os.execute("command -v script >/dev/null 2>&1")
-    has_script = has_script == true or has_script == 0
+    local has_script = helper.sh_ok("command -v script >/dev/null 2>&1")
 
     it("get prints a readable summary", function()
       if not has_script then pending("script(1) not installed") return end

@@ -3,30 +3,21 @@
 -- Run: busted --lua=lua5.4 --cpath='./?.so' spec/concurrency_spec.lua
 local helper = require "spec.helper"
 
-local gettime = helper.gettime
-local unpack = table.unpack or unpack
-local function pack(...) return { n = select("#", ...), ... } end
+local gettime, timed, is_error = helper.gettime, helper.timed, helper.is_error
 local APP = "app-conc"
 local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }
 local UPDATE = { publish_param = { rtmp_urls = { "rtmp://live.example.com/app/stream" } } }
 
-local function is_error(err, kind)
-  assert.is_table(err, "expected an error object, got " .. tostring(err))
-  assert.are.equal("rtc.error", getmetatable(err) and getmetatable(err).__name)
-  if kind then assert.are.equal(kind, err.kind, tostring(err)) end
-end
-
-local function timed(f, ...)
-  local t0 = gettime()
-  local r = pack(f(...))
-  return gettime() - t0, unpack(r, 1, r.n)
+-- n get_job calls over ids, in turn (n: #ids by default)
+local function get_calls(ids, n)
+  local calls = {}
+  for i = 1, n or #ids do calls[i] = { "get_job", APP, ids[(i - 1) % #ids + 1] } end
+  return calls
 end
 
 describe("concurrency", function()
   local mock
-
-  setup(function() mock = helper.start_mock() end)
-  teardown(function() if mock then mock:stop() end end)
+  helper.mock_suite(nil, function(m) mock = m end)
   before_each(function()
     collectgarbage() -- clients a failed test left open
     collectgarbage()
@@ -82,8 +73,7 @@ describe("concurrency", function()
       local ids = new_jobs(c, 6)
       -- the first request to arrive is held back: it finishes last, yet stays first
       mock:script{ delay = 0.3 }
-      local calls = {}
-      for i, id in ipairs(ids) do calls[i] = { "get_job", APP, id } end
+      local calls = get_calls(ids)
       local results, summary = c:batch(calls, { concurrency = 6 })
       assert.are.equal(6, #results)
       for i, id in ipairs(ids) do
@@ -153,8 +143,7 @@ describe("concurrency", function()
       assert.is_false(ok)
       assert.are.equal(0, c:pending())
       -- the next batch is whole: its own results only, all of them, and only its requests
-      local calls = {}
-      for i = 1, 4 do calls[i] = { "get_job", APP, ids[1] } end
+      local calls = get_calls(ids, 4)
       local results, summary = c:batch(calls, { concurrency = 1 })
       assert.are.equal(4, #results)
       for i = 1, 4 do
@@ -180,8 +169,7 @@ describe("concurrency", function()
       local c = helper.client(mock)
       local ids = new_jobs(c, 4)
       mock:config{ delay_all = 0.2 }
-      local calls = {}
-      for i = 1, 20 do calls[i] = { "get_job", APP, ids[(i - 1) % 4 + 1] } end
+      local calls = get_calls(ids, 20)
       local elapsed, results, summary = timed(c.batch, c, calls, { concurrency = 4 })
       assert.are.same({ ok = 20, failed = 0 }, summary)
       assert.are.equal(20, #results)
@@ -195,8 +183,7 @@ describe("concurrency", function()
       local c = helper.client(mock)
       local ids = new_jobs(c, 2)
       mock:config{ delay_all = 0.05 }
-      local calls = {}
-      for i = 1, 6 do calls[i] = { "get_job", APP, ids[(i - 1) % 2 + 1] } end
+      local calls = get_calls(ids, 6)
       local _, summary = c:batch(calls, { concurrency = 1 })
       assert.are.same({ ok = 6, failed = 0 }, summary)
       assert.are.equal(1, mock:stats().max_in_flight)
@@ -207,8 +194,7 @@ describe("concurrency", function()
       local c = helper.client(mock, { concurrency = 2 })
       local ids = new_jobs(c, 2)
       mock:config{ delay_all = 0.1 }
-      local calls = {}
-      for i = 1, 8 do calls[i] = { "get_job", APP, ids[(i - 1) % 2 + 1] } end
+      local calls = get_calls(ids, 8)
       local _, summary = c:batch(calls)
       assert.are.same({ ok = 8, failed = 0 }, summary)
       assert.are.equal(2, mock:stats().max_in_flight)
@@ -219,8 +205,7 @@ describe("concurrency", function()
       local c = helper.client(mock)
       local ids = new_jobs(c, 1)
       mock:config{ delay_all = 0.2 }
-      local calls = {}
-      for i = 1, 8 do calls[i] = { "get_job", APP, ids[1] } end
+      local calls = get_calls(ids, 8)
       local elapsed, _, summary = timed(c.batch, c, calls, { concurrency = 8 })
       assert.are.same({ ok = 8, failed = 0 }, summary)
       assert.are.equal(8, mock:stats().max_in_flight)
@@ -261,8 +246,7 @@ describe("concurrency", function()
       local c = helper.client(mock)
       local ids = new_jobs(c, 3)
       local n = 0
-      local calls = {}
-      for i, id in ipairs(ids) do calls[i] = { "get_job", APP, id } end
+      local calls = get_calls(ids)
       local results, summary = c:batch(calls, { progress = function() n = n + 1; error("boom") end })
       assert.are.equal(3, n)
       assert.are.same({ ok = 3, failed = 0 }, summary)
@@ -294,8 +278,7 @@ describe("concurrency", function()
       local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
       local ids = new_jobs(c, 4)
       mock:script{ status = 503, times = 2 }
-      local calls = {}
-      for i, id in ipairs(ids) do calls[i] = { "get_job", APP, id } end
+      local calls = get_calls(ids)
       local results, summary = c:batch(calls, { concurrency = 2 })
       assert.are.same({ ok = 4, failed = 0 }, summary)
       for i, id in ipairs(ids) do assert.are.equal(id, results[i].result.job_id) end
@@ -305,8 +288,7 @@ describe("concurrency", function()
     it("200 calls with concurrency 16", function()
       local c = helper.client(mock)
       local ids = new_jobs(c, 10)
-      local calls = {}
-      for i = 1, 200 do calls[i] = { "get_job", APP, ids[(i - 1) % 10 + 1] } end
+      local calls = get_calls(ids, 200)
       local results, summary = c:batch(calls, { concurrency = 16 })
       assert.are.same({ ok = 200, failed = 0 }, summary)
       for i = 1, 200 do assert.are.equal(ids[(i - 1) % 10 + 1], results[i].result.job_id) end

@@ -8,7 +8,7 @@ local cjson = require "cjson"
 local ENV_VARS = { "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID",
   "HUAWEICLOUD_SDK_SECURITY_TOKEN", "RTC_AUTH_TOKEN", "RTC_ENDPOINT" }
 
-local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+local shell_quote = helper.shell_quote
 
 -- runs `code` in a fresh interpreter (helper.LUA) with only the given RTC/HUAWEICLOUD env vars;
 -- the code prints one JSON document, returned decoded (plus the raw output and exit code)
@@ -23,9 +23,7 @@ local function run_lua(env, code)
   for k, v in pairs(env) do parts[#parts + 1] = k .. "=" .. shell_quote(v) end
   parts[#parts + 1] = helper.LUA
   parts[#parts + 1] = shell_quote(file)
-  local p = io.popen(table.concat(parts, " ") .. " 2>&1", "r")
-  local out = p:read("*a")
-  local _, _, rc = p:close()
+  local rc, out = helper.run(table.concat(parts, " ") .. " 2>&1")
   os.remove(file)
   local ok, obj = pcall(cjson.decode, out)
   return ok and obj or nil, out, rc
@@ -45,18 +43,7 @@ end
 
 describe("config", function()
   local mock
-
-  lazy_setup(function()
-    mock = helper.start_mock()
-  end)
-
-  lazy_teardown(function()
-    if mock then mock:stop() end
-  end)
-
-  before_each(function()
-    mock:reset()
-  end)
+  helper.mock_suite(nil, function(m) mock = m end)
 
   it("rtc._VERSION is 0.1.0", function()
     assert.are.equal("0.1.0", rtc._VERSION)
@@ -285,6 +272,15 @@ describe("config", function()
   end)
 
   describe("the default client", function()
+    -- pcall(rtc.get_job, "app-1", "job-1") in a fresh interpreter with env: -> { ok, report }, raw output
+    local function default_get_job(env)
+      return run_lua(env, REPORT .. [[
+local rtc = require "rtc"
+local ok, res, err = pcall(rtc.get_job, "app-1", "job-1")
+print(cjson.encode({ ok = ok, report = ok and report(res, err) or tostring(res) }))
+]])
+    end
+
     it("is built from HUAWEICLOUD_SDK_AK/SK/PROJECT_ID and RTC_ENDPOINT", function()
       local out, raw = run_lua({ HUAWEICLOUD_SDK_AK = "test-ak", HUAWEICLOUD_SDK_SK = "test-sk",
         HUAWEICLOUD_SDK_PROJECT_ID = "test-project", RTC_ENDPOINT = mock.url }, REPORT .. [[
@@ -397,11 +393,7 @@ print(cjson.encode(out))
         { HUAWEICLOUD_SDK_AK = "a", HUAWEICLOUD_SDK_PROJECT_ID = "p", RTC_ENDPOINT = mock.url },
         { HUAWEICLOUD_SDK_AK = "a", HUAWEICLOUD_SDK_SK = "s", RTC_ENDPOINT = mock.url },
       }) do
-        local out, raw = run_lua(env, REPORT .. [[
-local rtc = require "rtc"
-local ok, res, err = pcall(rtc.get_job, "app-1", "job-1")
-print(cjson.encode({ ok = ok, report = ok and report(res, err) or tostring(res) }))
-]])
+        local out, raw = default_get_job(env)
         assert.is_table(out, raw)
         assert.is_true(out.ok, tostring(out.report))
         assert.are.equal("invalid", out.report.err.kind)
@@ -410,11 +402,7 @@ print(cjson.encode({ ok = ok, report = ok and report(res, err) or tostring(res) 
     end)
 
     it("no credentials in the environment: nil, err naming RTC_AUTH_TOKEN and HUAWEICLOUD_SDK_AK, nothing sent", function()
-      local out, raw = run_lua({ RTC_ENDPOINT = mock.url }, REPORT .. [[
-local rtc = require "rtc"
-local ok, res, err = pcall(rtc.get_job, "app-1", "job-1")
-print(cjson.encode({ ok = ok, report = ok and report(res, err) or tostring(res) }))
-]])
+      local out, raw = default_get_job({ RTC_ENDPOINT = mock.url })
       assert.is_table(out, raw)
       assert.is_true(out.ok, tostring(out.report))
       assert.are.equal("invalid", out.report.err.kind)

@@ -18,37 +18,25 @@ local function lua_blocks(markdown)
   return blocks
 end
 
-local function shell_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
+local shell_quote = helper.shell_quote
 
 -- runs a Lua file (or chunk) in a fresh interpreter; returns ok, output
 local function run(mock, args)
-  local out = os.tmpname()
   local cpath = os.getenv("RTC_CPATH") or "./?.so"
-  local cmd = string.format(
-    "cd %s && RTC_ENDPOINT=%s RTC_AUTH_TOKEN=%s %s -e %s %s >%s 2>&1",
+  local code, out = helper.run(string.format(
+    "cd %s && RTC_ENDPOINT=%s RTC_AUTH_TOKEN=%s %s -e %s %s 2>&1",
     shell_quote(helper.ROOT), mock.url, mock.token, helper.LUA,
     shell_quote("package.cpath = " .. string.format("%q", cpath) .. " .. ';' .. package.cpath"),
-    args, out)
-  local r1, _, r3 = os.execute(cmd)
-  local ok = r1 == true or r1 == 0
-  if r3 ~= nil and type(r1) == "boolean" then ok = r1 and r3 == 0 end
-  local f = io.open(out, "rb")
-  local text = f and f:read("*a") or ""
-  if f then f:close() end
-  os.remove(out)
-  return ok, text
+    args))
+  return code == 0, out
 end
 
 describe("README.md", function()
   local mock
   local blocks = lua_blocks(read("README.md"))
 
-  lazy_setup(function() mock = helper.start_mock() end)
-  lazy_teardown(function() mock:stop() end)
+  helper.mock_suite(nil, function(m) mock = m end)
   before_each(function()
-    mock:reset()
     -- the jobs the README's examples name
     mock:seed_job("my-app", { job_id = "my-job", room_id = "room-100", user_id = "user001",
                               state = "RUNNING" })
@@ -79,9 +67,7 @@ end)
 
 describe("examples/", function()
   local mock
-  lazy_setup(function() mock = helper.start_mock() end)
-  lazy_teardown(function() mock:stop() end)
-  before_each(function() mock:reset() end)
+  helper.mock_suite(nil, function(m) mock = m end)
 
   it("update_job.lua updates an existing job", function()
     mock:seed_job("demo-app", { job_id = "job-1", room_id = "100", user_id = "user001" })

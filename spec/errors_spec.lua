@@ -12,31 +12,11 @@ local SEED_200 = '{ "job_id" : 1, "app_id" : 1, "room_id" : 100, "user_id" : "us
 local SEED_404 = '{ "error_code" : "RTC.00001003", "error_msg" : "InvalidParameterValue" }'
 local UPDATE = { publish_param = { rtmp_urls = { "rtmp://your.rtmp-server.com" } } }
 
-local function plain(t, skip)
-  if type(t) ~= "table" then return t end
-  local o = {}
-  for k, v in pairs(t) do
-    if k ~= skip then o[k] = plain(v) end
-  end
-  return o
-end
+local plain = helper.plain
 
 describe("errors", function()
   local mock, client
-
-  lazy_setup(function()
-    mock = helper.start_mock()
-    client = helper.client(mock, { retries = 0 })
-  end)
-
-  lazy_teardown(function()
-    if client then client:close() end
-    if mock then mock:stop() end
-  end)
-
-  before_each(function()
-    mock:reset()
-  end)
+  helper.mock_suite({ client = { retries = 0 } }, function(m, c) mock, client = m, c end)
 
   -- the error of update_job("app-1", "job-1", UPDATE) answered with status/body/headers
   local function answer(status, body, headers, c)

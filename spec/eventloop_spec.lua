@@ -14,16 +14,7 @@ end
 
 describe("event loop support", function()
   local mock, client
-
-  lazy_setup(function()
-    mock = helper.start_mock()
-    client = helper.client(mock, { retries = 0 })
-  end)
-  lazy_teardown(function()
-    client:close()
-    mock:stop()
-  end)
-  before_each(function() mock:reset() end)
+  helper.mock_suite({ client = { retries = 0 } }, function(m, c) mock, client = m, c end)
 
   it("fds() and timeout() are empty when nothing is in flight", function()
     local r, w = client:fds()

@@ -14,8 +14,18 @@
 --   mock:request(method, path, { headers = {…}, body = "…" })  -> status, body, headers (raw call)
 --   mock:stop()
 --   helper.client(mock, opts) / helper.aksk_client(mock, opts) -- rtc.new against the mock
+--   helper.mock_suite(opts, set)   -- inside a describe: one mock (and client) for its tests, see below
 --   helper.LUA                     -- interpreter running the specs (env RTC_LUA, default "lua5.4")
---   helper.sleep(seconds), helper.stop_all()
+--   helper.sleep(seconds), helper.gettime(), helper.stop_all()
+--   helper.timed(f, ...)           -> elapsed seconds, then everything f returned
+--   helper.free_port()             -- a loopback port nothing listens on (bound, then closed)
+--   helper.is_error(err, kind)     -- asserts an rtc.error (of that kind, when given)
+--   helper.plain(t, skip)          -- a deep copy without metatables (skip: a top-level key left out)
+--   helper.shell_quote(s), helper.read_file(path) (nil when unreadable), helper.file_exists(path)
+--   helper.run(cmd)                -> exit code, stdout, stderr of a shell command (any Lua)
+--   helper.sh_ok(cmd)              -- the command exits 0
+--   helper.skipped(reason)         -- inside a describe: pending("skipped: " .. reason) when reason
+--   helper.assert_example_test(name) -- examples/<name>/test.sh ran and every check passed
 
 local helper = {}
 
@@ -61,6 +71,36 @@ local function read_file(path)
   local s = f:read("*a")
   f:close()
   return s
+end
+
+helper.shell_quote = shell_quote
+helper.read_file = read_file
+
+function helper.file_exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() return true end
+  return false
+end
+
+-- runs a shell command; returns its exit code, stdout and stderr. The exit status comes through
+-- the pipe itself: io.popen's close gives none on Lua 5.1/LuaJIT. (A "2>&1" at the end of cmd
+-- puts stderr into stdout.)
+function helper.run(cmd)
+  local err_file = os.tmpname()
+  local p = assert(io.popen("(" .. cmd .. ") 2>" .. shell_quote(err_file) .. "; echo \"EXIT:$?\"", "r"))
+  local all = p:read("*a")
+  p:close()
+  local out, code = all:match("^(.-)EXIT:(%d+)%s*$")
+  local err = read_file(err_file) or ""
+  os.remove(err_file)
+  return tonumber(code), out or all, err
+end
+
+-- true when cmd exits 0 (os.execute: true, "exit", 0 on 5.2+; 0 on Lua 5.1 / LuaJIT)
+function helper.sh_ok(cmd)
+  local ok, how, code = os.execute(cmd)
+  if type(ok) == "number" then return ok == 0 end
+  return ok == true and how == "exit" and code == 0
 end
 
 local function my_pid()
@@ -272,6 +312,86 @@ function helper.aksk_client(mock, opts)
   local o = { endpoint = mock.url, ak = mock.ak, sk = mock.sk, project_id = mock.project_id }
   for k, v in pairs(opts or {}) do o[k] = v end
   return require("rtc").new(o)
+end
+
+-- a deep copy without metatables (to compare with assert.same, to list keys, to change freely);
+-- skip: a key of t itself left out
+function helper.plain(t, skip)
+  if type(t) ~= "table" then return t end
+  local o = {}
+  for k, v in pairs(t) do
+    if k ~= skip then o[k] = helper.plain(v) end
+  end
+  return o
+end
+
+local unpack = table.unpack or unpack
+local function pack(...) return { n = select("#", ...), ... } end
+
+-- elapsed seconds, then everything f returned
+function helper.timed(f, ...)
+  local t0 = socket.gettime()
+  local r = pack(f(...))
+  return socket.gettime() - t0, unpack(r, 1, r.n)
+end
+
+-- a loopback port nothing listens on (bound, then closed)
+function helper.free_port()
+  local s = assert(socket.bind("127.0.0.1", 0))
+  local _, port = s:getsockname()
+  s:close()
+  return tonumber(port)
+end
+
+-- The functions below run inside spec files only. They take busted's API (hooks, pending,
+-- assert) from require "busted" when called, because examples/demo.lua and
+-- memcheck/driver.lua load this file outside busted.
+
+-- Inside a describe: a mock for its tests, started before the first one that runs, reset before
+-- each, stopped after the last; with opts.client also a client on it (closed after the last).
+-- opts.mock: helper.start_mock options; opts.client: helper.client options. set(mock, client)
+-- receives them once started:
+--   local mock, client
+--   helper.mock_suite({ client = { retries = 0 } }, function(m, c) mock, client = m, c end)
+function helper.mock_suite(opts, set)
+  local busted = require "busted"
+  opts = opts or {}
+  local mock, client
+  busted.lazy_setup(function()
+    mock = helper.start_mock(opts.mock)
+    if opts.client then client = helper.client(mock, opts.client) end
+    set(mock, client)
+  end)
+  busted.lazy_teardown(function()
+    if client then client:close() end
+    if mock then mock:stop() end
+  end)
+  busted.before_each(function() mock:reset() end)
+end
+
+-- err is an rtc.error (a table with that metatable), of the given kind when there is one
+function helper.is_error(err, kind)
+  local assert = require("busted").assert
+  assert.is_table(err, "expected an error object, got " .. tostring(err))
+  assert.are.equal("rtc.error", getmetatable(err) and getmetatable(err).__name)
+  if kind then assert.are.equal(kind, err.kind, tostring(err)) end
+end
+
+-- inside a describe: with a reason (what is missing), the block is pending and this returns true
+--   if helper.skipped(missing()) then return end
+function helper.skipped(reason)
+  if not reason then return false end
+  require("busted").pending("skipped: " .. reason)
+  return true
+end
+
+-- runs examples/<name>/test.sh and asserts that it exited 0 with "N passed, 0 failed", N > 0
+function helper.assert_example_test(name)
+  local script = "examples/" .. name .. "/test.sh"
+  local code, out = helper.run("bash " .. shell_quote(helper.ROOT .. "/" .. script) .. " 2>&1")
+  local passed, failed = out:match("(%d+) passed, (%d+) failed")
+  require("busted").assert(code == 0 and tonumber(failed) == 0 and tonumber(passed or 0) > 0,
+    script .. " failed:\n" .. out)
 end
 
 -- never leave a server behind: all stop when busted publishes "exit" and on os.exit; each mock

@@ -4,45 +4,24 @@
 -- Run: busted --lua=lua5.4 --cpath='./?.so' spec/hostile_server_spec.lua
 local helper = require "spec.helper"
 local rtc = require "rtc"
-local socket = require "socket"
 
-local gettime = helper.gettime
-local unpack = table.unpack or unpack
-local function pack(...) return { n = select("#", ...), ... } end
+local timed, closed_port = helper.timed, helper.free_port
 local APP = "app-hostile"
 local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }
 local JOB_BODY = '{"job_id":"1","app_id":"' .. APP .. '","room_id":"room1","user_id":"user1","state":"RUNNING"}'
 local KINDS = { invalid = true, api = true, transport = true, timeout = true, decode = true, cancelled = true }
 
-local function closed_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return tonumber(port)
-end
-
-local function timed(f, ...)
-  local t0 = gettime()
-  local r = pack(f(...))
-  return gettime() - t0, unpack(r, 1, r.n)
-end
-
 -- a structured error: an rtc.error table with a known kind and a printable message
 local function is_error(err, kind)
-  assert.is_table(err, "expected an error object, got " .. tostring(err))
-  assert.are.equal("rtc.error", getmetatable(err) and getmetatable(err).__name)
+  helper.is_error(err, kind)
   assert.truthy(KINDS[err.kind], "unknown kind " .. tostring(err.kind))
-  if kind then assert.are.equal(kind, err.kind, tostring(err)) end
   assert.is_string(err.message)
   assert.is_string(tostring(err))
 end
 
 describe("hostile server", function()
   local mock
-
-  setup(function() mock = helper.start_mock() end)
-  teardown(function() if mock then mock:stop() end end)
-  before_each(function() mock:reset() end)
+  helper.mock_suite(nil, function(m) mock = m end)
 
   -- the client still does a normal create + get afterwards
   local function healthy(c)

@@ -18,13 +18,7 @@ local SEED_REQUEST = { publish_param = { rtmp_urls = { "rtmp://your.rtmp-server.
 
 local IS_53 = math.type ~= nil
 
--- a plain copy (no metatables), to compare with assert.same and to list keys
-local function plain(t)
-  if type(t) ~= "table" then return t end
-  local o = {}
-  for k, v in pairs(t) do o[k] = plain(v) end
-  return o
-end
+local plain = helper.plain -- a plain copy (no metatables), to compare with assert.same and to list keys
 
 -- every value in t, recursively, is a plain Lua value: never cjson.null or another userdata
 local function assert_no_null(t, path)
@@ -37,40 +31,11 @@ local function assert_no_null(t, path)
   end
 end
 
-local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
--- runs a command, returns exit code, stdout, stderr
-local function run(cmd)
-  local err_file = os.tmpname()
-  -- the exit status through the pipe itself: io.popen's close gives none on Lua 5.1/LuaJIT
-  local p = io.popen("(" .. cmd .. " 2>" .. shell_quote(err_file) .. "); echo \"EXIT:$?\"", "r")
-  local all = p:read("*a")
-  p:close()
-  local out, code = all:match("^(.-)EXIT:(%d+)%s*$")
-  code = tonumber(code)
-  local f = io.open(err_file, "rb")
-  local err = f and f:read("*a") or ""
-  if f then f:close() end
-  os.remove(err_file)
-  return code, out, err
-end
+local shell_quote = helper.shell_quote
 
 describe("lifecycle", function()
   local mock, client
-
-  lazy_setup(function()
-    mock = helper.start_mock()
-    client = helper.client(mock, { retries = 0 })
-  end)
-
-  lazy_teardown(function()
-    if client then client:close() end
-    if mock then mock:stop() end
-  end)
-
-  before_each(function()
-    mock:reset()
-  end)
+  helper.mock_suite({ client = { retries = 0 } }, function(m, c) mock, client = m, c end)
 
   describe("a job through its states", function()
     it("create -> get -> update -> stop, then update and stop again are refused", function()
@@ -278,11 +243,7 @@ describe("lifecycle", function()
 
   describe("the examples/ scripts' flow", function()
     local script = helper.ROOT .. "/examples/openresty/cli_style.lua"
-    local function available()
-      local f = io.open(script, "r")
-      if f then f:close() return true end
-      return false
-    end
+    local function available() return helper.file_exists(script) end
 
     local function cli(env, ...)
       local args = {}
@@ -291,7 +252,7 @@ describe("lifecycle", function()
       local cmd = "env -u RTC_AUTH_TOKEN -u HUAWEICLOUD_SDK_AK -u HUAWEICLOUD_SDK_SK -u HUAWEICLOUD_SDK_PROJECT_ID "
         .. "-u HUAWEICLOUD_SDK_SECURITY_TOKEN " .. env .. " " .. helper.LUA .. " -e " .. shell_quote(pre) .. " "
         .. shell_quote(script) .. " " .. table.concat(args, " ")
-      return run(cmd)
+      return helper.run(cmd)
     end
 
     it("cli_style.lua updates a job with a token and prints it as JSON", function()

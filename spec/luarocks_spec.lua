@@ -25,23 +25,14 @@ local ROOT = helper.ROOT
 local ROCKSPEC = "rtcjob-0.1.0-1.rockspec"
 local APP = "app-rocks"
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+local q = helper.shell_quote
+local file_exists = helper.file_exists
+local sh_ok = helper.sh_ok
 
 -- runs a shell command; returns its exit code and its output (stdout and stderr)
 local function run(cmd)
-  local p = assert(io.popen("(" .. cmd .. ") 2>&1; echo \"EXIT:$?\"", "r"))
-  local out = p:read("*a")
-  p:close()
-  local code = tonumber(out:match("EXIT:(%d+)%s*$"))
-  return code, (out:gsub("EXIT:%d+%s*$", ""))
-end
-
-local function sh_ok(cmd) return (run(cmd)) == 0 end
-
-local function file_exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() return true end
-  return false
+  local code, out = helper.run("(" .. cmd .. ") 2>&1")
+  return code, out
 end
 
 local function missing()
@@ -75,11 +66,7 @@ local CLEAN_ENV = "env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4
   .. " -u HUAWEICLOUD_SDK_SECURITY_TOKEN -u RTC_AUTH_TOKEN -u RTC_ENDPOINT"
 
 describe("luarocks make into a local tree (Lua 5.4)", function()
-  local reason = missing()
-  if reason then
-    pending("skipped: " .. reason)
-    return
-  end
+  if helper.skipped(missing()) then return end
 
   local tmp, tree, mock
   local build_code, build_log, objects_before

@@ -6,27 +6,11 @@ local rtc = require "rtc"
 local socket = require "socket"
 local sparkrtc = require "sparkrtc"
 
-local gettime = helper.gettime
-local unpack = table.unpack or unpack
-local function pack(...) return { n = select("#", ...), ... } end
+local timed, is_error = helper.timed, helper.is_error
+local closed_port = helper.free_port -- a loopback port nothing listens on
 local APP = "app-rel"
 local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }
 local UPDATE = { record_param = { record_rule_id = "rule2" } }
-
--- a loopback port nothing listens on
-local function closed_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return tonumber(port)
-end
-
--- elapsed seconds, then everything f returned
-local function timed(f, ...)
-  local t0 = gettime()
-  local r = pack(f(...))
-  return gettime() - t0, unpack(r, 1, r.n)
-end
 
 -- "within 10% + 200 ms" of the limit, and not early
 local function assert_near(limit, elapsed, what)
@@ -35,19 +19,9 @@ local function assert_near(limit, elapsed, what)
     string.format("%s: %.3f s is later than the limit %.3f s + 10%% + 200 ms", what, elapsed, limit))
 end
 
-local function is_error(err, kind)
-  assert.is_table(err, "expected an error object")
-  assert.are.equal("rtc.error", getmetatable(err) and getmetatable(err).__name,
-    "the error's metatable is rtc.error")
-  if kind then assert.are.equal(kind, err.kind, tostring(err)) end
-end
-
 describe("reliability", function()
   local mock
-
-  setup(function() mock = helper.start_mock() end)
-  teardown(function() if mock then mock:stop() end end)
-  before_each(function() mock:reset() end)
+  helper.mock_suite(nil, function(m) mock = m end)
 
   -- API requests the mock logged after the first n
   local function requests_since(n)
@@ -62,6 +36,19 @@ describe("reliability", function()
     local job, err = c:create_job(APP, CREATE)
     assert(job, tostring(err))
     return job
+  end
+
+  -- a client with opts, a new job, then get_job of it against the scripted answer(s):
+  -- -> what get_job returned (got, err), the seconds it took, the requests it made, the job
+  local function get_scripted(opts, script)
+    local c = helper.client(mock, opts)
+    local job = new_job(c)
+    mock:script(script)
+    local n = count()
+    local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+    local reqs = requests_since(n)
+    c:close()
+    return got, err, elapsed, reqs, job
   end
 
   -- a client that records its debug lines; lines whose first line is "> METHOD url (attempt N)"
@@ -82,17 +69,12 @@ describe("reliability", function()
   -------------------------------------------------------------------------------------------
   describe("deadlines", function()
     it("a server that accepts and stalls before the headers: timeout after opts.timeout", function()
-      local c = helper.client(mock, { timeout = 0.5, retries = 0 })
-      local job = new_job(c)
-      mock:script{ stall_before_headers = 5 }
-      local n = count()
-      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      local res, err, elapsed, reqs = get_scripted({ timeout = 0.5, retries = 0 }, { stall_before_headers = 5 })
       assert.is_nil(res)
       is_error(err, "timeout")
       assert.are.equal(1, err.attempts)
       assert_near(0.5, elapsed, "per-attempt timeout")
-      assert.are.equal(1, #requests_since(n))
-      c:close()
+      assert.are.equal(1, #reqs)
     end)
 
     it("a listener that never accepts (the kernel completes the connection): timeout, not a hang", function()
@@ -117,52 +99,38 @@ describe("reliability", function()
     end)
 
     it("a stall in the middle of a body: timeout after opts.timeout", function()
-      local c = helper.client(mock, { timeout = 0.5, retries = 0 })
-      local job = new_job(c)
-      mock:script{ stall_mid_body = 5 }
-      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      local res, err, elapsed = get_scripted({ timeout = 0.5, retries = 0 }, { stall_mid_body = 5 })
       assert.is_nil(res)
       is_error(err, "timeout")
       assert_near(0.5, elapsed, "per-attempt timeout (mid-body)")
-      c:close()
     end)
 
     it("the timeout is per attempt: retries each get their own", function()
-      local c = helper.client(mock, { timeout = 0.3, retries = 2, backoff_base = 0.01, backoff_max = 0.01 })
-      local job = new_job(c)
-      mock:script{ stall_before_headers = 5, times = 3 }
-      local n = count()
-      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      local res, err, elapsed, reqs = get_scripted(
+        { timeout = 0.3, retries = 2, backoff_base = 0.01, backoff_max = 0.01 },
+        { stall_before_headers = 5, times = 3 })
       assert.is_nil(res)
       is_error(err, "timeout")
       assert.are.equal(3, err.attempts)
-      assert.are.equal(3, #requests_since(n))
+      assert.are.equal(3, #reqs)
       assert_near(0.9, elapsed, "three attempts of 0.3 s")
-      c:close()
     end)
 
     it("the deadline bounds the whole call, retries included", function()
-      local c = helper.client(mock, { timeout = 0.4, deadline = 1, retries = 10,
-        backoff_base = 0.05, backoff_max = 0.05 })
-      local job = new_job(c)
-      mock:script{ stall_before_headers = 5, times = 20 }
-      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      local res, err, elapsed = get_scripted({ timeout = 0.4, deadline = 1, retries = 10,
+        backoff_base = 0.05, backoff_max = 0.05 }, { stall_before_headers = 5, times = 20 })
       assert.is_nil(res)
       is_error(err, "timeout")
       assert.is_true(err.attempts >= 2, "attempts: " .. tostring(err.attempts))
       assert_near(1, elapsed, "deadline")
-      c:close()
     end)
 
     it("a deadline shorter than the timeout wins", function()
-      local c = helper.client(mock, { timeout = 5, deadline = 0.4, retries = 2 })
-      local job = new_job(c)
-      mock:script{ stall_before_headers = 5, times = 5 }
-      local elapsed, res, err = timed(c.get_job, c, APP, job.job_id)
+      local res, err, elapsed = get_scripted({ timeout = 5, deadline = 0.4, retries = 2 },
+        { stall_before_headers = 5, times = 5 })
       assert.is_nil(res)
       is_error(err, "timeout")
       assert_near(0.4, elapsed, "deadline")
-      c:close()
     end)
 
     it("a connection-refused loop never outlives the deadline", function()
@@ -193,112 +161,78 @@ describe("reliability", function()
   describe("retries", function()
     for _, status in ipairs{ 429, 500, 502, 503, 504 } do
       it("retries HTTP " .. status .. " and then succeeds", function()
-        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
-        local job = new_job(c)
-        mock:script{ status = status, body = { error_code = "RTC.00002000", error_msg = "busy" } }
-        local n = count()
-        local got, err = c:get_job(APP, job.job_id)
+        local got, err, _, reqs, job = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
+          { status = status, body = { error_code = "RTC.00002000", error_msg = "busy" } })
         assert.is_nil(err)
         assert.are.equal(job.job_id, got.job_id)
-        local reqs = requests_since(n)
         assert.are.equal(2, #reqs)
         assert.are.equal("GET", reqs[1].method)
         assert.are.equal("GET", reqs[2].method)
-        c:close()
       end)
     end
 
     for _, status in ipairs{ 400, 401, 403, 404, 409 } do
       it("does not retry HTTP " .. status, function()
-        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
-        local job = new_job(c)
-        mock:script{ status = status, body = { error_code = "RTC.00001003", error_msg = "nope" }, times = 3 }
-        local n = count()
-        local got, err = c:get_job(APP, job.job_id)
+        local got, err, _, reqs = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
+          { status = status, body = { error_code = "RTC.00001003", error_msg = "nope" }, times = 3 })
         assert.is_nil(got)
         is_error(err, "api")
         assert.are.equal(status, err.status)
         assert.are.equal(1, err.attempts)
-        assert.are.equal(1, #requests_since(n))
-        c:close()
+        assert.are.equal(1, #reqs)
       end)
     end
 
     it("gives up after 1 + retries attempts with the last error and err.attempts", function()
-      local c = helper.client(mock, { retries = 2, backoff_base = 0.01, backoff_max = 0.02 })
-      local job = new_job(c)
-      mock:script{ status = 503, body = { error_code = "RTC.00002001", error_msg = "busy" }, times = 10 }
-      local n = count()
-      local got, err = c:get_job(APP, job.job_id)
+      local got, err, _, reqs = get_scripted({ retries = 2, backoff_base = 0.01, backoff_max = 0.02 },
+        { status = 503, body = { error_code = "RTC.00002001", error_msg = "busy" }, times = 10 })
       assert.is_nil(got)
       is_error(err, "api")
       assert.are.equal(503, err.status)
       assert.are.equal("RTC.00002001", err.code)
       assert.are.equal(3, err.attempts)
-      assert.are.equal(3, #requests_since(n))
+      assert.are.equal(3, #reqs)
       assert.truthy(tostring(err):find("3 attempts", 1, true), tostring(err))
-      c:close()
     end)
 
     it("retries = 0 makes exactly one attempt", function()
-      local c = helper.client(mock, { retries = 0 })
-      local job = new_job(c)
-      mock:script{ status = 503, times = 5 }
-      local n = count()
-      local got, err = c:get_job(APP, job.job_id)
+      local got, err, _, reqs = get_scripted({ retries = 0 }, { status = 503, times = 5 })
       assert.is_nil(got)
       is_error(err, "api")
       assert.are.equal(1, err.attempts)
-      assert.are.equal(1, #requests_since(n))
-      c:close()
+      assert.are.equal(1, #reqs)
     end)
 
     it("retries = 5 makes six attempts", function()
-      local c = helper.client(mock, { retries = 5, backoff_base = 0.001, backoff_max = 0.01 })
-      local job = new_job(c)
-      mock:script{ status = 500, times = 10 }
-      local n = count()
-      local _, err = c:get_job(APP, job.job_id)
+      local _, err, _, reqs = get_scripted({ retries = 5, backoff_base = 0.001, backoff_max = 0.01 },
+        { status = 500, times = 10 })
       is_error(err, "api")
       assert.are.equal(6, err.attempts)
-      assert.are.equal(6, #requests_since(n))
-      c:close()
+      assert.are.equal(6, #reqs)
     end)
 
     it("retries a timeout (GET) and then succeeds", function()
-      local c = helper.client(mock, { timeout = 0.3, backoff_base = 0.01, backoff_max = 0.02 })
-      local job = new_job(c)
-      mock:script{ stall_before_headers = 3 }
-      local n = count()
-      local got, err = c:get_job(APP, job.job_id)
+      local got, err, _, reqs, job = get_scripted({ timeout = 0.3, backoff_base = 0.01, backoff_max = 0.02 },
+        { stall_before_headers = 3 })
       assert.is_nil(err)
       assert.are.equal(job.job_id, got.job_id)
-      assert.are.equal(2, #requests_since(n))
-      c:close()
+      assert.are.equal(2, #reqs)
     end)
 
     it("retries a connection closed without an answer (GET)", function()
-      local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
-      local job = new_job(c)
-      mock:script{ close_before_response = true }
-      local n = count()
-      local got, err = c:get_job(APP, job.job_id)
+      local got, err, _, reqs, job = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
+        { close_before_response = true })
       assert.is_nil(err)
       assert.are.equal(job.job_id, got.job_id)
-      assert.are.equal(2, #requests_since(n))
-      c:close()
+      assert.are.equal(2, #reqs)
     end)
 
     it("retries a connection reset in the middle of a body (GET)", function()
-      local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
-      local job = new_job(c)
-      mock:script{ reset_mid_body = true }
-      local n = count()
-      local got, err = c:get_job(APP, job.job_id)
+      local got, err, _, reqs, job = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
+        { reset_mid_body = true })
       assert.is_nil(err)
       assert.are.equal(job.job_id, got.job_id)
-      assert.are.equal(2, #requests_since(n))
-      c:close()
+      assert.are.equal(2, #reqs)
     end)
 
     it("retries connection refused: 1 + retries attempts, kind transport", function()
@@ -461,14 +395,11 @@ describe("reliability", function()
       end)
 
       it("grows exponentially but stays within backoff_base * (1 + 2 + 4)", function()
-        local c = helper.client(mock, { retries = 3, backoff_base = 0.1, backoff_max = 5 })
-        local job = new_job(c)
-        mock:script{ status = 503, times = 3 }
-        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        local got, err, elapsed = get_scripted({ retries = 3, backoff_base = 0.1, backoff_max = 5 },
+          { status = 503, times = 3 })
         assert.is_nil(err)
         assert.is_table(got)
         assert.is_true(elapsed <= 0.7 + 0.2, string.format("%.3f s", elapsed))
-        c:close()
       end)
 
       it("grows: later delays go beyond backoff_base (exponential, not constant)", function()
@@ -495,52 +426,39 @@ describe("reliability", function()
         local ok, e = pcall(rtc.new, { endpoint = mock.url, token = "t", backoff_base = 1, backoff_max = 0.5 })
         assert.is_false(ok)
         is_error(e, "invalid")
-        local c = helper.client(mock, { retries = 4, backoff_base = 0.05, backoff_max = 0.05 })
-        local job = new_job(c)
-        mock:script{ status = 503, times = 4 }
-        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        local got, err, elapsed = get_scripted({ retries = 4, backoff_base = 0.05, backoff_max = 0.05 },
+          { status = 503, times = 4 })
         assert.is_nil(err)
         assert.is_table(got)
         -- without the cap: up to 0.05 * (1 + 2 + 4 + 8) = 0.75 s
         assert.is_true(elapsed <= 4 * 0.05 + 0.2, string.format("%.3f s", elapsed))
-        c:close()
       end)
     end)
 
     describe("Retry-After", function()
       it("seconds: a 503 with Retry-After: 1 waits about 1 s before the retry", function()
-        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
-        local job = new_job(c)
-        mock:script{ status = 503, headers = { ["Retry-After"] = "1" } }
-        local n = count()
-        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        local got, err, elapsed, reqs, job = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
+          { status = 503, headers = { ["Retry-After"] = "1" } })
         assert.is_nil(err)
         assert.are.equal(job.job_id, got.job_id)
-        assert.are.equal(2, #requests_since(n))
+        assert.are.equal(2, #reqs)
         assert_near(1, elapsed, "Retry-After: 1")
-        c:close()
       end)
 
       it("seconds on a 429 too", function()
-        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
-        local job = new_job(c)
-        mock:script{ status = 429, headers = { ["retry-after"] = "1" } }
-        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        local got, err, elapsed = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
+          { status = 429, headers = { ["retry-after"] = "1" } })
         assert.is_nil(err)
         assert.is_table(got)
         assert_near(1, elapsed, "Retry-After: 1 on 429")
-        c:close()
       end)
 
       it("is honoured beyond backoff_max (only the deadline caps it)", function()
-        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.05 })
-        local job = new_job(c)
-        mock:script{ status = 503, headers = { ["Retry-After"] = "1" } }
-        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        local got, err, elapsed = get_scripted({ backoff_base = 0.01, backoff_max = 0.05 },
+          { status = 503, headers = { ["Retry-After"] = "1" } })
         assert.is_nil(err)
         assert.is_table(got)
         assert_near(1, elapsed, "Retry-After: 1 with backoff_max 0.05")
-        c:close()
       end)
 
       it("an HTTP date is honoured", function()
@@ -559,44 +477,34 @@ describe("reliability", function()
       end)
 
       it("beyond the deadline: gives up at once with the 503", function()
-        local c = helper.client(mock, { deadline = 1, backoff_base = 0.01, backoff_max = 0.02 })
-        local job = new_job(c)
-        mock:script{ status = 503, headers = { ["Retry-After"] = "10" },
-          body = { error_code = "RTC.00002000", error_msg = "come back later" } }
-        local n = count()
-        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        local got, err, elapsed, reqs = get_scripted({ deadline = 1, backoff_base = 0.01, backoff_max = 0.02 },
+          { status = 503, headers = { ["Retry-After"] = "10" },
+            body = { error_code = "RTC.00002000", error_msg = "come back later" } })
         assert.is_nil(got)
         is_error(err, "api")
         assert.are.equal(503, err.status)
         assert.are.equal("RTC.00002000", err.code)
         assert.are.equal(1, err.attempts)
-        assert.are.equal(1, #requests_since(n))
+        assert.are.equal(1, #reqs)
         assert.is_true(elapsed < 0.5, string.format("waited %.3f s for nothing", elapsed))
-        c:close()
       end)
 
       it("an HTTP date beyond the deadline: gives up at once", function()
-        local c = helper.client(mock, { deadline = 1, backoff_base = 0.01, backoff_max = 0.02 })
-        local job = new_job(c)
         local when = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 30)
-        mock:script{ status = 503, headers = { ["Retry-After"] = when } }
-        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        local got, err, elapsed = get_scripted({ deadline = 1, backoff_base = 0.01, backoff_max = 0.02 },
+          { status = 503, headers = { ["Retry-After"] = when } })
         assert.is_nil(got)
         is_error(err, "api")
         assert.are.equal(503, err.status)
         assert.is_true(elapsed < 0.5, string.format("waited %.3f s for nothing", elapsed))
-        c:close()
       end)
 
       it("a garbage Retry-After falls back to the backoff", function()
-        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
-        local job = new_job(c)
-        mock:script{ status = 503, headers = { ["Retry-After"] = "soon-ish" } }
-        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+        local got, err, elapsed = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
+          { status = 503, headers = { ["Retry-After"] = "soon-ish" } })
         assert.is_nil(err)
         assert.is_table(got)
         assert.is_true(elapsed < 0.5, string.format("%.3f s", elapsed))
-        c:close()
       end)
     end)
 

@@ -10,41 +10,23 @@ local sparkrtc = require "sparkrtc"
 local APP = "app-tls"
 local JOB = '{"job_id":"1","app_id":"' .. APP .. '","state":"RUNNING"}'
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
--- os.execute: true (5.2+) or 0 (5.1, LuaJIT) on success
-local function exec_ok(cmd)
-  local r = os.execute(cmd)
-  return r == true or r == 0
-end
+local q = helper.shell_quote
+local read = helper.read_file
+local free_port = helper.free_port
+local is_error = helper.is_error
 
 local function have(cmd)
-  return exec_ok("command -v " .. cmd .. " >/dev/null 2>&1")
+  return helper.sh_ok("command -v " .. cmd .. " >/dev/null 2>&1")
 end
 
 local function sh(cmd)
-  assert(exec_ok(cmd .. " >/dev/null 2>&1"), "command failed: " .. cmd)
-end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
+  assert(helper.sh_ok(cmd .. " >/dev/null 2>&1"), "command failed: " .. cmd)
 end
 
 local function write(path, s)
   local f = assert(io.open(path, "wb"))
   f:write(s)
   f:close()
-end
-
-local function free_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return tonumber(port)
 end
 
 local function wait_listening(port, seconds)
@@ -58,12 +40,6 @@ local function wait_listening(port, seconds)
     helper.sleep(0.05)
   end
   return false
-end
-
-local function is_error(err, kind)
-  assert.is_table(err, "expected an error object, got " .. tostring(err))
-  assert.are.equal("rtc.error", getmetatable(err) and getmetatable(err).__name)
-  if kind then assert.are.equal(kind, err.kind, tostring(err)) end
 end
 
 local function base64(s)
@@ -234,10 +210,7 @@ end)
 -------------------------------------------------------------------------------------------------
 describe("proxy", function()
   local mock
-
-  setup(function() mock = helper.start_mock() end)
-  teardown(function() if mock then mock:stop() end end)
-  before_each(function() mock:reset() end)
+  helper.mock_suite(nil, function(m) mock = m end)
 
   local TARGET = "http://example.invalid/v2/apps/" .. APP .. "/individual-stream-jobs/j1"
 
@@ -315,9 +288,7 @@ c:close()
       local parts = { "env -u http_proxy -u HTTP_PROXY -u no_proxy -u NO_PROXY -u all_proxy -u ALL_PROXY" }
       for k, v in pairs(env) do parts[#parts + 1] = k .. "=" .. q(v) end
       parts[#parts + 1] = q(helper.LUA) .. " " .. q(script) .. " " .. q(endpoint) .. " " .. q(proxy or "")
-      local p = io.popen(table.concat(parts, " ") .. " 2>&1")
-      local out = p:read("*a")
-      p:close()
+      local _, out = helper.run(table.concat(parts, " ") .. " 2>&1")
       return out
     end
 

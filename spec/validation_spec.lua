@@ -13,12 +13,7 @@ local function show(s)
   return '"' .. s:gsub("[^\32-\126]", function(c) return ("\\x%02x"):format(c:byte()) end) .. '"'
 end
 
-local function copy(t)
-  if type(t) ~= "table" then return t end
-  local o = {}
-  for k, v in pairs(t) do o[k] = copy(v) end
-  return o
-end
+local copy = helper.plain
 
 -- a valid create body, with changes ("__drop" as a value removes the key)
 local function create_params(changes)
@@ -31,20 +26,7 @@ end
 
 describe("validation", function()
   local mock, client
-
-  lazy_setup(function()
-    mock = helper.start_mock()
-    client = helper.client(mock, { retries = 0 })
-  end)
-
-  lazy_teardown(function()
-    if client then client:close() end
-    if mock then mock:stop() end
-  end)
-
-  before_each(function()
-    mock:reset()
-  end)
+  helper.mock_suite({ client = { retries = 0 } }, function(m, c) mock, client = m, c end)
 
   local function nothing_sent()
     local reqs = mock:requests()

@@ -11,18 +11,7 @@ local JOBS = "/v2/apps/%s/individual-stream-jobs"
 
 describe("wire", function()
   local mock
-
-  lazy_setup(function()
-    mock = helper.start_mock()
-  end)
-
-  lazy_teardown(function()
-    if mock then mock:stop() end
-  end)
-
-  before_each(function()
-    mock:reset()
-  end)
+  helper.mock_suite(nil, function(m) mock = m end)
 
   -- creates a job in app through the mock, returns its id; then clears the request log
   local function new_job(client, app)

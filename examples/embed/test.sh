@@ -9,36 +9,12 @@
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=examples/testlib.sh
+. "$HERE/../testlib.sh"
+testlib_init embed
 CC=${CC:-cc}
-MOCK_LUA=${RTC_MOCK_LUA:-lua5.4}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rtc-embed.XXXXXX")
 HOST=${RTC_HOST:-$TMP/rtc-host}
 case $HOST in /*) ;; *) HOST=$PWD/$HOST ;; esac   # the host runs from another directory
-MOCK_PID=
-
-pass=0
-fail=0
-ok()     { pass=$((pass + 1)); echo "ok   - $*"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL - $*"; }
-check()  { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-
-cleanup() {
-    local rc=$?
-    if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; fi
-    if [ "$fail" -gt 0 ] || [ "$rc" -ne 0 ]; then
-        [ -s "$TMP/mock.log" ] && { echo "---- tail of mock.log"; tail -n 20 "$TMP/mock.log"; }
-    fi
-    if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ] && exit 0
-    exit 1
-}
 
 # ---- build: the module's C sources compiled into the host ---------------------------------
 # (the same command as `make embed`)
@@ -74,24 +50,10 @@ check "luaopen_rtc is defined inside the host binary" \
 check "the host does not link any rtc.so" eval '! ldd "$HOST" | grep -q "rtc\.so"'
 
 # ---- the mock ------------------------------------------------------------------------------
-"$MOCK_LUA" "$ROOT/mock/server.lua" --port 0 --token test-token --parent-pid $$ \
-    >"$TMP/mock.out" 2>"$TMP/mock.log" &
-MOCK_PID=$!
-MOCK_PORT=
-for _ in $(seq 100); do
-    MOCK_PORT=$(sed -n 's/^listening on [^:]*:\([0-9]*\).*/\1/p' "$TMP/mock.out" 2>/dev/null)
-    [ -n "$MOCK_PORT" ] && break
-    kill -0 "$MOCK_PID" 2>/dev/null || break
-    sleep 0.05
-done
-if [ -z "$MOCK_PORT" ]; then not_ok "mock started"; finish; fi
-ok "mock listening on 127.0.0.1:$MOCK_PORT"
-MOCK=http://127.0.0.1:$MOCK_PORT
+start_mock
 APP=app-embed
 
-JOB=$(curl -sS -m 5 -X POST -H 'X-Auth-Token: test-token' -H 'Content-Type: application/json' \
-    --data-binary '{"room_id":"room-e","user_id":"user-e","record_param":{"record_rule_id":"rule-1"}}' \
-    "$MOCK/v2/apps/$APP/individual-stream-jobs" | sed -n 's/.*"job_id" *: *"\([^"]*\)".*/\1/p')
+JOB=$(mock_create_job "$APP" e | sed -n 's/.*"job_id" *: *"\([^"]*\)".*/\1/p')
 if [ -z "$JOB" ]; then not_ok "job created in the mock"; finish; fi
 ok "job $JOB created in the mock"
 
@@ -135,7 +97,7 @@ rc=$?
 check "default host without a reachable cjson.so: exit 1, \"module 'cjson' not found\" (no panic)" \
     eval '[ $rc = 1 ] && grep -q "module .cjson. not found" "$TMP/errc"'
 
-curl -sS -m 5 "$MOCK/_mock/requests" >"$TMP/requests.json"
+mockctl GET /_mock/requests >"$TMP/requests.json"
 check "the mock got one PUT with X-Auth-Token and the new rtmp URL" \
     eval 'grep -q "\"method\":\"PUT\"" "$TMP/requests.json" &&
           grep -q "\"x-auth-token\":\"test-token\"" "$TMP/requests.json" &&

@@ -362,70 +362,75 @@ local function read_json_body()
   return t
 end
 
+-- The method, app_id and job_id of a request to one of the locations below, or nil once it
+-- has been answered: 405 for a method not in `allowed` (e.g. { "PUT", "POST" }), 400 without
+-- the app_id and job_id query arguments.
+local function job_request(allowed)
+  local method = ngx.req.get_method()
+  local known = false
+  for _, m in ipairs(allowed) do known = known or m == method end
+  if not known then
+    ngx.header["Allow"] = table.concat(allowed, ", ")
+    respond(405, { kind = "invalid", message = "use " .. table.concat(allowed, " or ") })
+    return nil
+  end
+  local args = ngx.req.get_uri_args()
+  local app, job = args.app_id, args.job_id
+  if type(app) ~= "string" or type(job) ~= "string" then
+    respond(400, { kind = "invalid", message = "app_id and job_id query arguments are required" })
+    return nil
+  end
+  return method, app, job
+end
+
+-- PUT|POST with app_id, job_id and the update params as a JSON body: app, job, params, or nil
+-- once it has been answered (405 / 400).
+local function update_request()
+  local method, app, job = job_request({ "PUT", "POST" })
+  if not method then return nil end
+  local params, perr = read_json_body()
+  if not params then
+    respond(400, { kind = "invalid", message = perr })
+    return nil
+  end
+  return app, job, params
+end
+
+-- answers what M.call returned: 200 + the result, or the error with 400 (invalid: nothing was
+-- sent upstream) or 502 (the upstream call failed)
+local function respond_result(res, err)
+  if not res then
+    local t = M.err_table(err)
+    return respond(t.kind == "invalid" and 400 or 502, t)
+  end
+  return respond(200, res)
+end
+
 -- location /update: PUT|POST /update?app_id=A&job_id=J, body = update params,
 --   e.g. {"publish_param":{"rtmp_urls":["rtmp://x/live/s"]}}
 -- 200 + job JSON; 400 + error JSON for bad input (nothing sent upstream);
 -- 502 + error JSON when the upstream call failed (api, transport, timeout, decode).
 function M.update()
-  local method = ngx.req.get_method()
-  if method ~= "PUT" and method ~= "POST" then
-    ngx.header["Allow"] = "PUT, POST"
-    return respond(405, { kind = "invalid", message = "use PUT or POST" })
-  end
-  local args = ngx.req.get_uri_args()
-  local app, job = args.app_id, args.job_id
-  if type(app) ~= "string" or type(job) ~= "string" then
-    return respond(400, { kind = "invalid", message = "app_id and job_id query arguments are required" })
-  end
-  local params, perr = read_json_body()
-  if not params then return respond(400, { kind = "invalid", message = perr }) end
-
+  local app, job, params = update_request()
+  if not app then return end
   local res, err = M.call("update_job", app, job, params)
-  if not res then
-    local t = M.err_table(err)
-    return respond(t.kind == "invalid" and 400 or 502, t)
-  end
-  if res.request_id then ngx.header["X-Upstream-Request-Id"] = res.request_id end
-  return respond(200, res)
+  if res and res.request_id then ngx.header["X-Upstream-Request-Id"] = res.request_id end
+  return respond_result(res, err)
 end
 
 -- location /job: GET /job?app_id=A&job_id=J -> get_job; DELETE -> stop_job
 -- ({"request_id": ...}; the upstream answers 204 without a body).
 function M.job()
-  local method = ngx.req.get_method()
-  local op = (method == "GET" and "get_job") or (method == "DELETE" and "stop_job")
-  if not op then
-    ngx.header["Allow"] = "GET, DELETE"
-    return respond(405, { kind = "invalid", message = "use GET or DELETE" })
-  end
-  local args = ngx.req.get_uri_args()
-  local app, job = args.app_id, args.job_id
-  if type(app) ~= "string" or type(job) ~= "string" then
-    return respond(400, { kind = "invalid", message = "app_id and job_id query arguments are required" })
-  end
-  local res, err = M.call(op, app, job)
-  if not res then
-    local t = M.err_table(err)
-    return respond(t.kind == "invalid" and 400 or 502, t)
-  end
-  return respond(200, res)
+  local method, app, job = job_request({ "GET", "DELETE" })
+  if not method then return end
+  return respond_result(M.call(method == "GET" and "get_job" or "stop_job", app, job))
 end
 
 -- location /update_thread: the same contract as /update, but the call runs the blocking
 -- libcurl API in a pool thread (see thread.lua); needs `thread_pool rtc threads=N;`.
 function M.update_thread()
-  local method = ngx.req.get_method()
-  if method ~= "PUT" and method ~= "POST" then
-    ngx.header["Allow"] = "PUT, POST"
-    return respond(405, { kind = "invalid", message = "use PUT or POST" })
-  end
-  local args = ngx.req.get_uri_args()
-  local app, job = args.app_id, args.job_id
-  if type(app) ~= "string" or type(job) ~= "string" then
-    return respond(400, { kind = "invalid", message = "app_id and job_id query arguments are required" })
-  end
-  local params, perr = read_json_body()
-  if not params then return respond(400, { kind = "invalid", message = perr }) end
+  local app, job, params = update_request()
+  if not app then return end
   local ok, status, body = ngx.run_worker_thread("rtc", "thread", "update_job",
                                                  app, job, cjson.encode(params))
   if not ok then

@@ -17,21 +17,15 @@
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-MOCK_LUA=${RTC_MOCK_LUA:-lua5.4}
+# shellcheck source=examples/testlib.sh
+. "$HERE/../testlib.sh"
+testlib_init openresty
+TESTLIB_LOGS=("error*.log" mock.log)
 LUAJIT=${LUAJIT:-luajit}
 NGINX=${NGINX:-nginx}
 MODULES_DIR=${NGINX_MODULES_DIR:-/usr/lib/nginx/modules}
 SO=${RTC_LUAJIT_SO:-$ROOT/build/luajit/rtc.so}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rtc-openresty.XXXXXX")
-MOCK_PID=
 NGINX_UP=
-
-pass=0
-fail=0
-ok()     { pass=$((pass + 1)); echo "ok   - $*"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL - $*"; }
-check()  { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
 stop_nginx() {
     [ -n "$NGINX_UP" ] || return 0
@@ -44,29 +38,8 @@ stop_nginx() {
     fi
     NGINX_UP=
 }
-
-cleanup() {
-    local rc=$?
-    stop_nginx
-    if [ -n "$MOCK_PID" ]; then
-        kill "$MOCK_PID" 2>/dev/null
-        wait "$MOCK_PID" 2>/dev/null
-    fi
-    if [ "$fail" -gt 0 ] || [ "$rc" -ne 0 ]; then
-        for f in "$TMP"/error*.log "$TMP/mock.log"; do
-            [ -s "$f" ] && { echo "---- tail of $f"; tail -n 30 "$f"; }
-        done
-    fi
-    if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ] && exit 0
-    exit 1
-}
+# shellcheck disable=SC2317  # run by testlib_cleanup at exit
+testlib_on_exit() { stop_nginx; }
 
 # ---- tools -------------------------------------------------------------------------------
 for tool in "$NGINX" "$LUAJIT" "$MOCK_LUA" curl make; do
@@ -118,29 +91,11 @@ check "rtc.so loads in $LUAJIT" "$LUAJIT" -e "package.cpath='$SODIR/?.so;'..pack
 [ "$fail" -eq 0 ] || finish
 
 # ---- the mock ----------------------------------------------------------------------------
-"$MOCK_LUA" "$ROOT/mock/server.lua" --port 0 --token test-token --parent-pid $$ \
-    >"$TMP/mock.out" 2>"$TMP/mock.log" &
-MOCK_PID=$!
-MOCK_PORT=
-for _ in $(seq 100); do
-    MOCK_PORT=$(sed -n 's/^listening on [^:]*:\([0-9]*\).*/\1/p' "$TMP/mock.out" 2>/dev/null)
-    [ -n "$MOCK_PORT" ] && break
-    kill -0 "$MOCK_PID" 2>/dev/null || break
-    sleep 0.05
-done
-if [ -z "$MOCK_PORT" ]; then not_ok "mock started"; finish; fi
-ok "mock listening on 127.0.0.1:$MOCK_PORT"
-MOCK=http://127.0.0.1:$MOCK_PORT
+start_mock
 APP=app-openresty
 
-mockctl() { # METHOD PATH [JSON] -> body on stdout
-    curl -sS -m 5 -X "$1" -H 'Content-Type: application/json' ${3:+--data-binary "$3"} "$MOCK$2"
-}
-create_job() { # -> job id
-    curl -sS -m 5 -X POST -H 'X-Auth-Token: test-token' -H 'Content-Type: application/json' \
-        --data-binary "{\"room_id\":\"room-$1\",\"user_id\":\"user-$1\",\"record_param\":{\"record_rule_id\":\"rule-1\"}}" \
-        "$MOCK/v2/apps/$APP/individual-stream-jobs" >"$TMP/create.json" &&
-        jget "$TMP/create.json" job_id
+create_job() { # SUFFIX -> job id
+    mock_create_job "$APP" "$1" >"$TMP/create.json" && jget "$TMP/create.json" job_id
 }
 J1=$(create_job 1); J2=$(create_job 2); J3=$(create_job 3)
 if [ -z "$J1" ] || [ -z "$J2" ] || [ -z "$J3" ]; then not_ok "jobs created in the mock"; finish; fi
@@ -301,23 +256,33 @@ check "chunked upstream answer decoded (job_id=chunked)" \
     eval '[ "$CODE" = 200 ] && jis "$TMP/chunk.json" job_id chunked'
 
 # ---- the worker is never blocked ---------------------------------------------------------
-mockctl POST /_mock/script '{"delay": 1.5}' >/dev/null
-( req slow PUT "$NG/update?app_id=$APP&job_id=$J1" '{"record_param":{"record_rule_id":"slow"}}'
-  echo "$CODE $TIME $(date +%s.%N)" >"$TMP/slow.res" ) &
-SLOW=$!
-sleep 0.3   # request 1 is now waiting for the mock
+# slow_start NAME METHOD URL [BODY]: the mock holds its next answer 1.5 s; req runs in the
+# background, and slow_start returns 0.3 s later, when that request waits for the mock.
+# slow_wait: waits for it; sets SLOW_CODE, SLOW_TIME and SLOW_END (when it finished, epoch s).
+slow_start() {
+    SLOW_NAME=$1
+    mockctl POST /_mock/script '{"delay": 1.5}' >/dev/null
+    ( req "$@"; echo "$CODE $TIME $(date +%s.%N)" >"$TMP/$SLOW_NAME.res" ) &
+    SLOW_PID=$!
+    sleep 0.3
+}
+slow_wait() {
+    wait "$SLOW_PID"
+    read -r SLOW_CODE SLOW_TIME SLOW_END <"$TMP/$SLOW_NAME.res"
+}
+
+slow_start slow PUT "$NG/update?app_id=$APP&job_id=$J1" '{"record_param":{"record_rule_id":"slow"}}'
 req fast PUT "$NG/update?app_id=$APP&job_id=$J3" '{"record_param":{"record_rule_id":"fast"}}'
 FAST_CODE=$CODE FAST_TIME=$TIME
 t_fast=$(date +%s.%N)
 req ping GET "$NG/ping"
 PING_CODE=$CODE PING_TIME=$TIME
-wait "$SLOW"
-read -r SLOW_CODE SLOW_TIME t_slow <"$TMP/slow.res"
+slow_wait
 echo "     slow update ${SLOW_TIME}s, concurrent update ${FAST_TIME}s, ping ${PING_TIME}s"
 check "request 2 (update, same worker) served while request 1 waits: 200 in < 0.5 s" \
     eval '[ "$FAST_CODE" = 200 ] && awk "BEGIN{exit !($FAST_TIME < 0.5)}" &&
           jis "$TMP/fast.json" record_param.record_rule_id fast'
-check "request 2 completed before request 1" awk "BEGIN{exit !($t_fast < $t_slow)}"
+check "request 2 completed before request 1" awk "BEGIN{exit !($t_fast < $SLOW_END)}"
 check "/ping during the slow call: 200 in < 0.5 s" \
     eval '[ "$PING_CODE" = 200 ] && awk "BEGIN{exit !($PING_TIME < 0.5)}"'
 check "request 1 (delayed 1.5 s upstream) still succeeds: 200 after >= 1.4 s" \
@@ -332,29 +297,21 @@ check "PUT /update_thread (libcurl in a pool thread): 200 with the updated job" 
 req thr404 PUT "$NG/update_thread?app_id=$APP&job_id=no-such-job" '{"record_param":{"record_rule_id":"x"}}'
 check "/update_thread on an unknown job: 502 + JSON {kind=api, status=404}" \
     eval '[ "$CODE" = 502 ] && jis "$TMP/thr404.json" kind api && jis "$TMP/thr404.json" status 404'
-mockctl POST /_mock/script '{"delay": 1.5}' >/dev/null
-( req thrslow PUT "$NG/update_thread?app_id=$APP&job_id=$J3" '{"record_param":{"record_rule_id":"tslow"}}'
-  echo "$CODE $TIME" >"$TMP/thrslow.res" ) &
-THR=$!
-sleep 0.3
+slow_start thrslow PUT "$NG/update_thread?app_id=$APP&job_id=$J3" '{"record_param":{"record_rule_id":"tslow"}}'
 req ping3 GET "$NG/ping"
-wait "$THR"
-read -r TS_CODE TS_TIME <"$TMP/thrslow.res"
-echo "     slow /update_thread ${TS_TIME}s, concurrent ping ${TIME}s"
+slow_wait
+echo "     slow /update_thread ${SLOW_TIME}s, concurrent ping ${TIME}s"
 check "/ping while /update_thread waits 1.5 s upstream: < 0.5 s; the slow call still 200" \
-    eval '[ "$CODE" = 200 ] && awk "BEGIN{exit !($TIME < 0.5)}" && [ "$TS_CODE" = 200 ] &&
-          awk "BEGIN{exit !($TS_TIME >= 1.4)}"'
+    eval '[ "$CODE" = 200 ] && awk "BEGIN{exit !($TIME < 0.5)}" && [ "$SLOW_CODE" = 200 ] &&
+          awk "BEGIN{exit !($SLOW_TIME >= 1.4)}"'
 
 # control: the same measurement catches a blocking call in a handler
-mockctl POST /_mock/script '{"delay": 1.5}' >/dev/null
-( req blk GET "$NG2/update_blocking?app_id=$APP&job_id=$J1"; echo "$CODE" >"$TMP/blk.res" ) &
-BLK=$!
-sleep 0.3
+slow_start blk GET "$NG2/update_blocking?app_id=$APP&job_id=$J1"
 req ping2 GET "$NG/ping"
-wait "$BLK"
+slow_wait
 echo "     with a blocking libcurl call in a handler, /ping took ${TIME}s"
 check "control: a blocking client:update_job in a handler stalls /ping (>= 1 s)" \
-    eval '[ "$(cat "$TMP/blk.res")" = 200 ] && awk "BEGIN{exit !($TIME >= 1.0)}"'
+    eval '[ "$SLOW_CODE" = 200 ] && awk "BEGIN{exit !($TIME >= 1.0)}"'
 
 # ---- cli_style.lua: the blocking path outside nginx --------------------------------------
 if RTC_ENDPOINT="$MOCK" RTC_AUTH_TOKEN=test-token LUA_CPATH="$SODIR/?.so;;" \
@@ -398,7 +355,7 @@ if start_nginx RTC_ENDPOINT="$MOCK" HUAWEICLOUD_SDK_AK=test-ak HUAWEICLOUD_SDK_S
         eval '[ "$CODE" = 502 ] && jis "$TMP/badsig.json" kind api && jis "$TMP/badsig.json" status 401'
 
     # ---- the upstream is gone --------------------------------------------------------------
-    kill "$MOCK_PID" 2>/dev/null; wait "$MOCK_PID" 2>/dev/null; MOCK_PID=
+    stop_mock
     req gone PUT "$NG/update?app_id=$APP&job_id=$J2" '{"publish_param":{"rtmp_urls":["rtmp://x/live/s"]}}'
     check "upstream down: 502 + JSON {kind=transport}" \
         eval '[ "$CODE" = 502 ] && jis "$TMP/gone.json" kind transport'
