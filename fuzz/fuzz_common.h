@@ -95,8 +95,8 @@ static inline const char *fuzz_take(fuzz_input *in, size_t len, size_t *got) {
 
 /* Up to max bytes (a length byte first, taken modulo max + 1). */
 static inline const char *fuzz_bytes(fuzz_input *in, size_t max, size_t *len) {
+  size_t want = fuzz_byte(in) % (max + 1); /* the length byte first, then the bytes it counts */
   const char *s = (const char *)in->p;
-  size_t want = fuzz_byte(in) % (max + 1);
   if (want > in->n) want = in->n;
   in->p += want;
   in->n -= want;

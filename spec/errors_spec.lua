@@ -326,3 +326,22 @@ describe("errors from odd gateways", function()
     assert.are.equal("j", job.job_id)
   end)
 end)
+
+describe("answers with loosely typed fields", function()
+  local client = rtc.new{ endpoint = "http://127.0.0.1:1", token = "t" }
+
+  it("strings for integer and boolean fields become the documented types", function()
+    local job = client:decode("get_job", 200, {},
+      '{"job_id": "j", "max_idle_time": "30", "is_record_audio": "false", "room_id": 100}')
+    assert.are.equal(30, job.max_idle_time)
+    if math.type then assert.are.equal("integer", math.type(job.max_idle_time)) end
+    assert.are.equal(false, job.is_record_audio)
+    assert.are.equal("100", job.room_id)
+  end)
+
+  it("values that cannot be read as the type stay as they came", function()
+    local job = client:decode("get_job", 200, {}, '{"max_idle_time": "soon", "is_record_audio": "yes"}')
+    assert.are.equal("soon", job.max_idle_time)
+    assert.are.equal("yes", job.is_record_audio)
+  end)
+end)
