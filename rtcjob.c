@@ -825,24 +825,42 @@ static int fail_invalid(lua_State *L, const char *err, const char *field) {
   return 2;
 }
 
+/* Validates and builds the request of op from the arguments at base.. Misuse (Lua types) raises,
+ * naming fname and the argument as the user counts it (after the client); invalid input returns 0
+ * with nil, err pushed. */
+static int build_or_fail(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
+                         const char *fname, rtc_request *req) {
+  char err[512], field[256];
+  int badarg;
+  switch (build_request(L, c, op, base, req, err, sizeof err, field, sizeof field, &badarg)) {
+  case BUILD_MISUSE: /* arg 1 is the client (a method's self, or the default one inserted) */
+    luaL_error(L, "bad argument #%d to '%s' (%s)", badarg - 1, fname, err);
+    return 0;
+  case BUILD_INVALID:
+    fail_invalid(L, err, field);
+    return 0;
+  case BUILD_OK: break;
+  }
+  return 1;
+}
+
+/* Queues a built request on the engine (which takes its buffers). */
+static rtc_call *queue_call(lua_State *L, rtc_client *c, rtc_request *req) {
+  rtc_call *call = rtc_engine_submit(c, req);
+  if (call == NULL) {
+    rtc_buf_free(&req->target);
+    rtc_buf_free(&req->body);
+    luaL_error(L, "rtc: out of memory");
+  }
+  return call;
+}
+
 /* Runs op with the arguments at base.. on client c: the whole pipeline. */
 static int run_call(lua_State *L, rtc_client *c, const rtc_operation *op, int base) {
   rtc_request req;
   rtc_call *call;
-  char err[512], field[256];
-  int badarg;
-  switch (build_request(L, c, op, base, &req, err, sizeof err, field, sizeof field, &badarg)) {
-  case BUILD_MISUSE: /* arg 1 is the client (a method's self, or the default one inserted) */
-    return luaL_error(L, "bad argument #%d to '%s' (%s)", badarg - 1, op->name, err);
-  case BUILD_INVALID: return fail_invalid(L, err, field);
-  case BUILD_OK: break;
-  }
-  call = rtc_engine_submit(c, &req);
-  if (call == NULL) {
-    rtc_buf_free(&req.target);
-    rtc_buf_free(&req.body);
-    return luaL_error(L, "rtc: out of memory");
-  }
+  if (!build_or_fail(L, c, op, base, op->name, &req)) return 2;
+  call = queue_call(L, c, &req);
   rtc_engine_run(L, c, -1, call, 0);
   return push_outcome(L, c, call);
 }
@@ -889,14 +907,9 @@ static int client_prepare(lua_State *L) {
   const rtc_operation *op = check_operation(L, 2);
   rtc_request req;
   rtc_headers h;
-  char err[512], field[256];
+  char err[512];
   const rtc_endpoint *ep;
-  int badarg;
-  switch (build_request(L, c, op, 3, &req, err, sizeof err, field, sizeof field, &badarg)) {
-  case BUILD_MISUSE: return luaL_error(L, "bad argument to 'prepare' (%s)", err);
-  case BUILD_INVALID: return fail_invalid(L, err, field);
-  case BUILD_OK: break;
-  }
+  if (!build_or_fail(L, c, op, 3, "prepare", &req)) return 2;
   ep = &c->endpoints[c->preferred];
   if (rtc_build_headers(c, &req, c->preferred, &h, err, sizeof err) != 0) {
     rtc_buf_free(&req.target);
@@ -980,19 +993,8 @@ static int client_start(lua_State *L) {
   const rtc_operation *op = check_operation(L, 2);
   rtc_request req;
   rtc_call *call;
-  char err[512], field[256];
-  int badarg;
-  switch (build_request(L, c, op, 3, &req, err, sizeof err, field, sizeof field, &badarg)) {
-  case BUILD_MISUSE: return luaL_error(L, "bad argument to 'start' (%s)", err);
-  case BUILD_INVALID: return fail_invalid(L, err, field);
-  case BUILD_OK: break;
-  }
-  call = rtc_engine_submit(c, &req);
-  if (call == NULL) {
-    rtc_buf_free(&req.target);
-    rtc_buf_free(&req.body);
-    return luaL_error(L, "rtc: out of memory");
-  }
+  if (!build_or_fail(L, c, op, 3, "start", &req)) return 2;
+  call = queue_call(L, c, &req);
   rtc_engine_run(L, c, 0, NULL, 0); /* get it on the wire now; never waits */
   lua_pushinteger(L, call->id);
   return 1;
