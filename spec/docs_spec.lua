@@ -95,4 +95,12 @@ describe("examples/", function()
     for _, r in ipairs(mock:requests()) do methods[#methods + 1] = r.method end
     assert.same({ "POST", "GET", "PUT", "DELETE", "GET", "PUT" }, methods)
   end)
+
+  it("demo.lua (make demo) starts its own mock, runs both examples and stops it", function()
+    local ok, output = run(mock, "examples/demo.lua")
+    assert(ok, output)
+    assert.truthy(output:find("== examples/update_job.lua", 1, true), output)
+    assert.truthy(output:find("final state: STOPPED", 1, true), output)
+    assert.truthy(output:find("demo finished", 1, true), output)
+  end)
 end)
