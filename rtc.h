@@ -143,7 +143,6 @@ typedef struct rtc_headers {
   const char *value[RTC_MAX_HEADERS];
   size_t n;
   char date[17];
-  char *host;
   char *authorization;
 } rtc_headers;
 

@@ -620,7 +620,6 @@ int rtc_build_headers(rtc_client *c, const rtc_request *r, int endpoint, rtc_hea
   const rtc_endpoint *ep = &c->endpoints[endpoint];
   h->n = 0;
   h->authorization = NULL;
-  h->host = ep->host;
   add_header(h, "Host", ep->host);
   add_header(h, "Content-Type",
              r->body.len ? "application/json;charset=utf-8" : "application/json");
