@@ -1,0 +1,46 @@
+/* rtc_text.h: the module's one set of text checks and its one percent codec. Character classes
+ * are a 256-entry table (as lua-cjson does), not predicate chains. */
+#ifndef RTC_TEXT_H
+#define RTC_TEXT_H
+
+#include <stddef.h>
+
+#include "rtc_buf.h"
+
+enum {
+  RTC_C_UNRESERVED = 1 << 0, /* RFC 3986: ALPHA DIGIT - . _ ~ */
+  RTC_C_CONTROL = 1 << 1,    /* 0x00-0x1f and 0x7f */
+  RTC_C_BLANK = 1 << 2,      /* space and tab */
+  RTC_C_TCHAR = 1 << 3,      /* RFC 9110 token characters (header names) */
+  RTC_C_HEX = 1 << 4,        /* 0-9 a-f A-F */
+  RTC_C_DIGIT = 1 << 5,      /* 0-9 */
+  RTC_C_SPACE = 1 << 6       /* space, \t \n \v \f \r */
+};
+extern const unsigned char rtc_char_class[256];
+#define rtc_is(c, cls) ((rtc_char_class[(unsigned char)(c)] & (cls)) != 0)
+
+/* 1 when s holds any byte of class cls. */
+int rtc_text_has(const char *s, size_t len, unsigned cls);
+/* 1 when s is valid UTF-8 (no overlongs, no surrogates; ASCII runs take a fast path). */
+int rtc_utf8_valid(const char *s, size_t len);
+/* Hex value of c, or -1. */
+int rtc_hex_value(unsigned char c);
+/* Lowercase hex of n bytes into out (2n chars, no NUL). */
+void rtc_hex_lower(char *out, const unsigned char *in, size_t n);
+
+/* Percent-encodes s into b: unreserved bytes kept, '/' kept when keep_slash, every other byte
+ * %XX with uppercase hex (what the service and the SDK-HMAC-SHA256 signer expect). 0 or -1. */
+int rtc_pct_encode(rtc_buf *b, const char *s, size_t len, int keep_slash);
+/* Decodes %XX escapes (a '%' not followed by two hex digits stays as it is) into dst, which may
+ * be src; returns the decoded length. */
+size_t rtc_pct_decode(char *dst, const char *src, size_t len);
+
+/* Appends s for a person to read on one line: control bytes (and DEL) become \n, \r, \t, \e or
+ * \xHH, so no server text can move the cursor, change a terminal's title or split a line; bytes
+ * that are not valid UTF-8 become \xHH too. At most max input bytes are shown, then "…". */
+int rtc_text_escape(rtc_buf *b, const char *s, size_t len, size_t max);
+
+/* Levenshtein distance of two short names (for "did you mean"); large for long names. */
+size_t rtc_edit_distance(const char *a, const char *b);
+
+#endif
