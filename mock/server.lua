@@ -2,7 +2,8 @@
 --
 --   lua5.4 mock/server.lua --port 8080 [--host 127.0.0.1] [--token T]... [--aksk AK:SK]...
 --          [--project-id P] [--unknown-app A]... [--delay-all S] [--no-auth] [--no-tokens]
---          [--no-aksk] [--any-project] [--pid-file F] [--parent-pid PID] [--verbose]
+--          [--no-aksk] [--any-project] [--strict] [--seed] [--rate N] [--rule-location L]...
+--          [--pid-file F] [--parent-pid PID] [--verbose]
 --
 -- One non-blocking loop (socket.select), one coroutine per connection, timers for delayed
 -- answers, HTTP/1.1 keep-alive, Content-Length and chunked request bodies, Expect: 100-continue.
@@ -10,11 +11,13 @@
 -- Control routes under /_mock/ (never authenticated): see mock/README.md.
 -- Runs on Lua 5.1/LuaJIT .. 5.4.
 
+-- the mock's modules (sparkrtc.lua, sparkrtc/*.lua) sit next to this file, wherever it is run from
 local dir = (arg and arg[0] or ""):match("^(.*)[/\\][^/\\]*$") or "."
 package.path = dir .. "/?.lua;" .. package.path
 
 local socket = require "socket"
 local sparkrtc = require "sparkrtc"
+local ratelimit = require "sparkrtc.ratelimit"
 local json = sparkrtc.json
 
 local gettime = socket.gettime
@@ -31,6 +34,10 @@ usage: lua5.4 mock/server.lua --port PORT [options]
   --no-tokens         accept no token        --no-aksk   accept no AK/SK
   --no-auth           no authentication at all
   --unknown-app A     app id answered with 404 (repeatable)         [no-such-app]
+  --strict            apps must be created; job record rules must exist
+  --seed              start with app my-app, rule my-rule, RUNNING job my-job
+  --rate N            answer 429 past N API requests per second     [0: no limit]
+  --rule-location L   accepted obs_addr.location (repeatable)       [cn-north-4]
   --delay-all S       delay every API answer by S seconds
   --pid-file F        write the process id to F
   --parent-pid PID    exit when process PID is gone
@@ -40,7 +47,7 @@ usage: lua5.4 mock/server.lua --port PORT [options]
 ---------------------------------------------------------------------------------------------
 -- options
 ---------------------------------------------------------------------------------------------
-local opts = { port = 8080, host = "127.0.0.1", delay_all = 0 }
+local opts = { port = 8080, host = "127.0.0.1", delay_all = 0, rate = 0 }
 local cfg = {}
 do
   local i = 1
@@ -69,6 +76,14 @@ do
       cfg.unknown_apps = cfg.unknown_apps or {}
       cfg.unknown_apps[#cfg.unknown_apps + 1] = val(a)
     elseif a == "--delay-all" then opts.delay_all = tonumber(val(a)) or 0
+    elseif a == "--strict" then cfg.strict = true
+    elseif a == "--seed" then cfg.seed = true
+    elseif a == "--rate" then
+      opts.rate = tonumber(val(a))
+      if not opts.rate or opts.rate < 0 then io.stderr:write("--rate wants a number >= 0\n"); os.exit(2) end
+    elseif a == "--rule-location" then
+      cfg.rule_locations = cfg.rule_locations or {}
+      cfg.rule_locations[#cfg.rule_locations + 1] = val(a)
     elseif a == "--pid-file" then opts.pid_file = val(a)
     elseif a == "--parent-pid" then opts.parent_pid = tonumber(val(a))
     elseif a == "--verbose" or a == "-v" then opts.verbose = true
@@ -93,11 +108,15 @@ local stats
 local open_connections = 0
 local generation = 0
 
+local limiter
+
 local function reset()
   generation = generation + 1
+  api:configure({ clock_offset = 0, strict = cfg.strict or false,
+    rule_locations = cfg.rule_locations or { "cn-north-4" } })
   api:reset()
-  api:configure({ clock_offset = 0 })
   state = { log = {}, scripts = {}, delay_all = opts.delay_all }
+  limiter = ratelimit.new(opts.rate)
   -- requests held from before the reset no longer count (see Conn:release)
   stats = { connections = 0, requests = 0, in_flight = 0, max_in_flight = 0, accepted = 0 }
 end
@@ -220,7 +239,7 @@ function Conn:close()
   open_connections = open_connections - 1
 end
 
-local REASONS = { [100] = "Continue", [200] = "OK", [201] = "Created", [204] = "No Content",
+local REASONS = { [100] = "Continue", [200] = "OK", [201] = "Created", [202] = "Accepted", [204] = "No Content",
   [400] = "Bad Request", [401] = "Unauthorized", [403] = "Forbidden", [404] = "Not Found",
   [408] = "Request Timeout", [411] = "Length Required", [413] = "Payload Too Large",
   [429] = "Too Many Requests", [431] = "Request Header Fields Too Large",
@@ -363,9 +382,13 @@ local function control(req)
     reset()
     return simple(200, { ok = true })
   elseif p == "/_mock/stats" and m == "GET" then
+    local r = limiter:stats()
+    for i, s in ipairs(r.per_second) do r.per_second[i] = json.object(s) end
     return simple(200, json.object({ connections = stats.connections, requests = stats.requests,
       in_flight = stats.in_flight, max_in_flight = stats.max_in_flight, accepted = stats.accepted,
-      open = open_connections, scripts_pending = #state.scripts }))
+      open = open_connections, scripts_pending = #state.scripts, rate = r.rate, limited = r.limited,
+      max_per_second = r.max_per_second, max_window = r.max_window,
+      per_second = json.array(r.per_second) }))
   elseif p == "/_mock/requests" and m == "GET" then
     return simple(200, json.array(state.log))
   elseif p == "/_mock/jobs" and m == "GET" then
@@ -377,6 +400,10 @@ local function control(req)
     end
     local job = api:seed_job(v.app_id, v.job)
     return sparkrtc.response(201, api:job_json(job))
+  elseif p == "/_mock/seed" and m == "POST" then
+    api:apply_seed()
+    return simple(200, json.object({ app_id = sparkrtc.SEED.app_id, rule_id = sparkrtc.SEED.rule_id,
+      job_id = sparkrtc.SEED.job_id }))
   elseif p == "/_mock/health" and m == "GET" then
     return simple(200, { ok = true })
   elseif p == "/_mock/script" and m == "DELETE" then
@@ -410,6 +437,13 @@ local function control(req)
     for k, val in pairs(v) do
       if k == "delay_all" and type(val) == "number" then state.delay_all = val
       elseif k == "clock_offset" and type(val) == "number" then api:configure({ clock_offset = val })
+      elseif k == "rate" and type(val) == "number" and val >= 0 then limiter:set_rate(val)
+      elseif k == "strict" and type(val) == "boolean" then api:configure({ strict = val })
+      elseif k == "rule_locations" and json.is_array(val) and #val > 0 then
+        for _, l in ipairs(val) do
+          if type(l) ~= "string" then return simple(400, { error = "rule_locations wants strings" }) end
+        end
+        api:configure({ rule_locations = val })
       else return simple(400, { error = "bad config key " .. tostring(k) }) end
     end
     return simple(200, { ok = true })
@@ -444,9 +478,15 @@ function Conn:api_request(req)
   if stats.in_flight > stats.max_in_flight then stats.max_in_flight = stats.in_flight end
   self.held = generation
 
-  local s = pop_script() or {}
+  -- the gateway's rate limit answers first (and takes no script)
+  local admitted, retry_after = limiter:admit(gettime())
+  local s = admitted and pop_script() or {}
   local resp
-  if s.status then
+  if not admitted then
+    resp = sparkrtc.api_error(429, "APIGW.0308", format("The throttling threshold has been reached: "
+      .. "policy user over ratelimit, limit:%d, time:1 second", limiter.rate))
+    resp.headers["Retry-After"] = tostring(retry_after)
+  elseif s.status then
     resp = { status = s.status, headers = { ["X-request-Id"] = sparkrtc.random_hex(32) }, body = s.body or "" }
     if resp.body ~= "" then resp.headers["Content-Type"] = "application/json;charset=utf-8" end
   else
