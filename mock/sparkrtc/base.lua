@@ -142,7 +142,7 @@ function B.parse_query(query)
   for piece in (query or ""):gmatch("[^&]+") do
     local k, v = piece:match("^([^=]*)=(.*)$")
     if not k then k, v = piece, "" end
-    k, v = B.pct_decode((k:gsub("+", " "))), B.pct_decode((v:gsub("+", " ")))
+    k, v = B.pct_decode(k), B.pct_decode(v) -- "+" stays "+", as in the signature's canonical query
     if not k or not v then return nil end
     out[k] = v
   end
