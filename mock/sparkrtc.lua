@@ -214,8 +214,8 @@ function Api:new_id()
 end
 
 -- the names of the --seed state (mock/README.md documents them)
-M.SEED = { app_id = "my-app", rule_id = "my-rule", job_id = "my-job", room_id = "my-room",
-  user_id = "my-user", bucket = "rtc-records" }
+M.SEED = { app_id = "my-app", rule_id = "my-rule", job_id = "my-job", room_id = "room-100",
+  user_id = "user001", bucket = "rtc-records" }
 
 -- forgets every app, rule, job and bucket change; with seed, puts the seed state back
 function Api:reset()

@@ -574,8 +574,10 @@ describe("mock API: mix-stream jobs", function()
     { "RTC.00001005", P .. "room_id", { mix_param = { encode_template = "audio_only" } } },
     { "RTC.00001005", P .. "encode_template", { mix_param = { room_id = "r" } } },
     { "RTC.00001005", P .. "layout_template", { mix_param = { room_id = "r", encode_template = "1280*720_15_1130" } } },
-    { "RTC.00001005", P .. "layout_panes", { mix_param = { room_id = "r", encode_template = "1280*720_15_1130", layout_template = "custom" } } },
-    { "RTC.00001003", P .. "layout_panes", { mix_param = { room_id = "r", encode_template = "1280*720_15_1130", layout_template = "custom", layout_panes = {} } } },
+    { "RTC.00001005", P .. "layout_panes", { mix_param = { room_id = "r", encode_template = "1280*720_15_1130",
+      layout_template = "custom" } } },
+    { "RTC.00001003", P .. "layout_panes", { mix_param = { room_id = "r", encode_template = "1280*720_15_1130",
+      layout_template = "custom", layout_panes = {} } } },
     { "RTC.00001003", P .. "encode_template", { mix_param = { room_id = "r", encode_template = "640x480_15_1000" } } },
     { "RTC.00001003", P .. "encode_template", { mix_param = { room_id = "r", encode_template = "1280X720_30_1710" } } },
     { "RTC.00001003", P .. "room_id", { mix_param = { room_id = "", encode_template = "audio_only" } } },
@@ -583,12 +585,16 @@ describe("mock API: mix-stream jobs", function()
     { "RTC.00001003", P .. "max_idle_time", { mix_param = { room_id = "r", encode_template = "audio_only", max_idle_time = 43201 } } },
     { "RTC.00001003", P .. "background_image", { mix_param = { room_id = "r", encode_template = "audio_only", background_image = "http://x/y" } } },
     { "RTC.00001003", P .. "layout_panes[1].x", { mix_param = { room_id = "r", encode_template = "audio_only", layout_panes = { { x = 1.5 } } } } },
-    { "RTC.00001003", P .. "layout_panes[2].video_type", { mix_param = { room_id = "r", encode_template = "audio_only", layout_panes = { {}, { video_type = "TV" } } } } },
+    { "RTC.00001003", P .. "layout_panes[2].video_type", { mix_param = { room_id = "r", encode_template = "audio_only",
+      layout_panes = { {}, { video_type = "TV" } } } } },
     { "RTC.00001003", P .. "layout_panes[1].zorder", { mix_param = { room_id = "r", encode_template = "audio_only", layout_panes = { { zorder = 26 } } } } },
-    { "RTC.00001003", P .. "layout_panes[1].crop_mode", { mix_param = { room_id = "r", encode_template = "audio_only", layout_panes = { { crop_mode = "FIT" } } } } },
+    { "RTC.00001003", P .. "layout_panes[1].crop_mode", { mix_param = { room_id = "r", encode_template = "audio_only",
+      layout_panes = { { crop_mode = "FIT" } } } } },
     { "RTC.00001003", P .. "layout_panes[1].id", { mix_param = { room_id = "r", encode_template = "audio_only", layout_panes = { { id = 0 } } } } },
-    { "RTC.00001005", P .. "user_background_images[1].image_uri", { mix_param = { room_id = "r", encode_template = "audio_only", user_background_images = { { user_id = "u" } } } } },
-    { "RTC.00001003", P .. "user_background_images[1].image_uri", { mix_param = { room_id = "r", encode_template = "audio_only", user_background_images = { { user_id = "u", image_uri = "s3://b" } } } } },
+    { "RTC.00001005", P .. "user_background_images[1].image_uri", { mix_param = { room_id = "r", encode_template = "audio_only",
+      user_background_images = { { user_id = "u" } } } } },
+    { "RTC.00001003", P .. "user_background_images[1].image_uri", { mix_param = { room_id = "r", encode_template = "audio_only",
+      user_background_images = { { user_id = "u", image_uri = "s3://b" } } } } },
     { "RTC.00001003", P .. "job_uniq_id", { mix_param = { room_id = "r", encode_template = "audio_only", job_uniq_id = "x" } } },
     { "RTC.00001005", "record_param.record_rule_id", { mix_param = { room_id = "r", encode_template = "audio_only" }, record_param = {} } },
     { "RTC.00001003", "publish_param", { mix_param = { room_id = "r", encode_template = "audio_only" }, publish_param = {} } },
@@ -964,8 +970,9 @@ describe("mock server: --seed", function()
     local status, job = srv:call("GET", "/v2/apps/my-app/individual-stream-jobs/my-job")
     assert.are.equal(200, status)
     assert.are.equal("RUNNING", job.state)
-    assert.are.equal("my-room", job.room_id)
-    assert.are.equal("my-user", job.user_id)
+    assert.are.equal("room-100", job.room_id)
+    assert.are.equal("user001", job.user_id)
+    assert.are.equal("s_my-job_room-100_user001", job.stream_name)
     assert.are.same({ record_rule_id = "my-rule" }, job.record_param)
     local _, app = srv:call("GET", "/v2/apps/my-app")
     assert.are.equal("my-app", app.app_name)

@@ -84,6 +84,7 @@ function B.hmac_sha256(key, data)
 end
 
 function B.clock()
+  local ngx = rawget(_G, "ngx") -- inside nginx's Lua module
   if ngx and ngx.now then return ngx.now() end
   local ok, socket = pcall(require, "socket")
   if ok and socket.gettime then return socket.gettime() end

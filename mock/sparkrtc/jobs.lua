@@ -138,7 +138,7 @@ function J.create(api, c)
   local code = J.validate_create(b)
   if code then return B.api_error(400, code) end
   if present(b.record_param) and not api:rule_usable(c.app, b.record_param.record_rule_id) then
-    return B.api_error(400, INVALID, "InvalidParameterValue: record_param.record_rule_id names no record rule of this app")
+    return B.field_error(INVALID, "record_param.record_rule_id")
   end
   return B.response(201, J.body(J.new(api, c.app, b)))
 end
@@ -168,7 +168,7 @@ function J.update(api, c)
   if code then return B.api_error(400, code) end
   if job.state == "STOPPED" then return B.api_error(400, "RTC.00001009") end
   if present(b.record_param) and not api:rule_usable(c.app, b.record_param.record_rule_id) then
-    return B.api_error(400, INVALID, "InvalidParameterValue: record_param.record_rule_id names no record rule of this app")
+    return B.field_error(INVALID, "record_param.record_rule_id")
   end
   if present(b.publish_param) then job.publish_param = b.publish_param end
   if present(b.record_param) then job.record_param = b.record_param end

@@ -3,7 +3,7 @@
 -- after DELETE or when their room is dismissed. Stream name m_{job_id}_{room_id}.
 
 local B = require "sparkrtc.base"
-local json, present = B.json, B.present
+local present = B.present
 local INVALID, MISSING = B.INVALID, B.MISSING
 
 local X = {}
@@ -150,7 +150,8 @@ function X.update(_, c)
   local m, old = b.mix_param, job.mix_param
   local lt = m.layout_template
   if present(lt) and lt ~= old.layout_template and (lt ~= "custom" or old.layout_template ~= "custom") then
-    return B.api_error(400, INVALID, "InvalidParameterValue: mix_param.layout_template: only custom-to-custom changes are allowed")
+    return B.api_error(400, INVALID,
+      "InvalidParameterValue: mix_param.layout_template: only custom-to-custom changes are allowed")
   end
   for k, v in pairs(m) do
     if present(v) then old[k] = v end
