@@ -795,9 +795,10 @@ local BODIES = {
 local QUERIES = { list_apps = "?offset=0&limit=10&state=ACTIVATION", list_record_rules = "?offset=0&limit=10",
   list_obs_bucket_objects = "?bucket=rtc-records&prefix=recordings%2F&type=objects&location=cn-north-4" }
 
-local function sdk_request(route, app)
+local function sdk_request(route, app, bodies)
+  bodies = bodies or BODIES
   local path = "/" .. route[3]:gsub(":app", app):gsub(":rule", "r1"):gsub(":job", "j1"):gsub(":room", "room%%201")
-  local body = BODIES[route[1]] and cjson.encode(BODIES[route[1]]) or ""
+  local body = bodies[route[1]] and cjson.encode(bodies[route[1]]) or ""
   local ct = (body ~= "" and not route.ops) and "application/json;charset=utf-8" or "application/json"
   return { method = route[2], path = path, query = (QUERIES[route[1]] or ""):sub(2), target = path .. (QUERIES[route[1]] or ""),
     headers = { host = "rtc-api.myhuaweicloud.com", ["content-type"] = ct }, body = body }
@@ -854,10 +855,11 @@ describe("mock API: authentication on every route", function()
 
   it("the SDK-shaped request of every operation succeeds on a prepared store", function()
     local ids = {}
+    local bodies = setmetatable({}, { __index = BODIES }) -- rule ids filled in below
     local function add(route_name, want)
       for _, route in ipairs(sparkrtc.ROUTES) do
         if route[1] == route_name then
-          local req = sdk_request(route, app)
+          local req = sdk_request(route, app, bodies)
           req.path = req.path:gsub("/r1$", "/" .. (ids.rule or "")):gsub("individual%-stream%-jobs/j1", "individual-stream-jobs/" .. (ids.job or ""))
             :gsub("mix%-stream%-jobs/j1", "mix-stream-jobs/" .. (ids.mix or "")):gsub("^/v2/apps/" .. app .. "$", "/v2/apps/" .. (ids.app or app))
           req.target = req.path .. (QUERIES[route_name] or "")
@@ -883,9 +885,9 @@ describe("mock API: authentication on every route", function()
     add("update_auto_record", 200)
     add("get_record_callback", 200)
     add("update_record_callback", 200)
-    BODIES.create_job.record_param.record_rule_id = ids.rule
-    BODIES.update_job.record_param.record_rule_id = ids.rule
-    MIX.record_param = { record_rule_id = ids.rule }
+    bodies.create_job = job_body(ids.rule)
+    bodies.update_job = { record_param = { record_rule_id = ids.rule } }
+    bodies.create_mix_job = { mix_param = MIX.mix_param, record_param = { record_rule_id = ids.rule } }
     ids.job = add("create_job", 201).job_id
     add("get_job", 200)
     add("update_job", 200)
@@ -901,8 +903,6 @@ describe("mock API: authentication on every route", function()
     add("update_obs_bucket_authority", 200)
     add("delete_record_rule", 204)
     add("delete_app", 204)
-    MIX.record_param = nil
-    BODIES.create_job.record_param.record_rule_id = "any"
   end)
 end)
 
