@@ -39,6 +39,7 @@ usage: lua5.4 mock/server.lua --port PORT [options]
   --seed              start with app my-app, rule my-rule, RUNNING job my-job
   --rate N            answer 429 past N API requests per second     [0: no limit]
   --rule-location L   accepted obs_addr.location (repeatable)       [cn-north-4]
+  --offset-items      list offsets count items (default: pages)
   --delay-all S       delay every API answer by S seconds
   --pid-file F        write the process id to F
   --parent-pid PID    exit when process PID is gone
@@ -79,6 +80,7 @@ do
     elseif a == "--delay-all" then opts.delay_all = tonumber(val(a)) or 0
     elseif a == "--strict" then cfg.strict = true
     elseif a == "--seed" then cfg.seed = true
+    elseif a == "--offset-items" then cfg.offset_items = true
     elseif a == "--rate" then
       opts.rate = tonumber(val(a))
       if not opts.rate or opts.rate < 0 then io.stderr:write("--rate wants a number >= 0\n"); os.exit(2) end
@@ -114,7 +116,7 @@ local limiter
 
 local function reset()
   generation = generation + 1
-  api:configure({ clock_offset = 0, strict = cfg.strict or false,
+  api:configure({ clock_offset = 0, strict = cfg.strict or false, offset_items = cfg.offset_items or false,
     rule_locations = cfg.rule_locations or { "cn-north-4" } })
   api:reset()
   state = { log = {}, scripts = {}, delay_all = opts.delay_all }

@@ -51,7 +51,8 @@ M.Api = Api
 --   unknown_apps (list; default {"no-such-app"}), auth (false: no authentication at all),
 --   strict (true: apps must be created and job record rules must exist; see mock/README.md),
 --   seed (true: the --seed state after every reset), rule_locations (accepted
---   obs_addr.location values; default {"cn-north-4"}),
+--   obs_addr.location values; default {"cn-north-4"}), offset_items (true: list offsets count
+--   items, not pages),
 --   clock (function -> seconds; default real clock), clock_offset (seconds added to the clock),
 --   sha256 / hmac_sha256 (binary functions replacing luaossl)
 function M.new(config)
@@ -78,6 +79,7 @@ function Api:configure(c)
   pick("strict", c.strict, false)
   pick("seed", c.seed, false)
   pick("rule_locations", c.rule_locations, { "cn-north-4" })
+  pick("offset_items", c.offset_items, false)
   pick("clock_offset", c.clock_offset, 0)
   if c.clock then self.clock = c.clock end
   if c.sha256 then self.sha256 = c.sha256 end

@@ -71,7 +71,7 @@ function A.list(api, c)
   for _, app in ipairs(api:app_list()) do
     if state == nil or app.state.state == state then all[#all + 1] = app end
   end
-  local page = B.page(all, offset, limit)
+  local page = B.page(all, offset, limit, api.offset_items)
   for i, app in ipairs(page) do page[i] = A.view(app) end
   return B.response(200, json.object({ count = #all, apps = page }))
 end

@@ -305,10 +305,11 @@ function B.page_params(q)
   return offset, limit
 end
 
--- items offset*limit+1 .. offset*limit+limit of list, as a JSON array
-function B.page(list, offset, limit)
+-- items offset*limit+1 .. offset*limit+limit of list (offset a page number), or with
+-- offset_items items offset+1 .. offset+limit, as a JSON array
+function B.page(list, offset, limit, offset_items)
   local out = json.array({})
-  local first = offset * limit
+  local first = offset_items and offset or offset * limit
   for i = first + 1, math.min(#list, first + limit) do out[#out + 1] = list[i] end
   return out
 end

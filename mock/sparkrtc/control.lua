@@ -87,6 +87,7 @@ function C.handle(srv, req)
       elseif k == "clock_offset" and type(val) == "number" then api:configure({ clock_offset = val })
       elseif k == "rate" and type(val) == "number" and val >= 0 then limiter:set_rate(val)
       elseif k == "strict" and type(val) == "boolean" then api:configure({ strict = val })
+      elseif k == "offset_items" and type(val) == "boolean" then api:configure({ offset_items = val })
       elseif k == "rule_locations" and json.is_array(val) and #val > 0 then
         for _, l in ipairs(val) do
           if type(l) ~= "string" then return simple(400, { error = "rule_locations wants strings" }) end

@@ -118,10 +118,10 @@ function R.create(api, c)
   return B.response(201, view(R.put(c.app, api:new_id(), b, c.now)))
 end
 
-function R.list(_, c)
+function R.list(api, c)
   local offset, limit = B.page_params(c.q)
   if not offset then return limit end
-  local page = B.page(R.list_of(c.app), offset, limit)
+  local page = B.page(R.list_of(c.app), offset, limit, api.offset_items)
   for i, rule in ipairs(page) do page[i] = view(rule) end
   return B.response(200, json.object({ rules = page }))
 end
