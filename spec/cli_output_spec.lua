@@ -333,6 +333,7 @@ describe("rtcjob output", function()
       mock:reset()
       mock:script{ status = 503, body = "busy", times = 5 }
       r = run("get app1 j1 --retries 2")
+      assert.equal(1, r.code, r.err)
       assert.equal(3, #api_requests())
       mock:reset()
       mock:script{ delay = 3 }
