@@ -114,3 +114,12 @@ install: all
 
 clean:
 	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o fuzz/*-fuzzer fuzz/obj
+
+# The man page and the bash completion, written by the command itself from its help tables
+# (which come from the module's operation rows). Install: man/rtcjob.1 to share/man/man1,
+# completion/rtcjob to share/bash-completion/completions.
+.PHONY: man
+man: all
+	@mkdir -p man completion
+	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob man > man/rtcjob.1
+	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob completion bash > completion/rtcjob
