@@ -47,8 +47,12 @@ local function with_markers(code)
   return table.concat(out, "\n"), expected
 end
 
+-- white space runs compare equal (print separates its values with tabs)
+local function squeeze(s) return (s:gsub("%s+", " ")) end
+
 local function pattern_of(want)
   local parts = {}
+  want = squeeze(want)
   for text, hole in (want .. "<>"):gmatch("(.-)(<[^>]*>)") do
     parts[#parts + 1] = text:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0")
     if hole ~= "<>" then parts[#parts + 1] = ".+" end
@@ -65,7 +69,7 @@ local function check_promises(output, expected, where)
       if l == "@@expect " .. i .. "@@" then got = lines[k + 1] break end
     end
     assert(got, where .. ": the print promising \"" .. want .. "\" never ran:\n" .. output)
-    assert(got:match(pattern_of(want)),
+    assert(squeeze(got):match(pattern_of(want)),
            where .. ": printed \"" .. got .. "\", the README promises \"" .. want .. "\"")
   end
 end
