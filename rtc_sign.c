@@ -43,6 +43,7 @@ typedef struct entry {
     size_t name_len;
     const char *value;
     size_t value_len;
+    size_t at; /* where its lowercase name went in the canonical request */
     int lower;
 } entry;
 
@@ -282,9 +283,11 @@ static void put_query(rtc_buf *cb, char *query, size_t query_len, qparam *qs)
     }
 }
 
-static void put_name(rtc_buf *cb, const entry *e)
+/* Appends e's name lowercased (the signed-headers list copies it from there). */
+static void put_name(rtc_buf *cb, entry *e)
 {
     size_t i;
+    e->at = cb->len;
     if (e->lower) {
         rtc_buf_add_unsafe(cb, e->name, e->name_len);
         return;
@@ -450,7 +453,8 @@ static int sign(rtc_sign_key *key, const char *method, const char *prefix, size_
             continue;
         if (cb->len != sh_start)
             rtc_buf_add_char_unsafe(cb, ';');
-        put_name(cb, &es[i]);
+        memcpy(cb->data + cb->len, cb->data + es[i].at, es[i].name_len); /* earlier bytes */
+        cb->len += es[i].name_len;
     }
     sh_len = cb->len - sh_start;
     rtc_buf_add_char_unsafe(cb, '\n');

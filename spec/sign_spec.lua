@@ -341,6 +341,62 @@ describe("rtc.sign", function()
     end)
   end)
 
+  describe("dates: only real UTC times", function()
+    local function sign(date, header)
+      local req = { method = "GET", url = "https://h.example/x", ak = "a", sk = "s" }
+      if header then req.headers = { ["X-Sdk-Date"] = date } else req.date = date end
+      return pcall(rtc.sign, req)
+    end
+    local refused = {
+      { "20201340T999999Z", "month 13, hour 99" },
+      { "20200001T000000Z", "month 00" },
+      { "20201301T000000Z", "month 13" },
+      { "20200100T000000Z", "day 00" },
+      { "20200132T000000Z", "day 32 of January" },
+      { "20200431T000000Z", "day 31 of April" },
+      { "20230229T000000Z", "29 February of a common year" },
+      { "19000229T000000Z", "29 February 1900 (a century, not leap)" },
+      { "20240230T000000Z", "30 February of a leap year" },
+      { "20240101T240000Z", "hour 24" },
+      { "20240101T236000Z", "minute 60" },
+      { "20240101T235960Z", "second 60 (no leap second)" },
+      { "20240101T000000z", "lowercase z" },
+      { "2024010lT000000Z", "a letter for a digit" },
+      { "20240101T0000000Z", "too long" },
+    }
+    for _, case in ipairs(refused) do
+      it("refuses " .. case[1] .. " (" .. case[2] .. ") as req.date and as X-Sdk-Date", function()
+        local ok, msg = sign(case[1])
+        assert.is_false(ok)
+        assert.truthy(msg:find("rtc.sign: req.date: expected YYYYMMDDTHHMMSSZ, a real UTC time", 1, true), msg)
+        ok, msg = sign(case[1], true)
+        assert.is_false(ok)
+        assert.truthy(msg:find('rtc.sign: req.headers["X-Sdk-Date"]: expected YYYYMMDDTHHMMSSZ, a real UTC time',
+                               1, true), msg)
+      end)
+    end
+
+    it("accepts the edges of real times, leap days included", function()
+      for _, d in ipairs{ "20240229T235959Z", "20000229T000000Z", "19960229T120000Z", "20231231T235959Z",
+                          "20230131T000000Z", "20230430T000000Z", "00000101T000000Z", "99991231T235959Z" } do
+        local ok, h = sign(d)
+        assert.is_true(ok, d .. ": " .. tostring(h))
+        assert.are.equal(d, h["X-Sdk-Date"])
+        local ok2, h2 = sign(d, true)
+        assert.is_true(ok2, d)
+        assert.are.equal(h.Authorization, h2.Authorization)
+      end
+    end)
+
+    it("trims blanks around a given X-Sdk-Date and signs the trimmed value", function()
+      local _, h1 = sign("20240229T235959Z", true)
+      local ok, h2 = pcall(rtc.sign, { method = "GET", url = "https://h.example/x", ak = "a", sk = "s",
+                                       headers = { ["X-Sdk-Date"] = " \t20240229T235959Z " } })
+      assert.is_true(ok, h2)
+      assert.are.equal(h1.Authorization, h2.Authorization)
+    end)
+  end)
+
   describe("errors", function()
     local SECRET = "TopSecret-SK-9f8e7d"
     local function good()
@@ -399,6 +455,26 @@ describe("rtc.sign", function()
         assert.is_nil(msg:find(SECRET, 1, true), "SK leaked: " .. msg)
       end)
     end
+
+    it("method and AK with a NUL byte (the C signer would see them cut short)", function()
+      for _, case in ipairs{ { "method", "GET\0X" }, { "ak", "AK\0X" } } do
+        local req = good()
+        req[case[1]] = case[2]
+        local ok, msg = pcall(rtc.sign, req)
+        assert.is_false(ok)
+        assert.truthy(msg:find("rtc.sign: req." .. case[1] .. ":", 1, true), msg)
+      end
+    end)
+
+    it("header names must be RFC 9110 tokens, whatever their case or position", function()
+      for _, name in ipairs{ "X(A)", 'X"A', "X@A", "X/A", "\195\169" } do
+        local req = good()
+        req.headers = { [name] = "v" }
+        local ok, msg = pcall(rtc.sign, req)
+        assert.is_false(ok, name)
+        assert.truthy(msg:find("rtc.sign: req.headers: header name", 1, true), msg)
+      end
+    end)
 
     it("req must be a table", function()
       assert.has_error(function() rtc.sign("x") end)
