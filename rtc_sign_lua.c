@@ -1,10 +1,13 @@
 /* rtc_sign_lua.c - rtc.sign(req): the signer for Lua users (headers, canonical_request).
- * This file checks Lua types, splits req.url and completes the headers as the official SDK
- * does (X-Sdk-Date, Host, X-Sdk-Content-Sha256); the signer (rtc_sign.c) checks the values
- * and names the offending field, and its message is raised as "rtc.sign: req.<field>: ...". */
+ * This file checks Lua types, reads req.url with libcurl's URL parser (what the engine sends)
+ * and completes the headers as the official SDK does (X-Sdk-Date, Host, X-Sdk-Content-Sha256);
+ * the signer (rtc_sign.c) checks the values and names the offending field, and its message is
+ * raised as "rtc.sign: req.<field>: ...". */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <curl/curl.h>
 
 #include "rtc_compat.h"
 #include "rtc_sign.h"
@@ -12,25 +15,36 @@
 
 #define BOX_MT "rtc.sign.box"
 
-/* Holds the signer's malloc'd strings so that a Lua error while pushing them frees them. */
+/* Holds what C allocates during one call (the parsed URL, the signer's strings), so that a Lua
+ * error on the way frees it. */
 typedef struct sign_box {
+    CURLU *url;
+    char *host, *port, *path, *query;
     char *authorization;
     char *canonical;
 } sign_box;
 
-static int box_gc(lua_State *L)
+static void box_clear(sign_box *b)
 {
-    sign_box *b = (sign_box *)luaL_checkudata(L, 1, BOX_MT);
+    curl_url_cleanup(b->url);
+    curl_free(b->host);
+    curl_free(b->port);
+    curl_free(b->path);
+    curl_free(b->query);
     free(b->authorization);
     free(b->canonical);
-    b->authorization = NULL;
-    b->canonical = NULL;
+    memset(b, 0, sizeof *b);
+}
+
+static int box_gc(lua_State *L)
+{
+    box_clear((sign_box *)luaL_checkudata(L, 1, BOX_MT));
     return 0;
 }
 
 /* stack slots of rtc_l_sign */
-enum { S_REQ = 1, S_METHOD, S_URL, S_HEADERS, S_BODY, S_AK, S_SK, S_DATE, S_TARGET, S_OUT,
-       S_HARR, S_BOX };
+enum { S_REQ = 1, S_METHOD, S_URL, S_HEADERS, S_BODY, S_AK, S_SK, S_DATE, S_BOX, S_HOST,
+       S_TARGET, S_OUT, S_HARR };
 
 static const char *field_string(lua_State *L, int idx, const char *field, size_t *len,
                                 int optional)
@@ -68,37 +82,51 @@ static int unsigned_payload(const char *ct, size_t len)
                            name_is(ct, 16, "application/bson")));
 }
 
-/* req.url: "scheme://[userinfo@]host[:port][/path][?query][#fragment]" or "/path[?query]".
- * Sets the host as sent (NULL for a bare path) and the start of the path. */
-static void split_url(lua_State *L, const char *url, size_t len, const char **host,
-                      size_t *host_len, size_t *rest)
+/* req.url: "scheme://[userinfo@]host[:port][/path][?query][#fragment]", read by curl_url(), or
+ * a bare "/path[?query]" taken as it is. Pushes the host ("host[:port]" as the URL names it; nil
+ * for a bare path) and the target ("/path[?query]", "/" when the URL has no path). */
+static void split_url(lua_State *L, sign_box *box, const char *url, size_t len)
 {
-    size_t i = 0;
-    *host = NULL;
-    *host_len = 0;
+    const char *sep;
+    CURLUcode rc;
     if (len == 0)
         luaL_error(L, "rtc.sign: req.url: expected a non-empty string");
-    if (rtc_text_has(url, len, RTC_C_CONTROL))
+    if (rtc_text_has(url, len, RTC_C_CONTROL)) /* NUL included */
         luaL_error(L, "rtc.sign: req.url: contains a control character");
-    if ((url[0] | 0x20) >= 'a' && (url[0] | 0x20) <= 'z')
-        while (i < len && (rtc_is(url[i], RTC_C_UNRESERVED) || url[i] == '+') && url[i] != '_' &&
-               url[i] != '~')
-            i++; /* scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
-    if (i > 0 && len - i >= 3 && memcmp(url + i, "://", 3) == 0) {
-        size_t a = i + 3, e = a, at;
-        while (e < len && url[e] != '/' && url[e] != '?' && url[e] != '#')
-            e++;
-        for (at = e; at > a && url[at - 1] != '@'; at--)
-            ;
-        if (e == at)
-            luaL_error(L, "rtc.sign: req.url: no host");
-        *host = url + at;
-        *host_len = e - at;
-        *rest = e;
-    } else if (url[0] == '/' && !(len > 1 && url[1] == '/')) {
-        *rest = 0;
-    } else {
-        luaL_error(L, "rtc.sign: req.url: expected scheme://host/path or a path starting with '/'");
+    if (url[0] == '/' && !(len > 1 && url[1] == '/')) {
+        const char *hash = memchr(url, '#', len);
+        lua_pushnil(L);
+        lua_pushlstring(L, url, hash != NULL ? (size_t)(hash - url) : len);
+        return;
+    }
+    /* "https:///x": libcurl would take "x" for the host; the user meant a host and gave none */
+    if ((sep = strstr(url, "://")) != NULL && sep[3] == '/')
+        luaL_error(L, "rtc.sign: req.url: no host");
+    if ((box->url = curl_url()) == NULL)
+        luaL_error(L, "rtc.sign: out of memory");
+    rc = curl_url_set(box->url, CURLUPART_URL, url,
+                      CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS | CURLU_ALLOW_SPACE);
+    if (rc == CURLUE_NO_HOST)
+        luaL_error(L, "rtc.sign: req.url: no host");
+    if (rc != CURLUE_OK)
+        luaL_error(L, "rtc.sign: req.url: expected scheme://host/path or a path starting with '/' "
+                      "(%s)", curl_url_strerror(rc));
+    if (curl_url_get(box->url, CURLUPART_HOST, &box->host, 0) != CURLUE_OK ||
+        curl_url_get(box->url, CURLUPART_PATH, &box->path, 0) != CURLUE_OK)
+        luaL_error(L, "rtc.sign: req.url: no host");
+    (void)curl_url_get(box->url, CURLUPART_PORT, &box->port, 0);   /* none: CURLUE_NO_PORT */
+    (void)curl_url_get(box->url, CURLUPART_QUERY, &box->query, 0); /* none: CURLUE_NO_QUERY */
+    lua_pushstring(L, box->host);
+    if (box->port != NULL) {
+        lua_pushliteral(L, ":");
+        lua_pushstring(L, box->port);
+        lua_concat(L, 3);
+    }
+    lua_pushstring(L, box->path[0] == '/' ? box->path : "/");
+    if (box->query != NULL) {
+        lua_pushliteral(L, "?");
+        lua_pushstring(L, box->query);
+        lua_concat(L, 3);
     }
 }
 
@@ -114,8 +142,8 @@ static void add_header(rtc_sign_header *h, size_t *n, const char *name, const ch
 
 int rtc_l_sign(lua_State *L)
 {
-    const char *method, *url, *body, *ak, *sk, *date, *host, *target, *hash;
-    size_t method_len, url_len, body_len, ak_len, sk_len, date_len, host_len, target_len, rest = 0;
+    const char *method, *url, *body, *ak, *sk, *date, *target;
+    size_t method_len, url_len, body_len, ak_len, sk_len, date_len, target_len;
     size_t n = 0;
     int has_date = 0, has_host = 0, add_csha = 0, has_csha = 0;
     rtc_sign_header *harr;
@@ -150,19 +178,15 @@ int rtc_l_sign(lua_State *L)
                              "(month 01-12, a day of that month, hour 00-23, minute and second "
                              "00-59)");
 
-    split_url(L, url, url_len, &host, &host_len, &rest);
-    target = url + rest;
-    target_len = url_len - rest;
-    if ((hash = memchr(target, '#', target_len)) != NULL)
-        target_len = (size_t)(hash - target);
-    if (target_len == 0 || target[0] == '?') { /* "https://h" and "https://h?x" sign "/" */
-        lua_pushliteral(L, "/");
-        lua_pushlstring(L, target, target_len);
-        lua_concat(L, 2);
-        target = lua_tolstring(L, -1, &target_len);
-    } else {
-        lua_pushnil(L);
-    } /* S_TARGET */
+    box = (sign_box *)lua_newuserdata(L, sizeof *box); /* S_BOX */
+    memset(box, 0, sizeof *box);
+    if (luaL_newmetatable(L, BOX_MT)) {
+        lua_pushcfunction(L, box_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    split_url(L, box, url, url_len); /* S_HOST, S_TARGET */
+    target = lua_tolstring(L, S_TARGET, &target_len);
 
     /* pass 1: types, count, the headers that decide what is added */
     if (lua_istable(L, S_HEADERS)) {
@@ -225,9 +249,11 @@ int rtc_l_sign(lua_State *L)
         add_header(harr, &n, "X-Sdk-Date", date, date_len);
         lua_setfield(L, S_OUT, "X-Sdk-Date");
     }
-    if (!has_host && host != NULL) {
-        lua_pushlstring(L, host, host_len);
-        add_header(harr, &n, "Host", lua_tostring(L, -1), host_len);
+    if (!has_host && !lua_isnil(L, S_HOST)) {
+        size_t host_len;
+        const char *host = lua_tolstring(L, S_HOST, &host_len);
+        add_header(harr, &n, "Host", host, host_len);
+        lua_pushvalue(L, S_HOST);
         lua_setfield(L, S_OUT, "Host");
     }
     if (add_csha) {
@@ -236,14 +262,6 @@ int rtc_l_sign(lua_State *L)
         lua_setfield(L, S_OUT, "X-Sdk-Content-Sha256");
     }
 
-    box = (sign_box *)lua_newuserdata(L, sizeof *box); /* S_BOX */
-    box->authorization = NULL;
-    box->canonical = NULL;
-    if (luaL_newmetatable(L, BOX_MT)) {
-        lua_pushcfunction(L, box_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
     if (rtc_sign_authorization(method, target, target_len, harr, n, body, body_len, ak, sk,
                                sk_len, &box->authorization, &box->canonical, errbuf,
                                sizeof errbuf) != 0) {
@@ -261,9 +279,6 @@ int rtc_l_sign(lua_State *L)
     lua_setfield(L, S_OUT, "Authorization");
     lua_pushvalue(L, S_OUT);
     lua_pushstring(L, box->canonical);
-    free(box->authorization); /* now rather than at the box's collection */
-    free(box->canonical);
-    box->authorization = NULL;
-    box->canonical = NULL;
+    box_clear(box); /* now rather than at the box's collection */
     return 2;
 }

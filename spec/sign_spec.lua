@@ -252,6 +252,15 @@ describe("rtc.sign", function()
       assert.are.equal("a=1&a=10&a=2&b=1&b=2", canon("/q?b=2&a=2&b=1&a=10&a=1")[3])
     end)
 
+    it("reads URLs with libcurl: IPv6 hosts, explicit ports as written, no dot-segment folding", function()
+      local h = rtc.sign{ method = "GET", url = "http://[::1]:8080/x", ak = "a", sk = "s", date = "20240101T000000Z" }
+      assert.are.equal("[::1]:8080", h.Host)
+      local h2, c = rtc.sign{ method = "GET", url = "https://h.example:443/a/../b/./c?x=1", ak = "a", sk = "s",
+                              date = "20240101T000000Z" }
+      assert.are.equal("h.example:443", h2.Host)
+      assert.are.equal("/a/../b/./c/", c:match("^[^\n]*\n([^\n]*)"))
+    end)
+
     it("uppercases the method", function()
       assert.are.equal("PATCH", canon("/", { method = "patch" })[1])
     end)
@@ -416,6 +425,10 @@ describe("rtc.sign", function()
       { "url relative", function(r) r.url = "v2/x" end, "req.url" },
       { "url scheme-relative", function(r) r.url = "//h/x" end, "req.url" },
       { "url with CR LF", function(r) r.url = "https://h/x\r\nX-Evil: 1" end, "req.url" },
+      { "url with a NUL", function(r) r.url = "https://h/x\0y" end, "req.url: contains a control character" },
+      { "url with a bad host", function(r) r.url = "https://h x/y" end, "req.url: expected scheme://host/path" },
+      { "url with two userinfo parts", function(r) r.url = "https://a@b@h/x" end, "req.url: expected scheme://host/path" },
+      { "url with a port out of range", function(r) r.url = "https://h:99999/x" end, "req.url: expected scheme://host/path" },
       { "headers not a table", function(r) r.headers = "x" end, "req.headers: expected a table, got string" },
       { "header key not a string", function(r) r.headers = { "x" } end, "req.headers: expected string keys" },
       { "header value number", function(r) r.headers = { ["X-A"] = 1 } end,
