@@ -13,10 +13,10 @@
 #include "rtc_buf.h"
 
 typedef struct rtc_sign_header {
-    const char *name;
-    size_t name_len;
-    const char *value;
-    size_t value_len;
+  const char *name;
+  size_t name_len;
+  const char *value;
+  size_t value_len;
 } rtc_sign_header;
 
 /* Computes the Authorization value for a request.
@@ -37,9 +37,8 @@ typedef struct rtc_sign_header {
  *   ("method: ", "target: ", "headers: ", "headers[\"X-A\"]: ", "body: ", "ak: ", "sk: ") except
  *   for resource failures ("out of memory", ...). Messages never contain the SK. */
 int rtc_sign_authorization(const char *method, const char *target, size_t target_len,
-                           const rtc_sign_header *headers, size_t nheaders,
-                           const char *body, size_t body_len,
-                           const char *ak, const char *sk, size_t sk_len,
+                           const rtc_sign_header *headers, size_t nheaders, const char *body,
+                           size_t body_len, const char *ak, const char *sk, size_t sk_len,
                            char **authorization, char **canonical, char *err, size_t errlen);
 
 /* A signing key prepared once per client: SHA-256 fetched once, one digest context and one
@@ -71,10 +70,10 @@ int rtc_sign_key_prepare(rtc_sign_key *key, const char *ak, const rtc_sign_heade
  * allocation once the key's buffers and *authorization have grown to size: keep one rtc_buf per
  * call and rtc_buf_reset it between attempts. On failure returns -1, *authorization is as it
  * was, err as above. Requires rtc_sign_key_prepare. */
-int rtc_sign_key_sign(rtc_sign_key *key, const char *method, const char *prefix,
-                      size_t prefix_len, const char *target, size_t target_len,
-                      const rtc_sign_header *headers, size_t nheaders, const char *body,
-                      size_t body_len, rtc_buf *authorization, char *err, size_t errlen);
+int rtc_sign_key_sign(rtc_sign_key *key, const char *method, const char *prefix, size_t prefix_len,
+                      const char *target, size_t target_len, const rtc_sign_header *headers,
+                      size_t nheaders, const char *body, size_t body_len, rtc_buf *authorization,
+                      char *err, size_t errlen);
 /* The canonical request of the last successful signature made with key (NUL-terminated, valid
  * until the next one), for debugging output. Never holds the SK. */
 const char *rtc_sign_key_canonical(const rtc_sign_key *key, size_t *len);
@@ -83,6 +82,10 @@ const char *rtc_sign_key_canonical(const rtc_sign_key *key, size_t *len);
  * February in leap years only), hour 00-23, minute 00-59, second 00-59 (no leap second: the
  * gateway does not accept one). */
 int rtc_sign_date_valid(const char *s, size_t len);
+/* What rtc_sign_date_valid wants, for messages. */
+#define RTC_SIGN_DATE_RULE                                                                         \
+  "expected YYYYMMDDTHHMMSSZ, a real UTC time (month 01-12, a day of that month, hour 00-23, "     \
+  "minute and second 00-59)"
 
 /* Formats t as UTC "YYYYMMDDTHHMMSSZ" (out has room for 17 bytes incl. NUL). Uses gmtime_r. */
 void rtc_sign_format_date(char out[17], time_t t);
