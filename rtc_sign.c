@@ -63,22 +63,26 @@ struct rtc_sign_key {
   int prepared;
 };
 
-/* Writes the message; returns -1 so that a check can end with "return fail(...)". */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...) {
   va_list ap;
-  if (err == NULL || errlen == 0) return -1;
+  if (err == NULL || errlen == 0) return;
   va_start(ap, fmt);
   if (vsnprintf(err, errlen, fmt, ap) < 0) err[0] = '\0';
   va_end(ap);
   err[errlen - 1] = '\0';
-  return -1;
 }
 
-/* In functions that clean up at "done:" (rc starts as -1). */
-#define FAIL(...) do { fail(err, errlen, __VA_ARGS__); goto done; } while (0)
+/* A message into err and -1 ("return ERR(...)"), or on to the clean-up at done ("FAIL(...)"). */
+#define ERR(...) (set_err(err, errlen, __VA_ARGS__), -1)
+#define FAIL(...)                                                                                  \
+  do {                                                                                             \
+    set_err(err, errlen, __VA_ARGS__);                                                             \
+    goto done;                                                                                     \
+  } while (0)
 
 static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c; }
 
@@ -157,29 +161,26 @@ int rtc_sign_date_valid(const char *s, size_t len) {
 
 static int check_ak(const char *ak, size_t *ak_len, char *err, size_t errlen) {
   size_t i;
-  if (ak == NULL || (*ak_len = strlen(ak)) == 0)
-    return fail(err, errlen, "ak: expected a non-empty string");
+  if (ak == NULL || (*ak_len = strlen(ak)) == 0) return ERR("ak: expected a non-empty string");
   for (i = 0; i < *ak_len; i++)
     if (rtc_is(ak[i], RTC_C_CONTROL) || ak[i] == ' ' || ak[i] == ',')
-      return fail(err, errlen, "ak: contains a blank, ',' or a control character");
+      return ERR("ak: contains a blank, ',' or a control character");
   return 0;
 }
 
 /* Checks one header and fills e (value trimmed). 0, or -1 and a message. */
 static int check_header(const rtc_sign_header *h, entry *e, char *err, size_t errlen) {
   size_t k;
-  if (h->name == NULL || h->name_len == 0) return fail(err, errlen, "headers: empty header name");
+  if (h->name == NULL || h->name_len == 0) return ERR("headers: empty header name");
   for (k = 0; k < h->name_len; k++)
     if (!rtc_is(h->name[k], RTC_C_TCHAR))
-      return fail(err, errlen,
-                  "headers: header name with an invalid character (CR, LF, blank, "
-                  "':' ...)");
+      return ERR("headers: header name with an invalid character (CR, LF, blank, "
+                 "':' ...)");
   if (h->value == NULL && h->value_len > 0)
-    return fail(err, errlen, "headers[\"%.*s\"]: NULL value", NAME_ARG(h->name, h->name_len));
+    return ERR("headers[\"%.*s\"]: NULL value", NAME_ARG(h->name, h->name_len));
   for (k = 0; k < h->value_len; k++)
     if (h->value[k] == '\r' || h->value[k] == '\n' || h->value[k] == '\0')
-      return fail(err, errlen, "headers[\"%.*s\"]: value contains CR, LF or NUL",
-                  NAME_ARG(h->name, h->name_len));
+      return ERR("headers[\"%.*s\"]: value contains CR, LF or NUL", NAME_ARG(h->name, h->name_len));
   e->name = h->name;
   e->name_len = h->name_len;
   e->value = h->value != NULL ? h->value : "";
@@ -261,21 +262,21 @@ static int sign(rtc_sign_key *key, const char *method, const char *prefix, size_
 
   key->canonical_ok = 0;
   if (method == NULL || (method_len = strlen(method)) == 0)
-    return fail(err, errlen, "method: expected a non-empty HTTP token");
+    return ERR("method: expected a non-empty HTTP token");
   for (i = 0; i < method_len; i++)
-    if (!rtc_is(method[i], RTC_C_TCHAR)) return fail(err, errlen, "method: expected an HTTP token");
+    if (!rtc_is(method[i], RTC_C_TCHAR)) return ERR("method: expected an HTTP token");
   if ((target == NULL && target_len > 0) || (prefix == NULL && prefix_len > 0))
-    return fail(err, errlen, "target: NULL with a length");
+    return ERR("target: NULL with a length");
   if (rtc_text_has(prefix, prefix_len, RTC_C_CONTROL) ||
       rtc_text_has(target, target_len, RTC_C_CONTROL))
-    return fail(err, errlen, "target: contains a control character");
-  if (headers == NULL && nheaders > 0) return fail(err, errlen, "headers: NULL with a count");
-  if (body == NULL && body_len > 0) return fail(err, errlen, "body: NULL with a length");
+    return ERR("target: contains a control character");
+  if (headers == NULL && nheaders > 0) return ERR("headers: NULL with a count");
+  if (body == NULL && body_len > 0) return ERR("body: NULL with a length");
 
   /* headers: the fixed ones (checked when prepared) and these, sorted by lowercase name */
   n = nfixed + nheaders;
   if (n > SMALL_N && (n < nheaders || n > SIZE_MAX / sizeof *es || !(es = malloc(n * sizeof *es))))
-    return fail(err, errlen, "out of memory");
+    return ERR("out of memory");
   if (nfixed > 0) memcpy(es, fixed, nfixed * sizeof *es);
   for (i = 0; i < nheaders; i++)
     if (check_header(&headers[i], &es[nfixed + i], err, errlen) != 0) goto done;
@@ -448,7 +449,7 @@ static int sign_malloc(rtc_sign_key *key, const char *method, const char *target
   if (canonical != NULL) {
     if ((*canonical = strdup(key->canonical.data)) == NULL) {
       rtc_buf_free(&auth);
-      return fail(err, errlen, "out of memory");
+      return ERR("out of memory");
     }
   }
   *authorization = rtc_buf_take(&auth);
@@ -462,11 +463,11 @@ int rtc_sign_authorization(const char *method, const char *target, size_t target
   rtc_sign_key *key;
   int rc;
   if (canonical != NULL) *canonical = NULL;
-  if (authorization == NULL) return fail(err, errlen, "no place for the authorization value");
+  if (authorization == NULL) return ERR("no place for the authorization value");
   *authorization = NULL;
-  if (sk == NULL || sk_len == 0) return fail(err, errlen, "sk: expected a non-empty string");
+  if (sk == NULL || sk_len == 0) return ERR("sk: expected a non-empty string");
   if ((key = rtc_sign_key_new(sk, sk_len)) == NULL)
-    return fail(err, errlen, "out of memory (or no SHA-256/HMAC in libcrypto)");
+    return ERR("out of memory (or no SHA-256/HMAC in libcrypto)");
   rc = sign_malloc(key, method, target, target_len, headers, nheaders, body, body_len, ak,
                    authorization, canonical, err, errlen);
   rtc_sign_key_free(key);
@@ -477,9 +478,9 @@ int rtc_sign_authorization_key(const rtc_sign_key *key, const char *method, cons
                                size_t target_len, const rtc_sign_header *headers, size_t nheaders,
                                const char *body, size_t body_len, const char *ak,
                                char **authorization, char *err, size_t errlen) {
-  if (authorization == NULL) return fail(err, errlen, "no place for the authorization value");
+  if (authorization == NULL) return ERR("no place for the authorization value");
   *authorization = NULL;
-  if (key == NULL) return fail(err, errlen, "no signing key");
+  if (key == NULL) return ERR("no signing key");
   /* const only in the interface kept for callers; the reused contexts change (rtc_sign.h) */
   return sign_malloc((rtc_sign_key *)(uintptr_t)key, method, target, target_len, headers, nheaders,
                      body, body_len, ak, authorization, NULL, err, errlen);
@@ -490,11 +491,10 @@ int rtc_sign_key_prepare(rtc_sign_key *key, const char *ak, const rtc_sign_heade
   rtc_buf text = RTC_BUF_INIT;
   entry *es = NULL;
   size_t ak_len = 0, size = 1, i;
-  if (key == NULL) return fail(err, errlen, "no signing key");
+  if (key == NULL) return ERR("no signing key");
   if (check_ak(ak, &ak_len, err, errlen) != 0) return -1;
-  if (fixed == NULL && nfixed > 0) return fail(err, errlen, "headers: NULL with a count");
-  if (nfixed > 0 && (nfixed > SIZE_MAX / sizeof *es || (es = malloc(nfixed * sizeof *es)) == NULL))
-    return fail(err, errlen, "out of memory");
+  if (fixed == NULL && nfixed > 0) return ERR("headers: NULL with a count");
+  if (nfixed > 0 && (es = calloc(nfixed, sizeof *es)) == NULL) return ERR("out of memory");
   for (i = 0; i < nfixed; i++) {
     if (check_header(&fixed[i], &es[i], err, errlen) != 0) goto done;
     if (es[i].name_len > SIZE_MAX / 4 - size || es[i].value_len > SIZE_MAX / 4 - size)
@@ -541,9 +541,8 @@ int rtc_sign_key_sign(rtc_sign_key *key, const char *method, const char *prefix,
                       size_t nheaders, const char *body, size_t body_len, rtc_buf *authorization,
                       char *err, size_t errlen) {
   if (key == NULL || !key->prepared || authorization == NULL)
-    return fail(err, errlen,
-                key == NULL || !key->prepared ? "no prepared signing key"
-                                              : "no place for the authorization value");
+    return ERR(key == NULL || !key->prepared ? "no prepared signing key"
+                                             : "no place for the authorization value");
   return sign(key, method, prefix, prefix_len, target, target_len, key->fixed, key->nfixed, headers,
               nheaders, body, body_len, key->ak, key->ak_len, authorization, err, errlen);
 }
