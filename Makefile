@@ -22,8 +22,8 @@ else
   OUT := build/$(LUA)
 endif
 
-SOURCES  := rtcjob.c rtc_schema.c rtc_engine.c rtc_sign.c
-HEADERS  := rtc.h rtc_compat.h rtc_sign.h
+SOURCES  := rtcjob.c rtc_schema.c rtc_engine.c rtc_sign.c rtc_sign_lua.c rtc_buf.c rtc_text.c
+HEADERS  := rtc.h rtc_compat.h rtc_sign.h rtc_buf.h rtc_text.h
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto 2>/dev/null)

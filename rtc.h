@@ -15,14 +15,8 @@
 #define RTC_RESULT_MT "rtc.result"
 
 /* ---- growable byte buffer (bounded by its users; every allocation checked) ---- */
-typedef struct rtc_buf {
-  char *data;
-  size_t len, cap;
-} rtc_buf;
-
-int rtc_buf_reserve(rtc_buf *b, size_t extra);            /* 0 ok, -1 out of memory */
-int rtc_buf_add(rtc_buf *b, const char *s, size_t n);     /* keeps data NUL-terminated */
-void rtc_buf_free(rtc_buf *b);
+#include "rtc_buf.h" /* SIGN local build shim: CORE replaces this file */
+#define rtc_buf_reserve rtc_buf_ensure
 
 /* ---- schemas ---- */
 typedef enum { RTC_T_STRING, RTC_T_BOOLEAN, RTC_T_INTEGER, RTC_T_OBJECT, RTC_T_ARRAY } rtc_type;
