@@ -22,6 +22,7 @@
 #define S_ARGS "args"     /* the path parameters, an array */
 #define S_QUERY "query"   /* the other query options (copied), or nil */
 #define S_PAGE "page"     /* the next page number */
+#define S_START "start"   /* the first page number */
 #define S_LIMIT "limit"   /* items per page */
 #define S_SEEN "seen"     /* items received so far */
 #define S_ITEMS "items"   /* the current page's array */
@@ -212,7 +213,7 @@ static int l_step(lua_State *L) {
                  op->name, (long long)page);
         return fail_decode(L, state, result, msg);
       }
-      if (page - get_int(L, state, "start") + 1 >= RTC_MAX_PAGES) {
+      if (page - get_int(L, state, S_START) + 1 >= RTC_MAX_PAGES) {
         snprintf(msg, sizeof msg, "%s: more than %d pages; the walk stops here", op->name,
                  RTC_MAX_PAGES);
         return fail_decode(L, state, result, msg);
@@ -319,7 +320,7 @@ static int l_each(lua_State *L) {
   if (op->list->paged) {
     lua_Integer page = opt_integer(L, opts, opts_arg, "offset", 0, 0);
     set_int(L, state, S_PAGE, page);
-    set_int(L, state, "start", page);
+    set_int(L, state, S_START, page);
     set_int(L, state, S_LIMIT, opt_integer(L, opts, opts_arg, "limit", RTC_PAGE_LIMIT, 1));
   }
   if (opts && op->query) { /* the other query options, copied now: later changes do not count */

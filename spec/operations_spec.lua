@@ -493,7 +493,7 @@ describe("validation of the new models", function()
   local CASES = {
     { "create_app", "app_name", "__drop", "app_name", "required" },
     { "create_app", "app_name", "", "app_name", "non-empty" },
-    { "create_app", "app_name", 7, "app_name", "string" },
+    { "create_app", "app_name", 7, "app_name", "got 7" },
     { "create_app", "app_name", ("a"):rep(65), "app_name", "64" },
     { "create_app", "app_name", "my app", "app_name", "letters, digits" },
     { "create_app", "app_id", "x", "app_id", "unknown field" },
