@@ -93,7 +93,7 @@ int rtc_l_credentials(lua_State *L) {
   lua_pop(L, 1);
   lua_getfield(L, 1, "endpoint");
   endpoint_given = !lua_isnil(L, -1);
-  if (endpoint_given && !lua_isstring(L, -1) && !lua_istable(L, -1))
+  if (endpoint_given && lua_type(L, -1) != LUA_TSTRING && !lua_istable(L, -1))
     return luaL_error(L, "rtc.credentials: opts.endpoint: expected a URL or a list of URLs");
   lua_getfield(L, 1, "debug"); /* at index 3 */
   if (!lua_isnil(L, -1)) {
