@@ -28,9 +28,7 @@ HEADERS  := rtc.h rtc_compat.h rtc_sign.h rtc_credentials.h rtc_buf.h rtc_text.h
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto jansson 2>/dev/null)
-# (rtc_schema.c still has its own copies of four rtc_buf/rtc_text functions until CORE's split)
-LIBS     := $(shell pkg-config --libs libcurl libcrypto jansson 2>/dev/null) -lm \
-  -Wl,--allow-multiple-definition
+LIBS     := $(shell pkg-config --libs libcurl libcrypto jansson 2>/dev/null) -lm
 
 # Debian packages the build, the tests and the demo need (make deps installs the missing ones)
 # (the suite also runs the OpenResty example, the LuaJIT build, the TLS and luarocks specs)
@@ -85,8 +83,7 @@ EMBED_HOST := examples/embed/rtc-host
 
 $(EMBED_HOST): examples/embed/host.c $(SOURCES) $(HEADERS)
 	$(CC) -O2 $(WARN) -o $@ examples/embed/host.c $(SOURCES) \
-	  $$(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I. \
-	  -Wl,--allow-multiple-definition
+	  $$(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.
 
 embed: deps $(EMBED_HOST)
 	@RTC_HOST=$(EMBED_HOST) bash examples/embed/test.sh
