@@ -55,7 +55,10 @@ typedef struct rtc_cred_request {
   double timeout;               /* the metadata service's; <= 0: RTC_METADATA_TIMEOUT */
   rtc_cred_debug_fn debug;      /* gets one line per notable step (never a secret); may be NULL.
                                  * Called synchronously: a Lua face must queue the lines and
-                                 * hand them to Lua after the call returns. */
+                                 * hand them to Lua after the call returns. The answer keeps
+                                 * it (and debug_ud) for its refreshes: set out->debug to NULL
+                                 * (or to a longer-lived sink) when debug_ud will not outlive
+                                 * the answer. */
   void *debug_ud;
 } rtc_cred_request;
 

@@ -375,6 +375,7 @@ static void apply_credentials_chain(lua_State *L, rtc_client *c) {
   c->creds = calloc(1, sizeof *c->creds);
   if (c->creds == NULL) luaL_error(L, "rtc.new: out of memory");
   rc = rtc_credentials_resolve(&in, c->creds, err, sizeof err);
+  c->creds->debug = NULL; /* `lines` ends here; refreshes later run where no Lua may be called */
   for (off = 0; off < lines.len; off += strlen(lines.data + off) + 1)
     rtc_debug(L, c, lines.data + off);
   rtc_buf_free(&lines);

@@ -527,6 +527,50 @@ describe("credentials chain", function()
       assert.truthy(r.err.message:find("tried: options", 1, true), r.err.message)
     end)
 
+    it("rtc.configure with RTC_AUTH_TOKEN in the environment (the issue's first symptom)", function()
+      local mock = helper.start_mock()
+      finally(function() mock:stop() end)
+      mock:seed_job("app1", { job_id = "j1", room_id = "r", user_id = "u", state = "RUNNING" })
+      local r = child({ RTC_AUTH_TOKEN = mock.token, RTC_ENDPOINT = mock.url }, "nil",
+                      "rtc.configure{ timeout = 5 }; local j, e = rtc.get_job('app1', 'j1'); " ..
+                      "return j and j.job_id, e and tostring(e)")
+      assert.equal("j1", r.t, cjson.encode(r))
+    end)
+
+    -- Keys that live 8 s: their refresh time is 4 s in, their end 8 s in (less the
+    -- second the server rounds off). A failed refresh keeps the current keys; once they have
+    -- expired, a call fails with the metadata error (nothing sent with stale keys).
+    it("a failed refresh keeps the current keys until they expire", function()
+      local meta = start_metadata("--lifetime 8")
+      local aksk = {}
+      for n = 1, 5 do aksk[("META-AK-%04d"):format(n)] = "meta-sk-" .. n end
+      local mock = helper.start_mock({ aksk = aksk, project_id = "meta-project" })
+      finally(function() meta:stop(); mock:stop() end)
+      mock:seed_job("app1", { job_id = "j1", room_id = "r", user_id = "u", state = "RUNNING" })
+      local r = child({ RTC_METADATA = "1", RTC_METADATA_URL = meta.url, RTC_ENDPOINT = mock.url },
+        "{}", [[
+          local socket = require "socket"
+          local http = require "socket.http"
+          local c = rtc.new(opts)
+          local first = c:get_job("app1", "j1")
+          http.request(os.getenv("RTC_METADATA_URL") .. "/_meta/mode/error", "")
+          socket.sleep(5)
+          local during = c:get_job("app1", "j1")
+          socket.sleep(4)
+          local after, e = c:get_job("app1", "j1")
+          return { first = first ~= nil, during = during ~= nil, after = after ~= nil,
+                   kind = e and e.kind, message = e and e.message }
+        ]])
+      assert.truthy(r.t, cjson.encode(r))
+      assert.is_true(r.t.first)
+      assert.is_true(r.t.during)
+      assert.is_false(r.t.after)
+      assert.equal("transport", r.t.kind)
+      assert.truthy(r.t.message:find("securitykey answered 500", 1, true), r.t.message)
+      assert_no_secret(r)
+      assert.equal(2, #mock:requests()) -- first and during: the expired keys sent nothing
+    end)
+
     -- Keys that live 4 s are refreshed when half their life is gone (real ones: 5 minutes
     -- before expires_at). A run of calls over several lifetimes keeps working, fetches once
     -- per refresh time (not once per call), and never goes back to older keys. The bounds
