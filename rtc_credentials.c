@@ -193,7 +193,12 @@ static int parse_profile(profile *p, const char *section, char *err, size_t errl
     {
       char *key = trim(l, eq), *value = trim(eq + 1, eq + 1 + strlen(eq + 1));
       const char **slot = NULL;
+      size_t vlen = strlen(value);
       if (*key == '\0') goto malformed;
+      if (vlen >= 2 && (value[0] == '"' || value[0] == '\'') && value[vlen - 1] == value[0]) {
+        value[vlen - 1] = '\0'; /* a quoted value, as the SDKs' INI readers take it */
+        value++;
+      }
       if (!in_section) continue;
       if (strcmp(key, "ak") == 0) slot = &p->keys.ak;
       else if (strcmp(key, "sk") == 0) slot = &p->keys.sk;

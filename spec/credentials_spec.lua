@@ -192,7 +192,7 @@ describe("credentials chain", function()
     end)
 
     it("the default profile file, section [basic], keys the SDKs use", function()
-      write(DEFAULT_FILE, "# comment\n[basic]\nak = PROFAK123456\nsk = prof-sk-secret\n" ..
+      write(DEFAULT_FILE, "# comment\n[basic]\nak = \"PROFAK123456\"\nsk = prof-sk-secret\n" ..
                           "project_id = prof-project\ndomain_id = ignored\n\n[global]\nak = x\n")
       local r = resolve({})
       assert.equal("aksk", r.t.kind)
