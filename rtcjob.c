@@ -373,7 +373,10 @@ static void apply_credentials_chain(lua_State *L, rtc_client *c) {
   }
   if (url) add_endpoint(L, c, url, strlen(url), src);
   c->creds = calloc(1, sizeof *c->creds);
-  if (c->creds == NULL) luaL_error(L, "rtc.new: out of memory");
+  if (c->creds == NULL) {
+    luaL_error(L, "rtc.new: out of memory");
+    return;
+  }
   rc = rtc_credentials_resolve(&in, c->creds, err, sizeof err);
   c->creds->debug = NULL; /* `lines` ends here; refreshes later run where no Lua may be called */
   for (off = 0; off < lines.len; off += strlen(lines.data + off) + 1)
