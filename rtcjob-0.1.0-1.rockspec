@@ -21,15 +21,17 @@ dependencies = {
 external_dependencies = {
   CURL = { library = "curl" }, -- Debian keeps curl/curl.h under the multiarch include dir
   OPENSSL = { header = "openssl/evp.h", library = "crypto" },
+  JANSSON = { header = "jansson.h", library = "jansson" },
 }
 build = {
   type = "builtin",
   modules = {
     rtc = {
-      sources = { "rtcjob.c", "rtc_schema.c", "rtc_engine.c", "rtc_sign.c", "rtc_sign_lua.c", "rtc_buf.c", "rtc_text.c" },
-      libraries = { "curl", "crypto" },
-      incdirs = { "$(CURL_INCDIR)", "$(OPENSSL_INCDIR)" },
-      libdirs = { "$(CURL_LIBDIR)", "$(OPENSSL_LIBDIR)" },
+      sources = { "rtcjob.c", "rtc_schema.c", "rtc_engine.c", "rtc_sign.c", "rtc_sign_lua.c",
+                  "rtc_credentials.c", "rtc_credentials_lua.c", "rtc_buf.c", "rtc_text.c" },
+      libraries = { "curl", "crypto", "jansson" },
+      incdirs = { "$(CURL_INCDIR)", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)" },
+      libdirs = { "$(CURL_LIBDIR)", "$(OPENSSL_LIBDIR)", "$(JANSSON_LIBDIR)" },
       defines = {},
     },
   },
