@@ -112,6 +112,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V) $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(OUT)/rtc.so $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V)/rtc.so
 	install -m 0755 bin/rtcjob $(DESTDIR)$(PREFIX)/bin/rtcjob
+	install -d $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/cli
+	install -m 0644 rtc/cli/*.lua $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/cli/
 
 clean:
 	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o fuzz/*-fuzzer fuzz/obj
