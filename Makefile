@@ -126,3 +126,9 @@ man: all
 	@mkdir -p man completion
 	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob man > man/rtcjob.1
 	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob completion bash > completion/rtcjob
+
+# The README's table of operations, from the module's rows (spec/reference_spec.lua checks it).
+.PHONY: docs
+docs: all
+	@RTC_CPATH="$(OUT)/?.so" $(LUA) -e 'package.cpath = os.getenv("RTC_CPATH") .. ";" .. package.cpath' \
+	  tools/reference.lua README.md
