@@ -1,5 +1,6 @@
 # rtcjob: the `rtc` Lua C module for SparkRTC individual stream recording jobs.
-#   make            build rtc.so for Lua 5.4 (make LUA=luajit / LUA=lua5.3: build/<lua>/rtc.so)
+#   make            build build/lua5.4/rtc.so (make LUA=luajit / LUA=lua5.3: build/<lua>/rtc.so;
+#                   never ./rtc.so, which is where `luarocks make` builds)
 #   make demo       start the mock server, run the examples against it, stop it
 #   make test       the busted specs (make test LUA=luajit runs them under LuaJIT)
 #   make deps       install the Debian packages that are missing (run by demo and test)
@@ -16,11 +17,9 @@ else
   LUA_V  := $(patsubst lua%,%,$(LUA))
 endif
 
-ifeq ($(LUA),lua5.4)
-  OUT := .
-else
-  OUT := build/$(LUA)
-endif
+# make's build of every Lua goes to build/<lua>/ (luarocks make builds ./rtc.so: they never meet)
+OUT := build/$(LUA)
+RUN_ENV := RTC_CPATH="$(OUT)/?.so"
 
 SOURCES  := rtcjob.c rtc_schema.c rtc_engine.c rtc_sign.c
 HEADERS  := rtc.h rtc_compat.h rtc_sign.h
@@ -62,7 +61,7 @@ deps-test:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@$(LUA) examples/demo.lua
+	@$(RUN_ENV) $(LUA) examples/demo.lua
 
 # The mock always runs under lua5.4 (LuaSocket and luaossl), whichever Lua the specs run under.
 test: deps
@@ -89,11 +88,11 @@ embed: deps $(EMBED_HOST)
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all
-	@bash bench/run.sh
+	@$(RUN_ENV) bash bench/run.sh
 
 memcheck: deps-test
 	@$(MAKE) --no-print-directory all
-	@bash memcheck/run.sh
+	@$(RUN_ENV) bash memcheck/run.sh
 
 fuzz: deps-test
 	@bash fuzz/run.sh $(FUZZ_SECONDS)
@@ -107,10 +106,16 @@ lint: deps-test
 	  --checks='-clang-analyzer-valist.Uninitialized' $(SOURCES) -- \
 	  -std=c99 $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto)
 
+# The module, rtc/ngx.lua (OpenResty) and the command, whose shebang names the interpreter the
+# module was built for (make install LUA=luajit: #!/usr/bin/env luajit).
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V) $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V) $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc \
+	  $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(OUT)/rtc.so $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V)/rtc.so
-	install -m 0755 bin/rtcjob $(DESTDIR)$(PREFIX)/bin/rtcjob
+	install -m 0644 rtc/ngx.lua $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/ngx.lua
+	sed '1s|^#!.*|#!/usr/bin/env $(LUA)|' bin/rtcjob > $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
+	chmod 0755 $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
+	mv -f $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp $(DESTDIR)$(PREFIX)/bin/rtcjob
 
 clean:
 	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o fuzz/*-fuzzer fuzz/obj
