@@ -37,7 +37,7 @@ DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev valgrind clang libclang-rt-14-dev lua-
   clang-tidy
 
 .PHONY: all deps deps-test demo test test-all test-openresty embed bench memcheck fuzz lint \
-  install clean
+  install clean dist rock
 
 all: $(OUT)/rtc.so
 
@@ -116,6 +116,16 @@ install: all
 	sed '1s|^#!.*|#!/usr/bin/env $(LUA)|' bin/rtcjob > $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
 	chmod 0755 $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
 	mv -f $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp $(DESTDIR)$(PREFIX)/bin/rtcjob
+
+# the source tarball of HEAD the rockspec's source names, and the source rock packed from it
+VERSION := 0.1.0
+dist:
+	@mkdir -p build
+	git archive --prefix=rtcjob-$(VERSION)/ -o build/rtcjob-$(VERSION).tar.gz HEAD
+
+rock: dist
+	sed 's|file://build/|file://$(CURDIR)/build/|' rtcjob-$(VERSION)-1.rockspec > build/rtcjob-$(VERSION)-1.rockspec
+	cd build && luarocks --lua-version=5.4 pack rtcjob-$(VERSION)-1.rockspec
 
 clean:
 	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o fuzz/*-fuzzer fuzz/obj
