@@ -21,6 +21,8 @@
 
 local rtc = require "rtc"
 
+local ngx = rawget(_G, "ngx") -- nil outside nginx (constructing a client works there too)
+
 local M = { _VERSION = rtc._VERSION }
 
 local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true }
