@@ -92,7 +92,7 @@ bench: deps-test
 
 memcheck: deps-test
 	@$(MAKE) --no-print-directory all
-	@$(RUN_ENV) bash memcheck/run.sh
+	@$(RUN_ENV) LUA_CPATH_5_4="$(CURDIR)/$(OUT)/?.so;;" bash memcheck/run.sh
 
 fuzz: deps-test
 	@bash fuzz/run.sh $(FUZZ_SECONDS)
