@@ -249,6 +249,10 @@ for MODE in pool timer $SUB; do
               jget "$TMP/i-$MODE.json" tostring | grep -q "^invalid: publish_param.rtmp_urls"'
 done
 
+call misuse update_job "{\"args\":[\"$APP\",\"x\",5]}"
+check "pool: misuse raises in the caller, as rtc does (bad argument #3 to 'update_job')" \
+    eval 'jget "$TMP/misuse.json" raised | grep -q "bad argument #3 to .update_job. (params: expected a table"'
+
 # ---- the worker keeps serving ------------------------------------------------------------
 # slow_start NAME CURL-ARGS...: the mock holds its next API answer 1.5 s; the request runs in the
 # background; returns once the mock holds it (so what follows is measured while it waits)
