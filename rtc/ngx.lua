@@ -65,20 +65,21 @@ end
 -- options: a plain table that can cross to a pool thread
 ---------------------------------------------------------------------------------------------
 
-local function check_plain(v, path, seen)
+local function check_plain(v, path, seen, what)
   local t = type(v)
+  what = what or "option "
   if t == "function" or t == "userdata" or t == "thread" then
-    error(string.format("rtc.ngx: option %s is a %s: options reach the pool threads as plain "
-      .. "data (strings, numbers, booleans, tables)%s", path, t,
+    error(string.format("rtc.ngx: %s%s is a %s: only plain data (strings, numbers, booleans, "
+      .. "tables) reaches the pool threads%s", what, path, t,
       path == "debug" and "; log from the caller instead" or ""), 4)
   elseif t == "table" then
-    if seen[v] then error("rtc.ngx: option " .. path .. " refers to itself", 4) end
+    if seen[v] then error("rtc.ngx: " .. what .. path .. " refers to itself", 4) end
     seen[v] = true
     for k, x in pairs(v) do
       if type(k) ~= "string" and type(k) ~= "number" then
-        error("rtc.ngx: option " .. path .. " has a key of type " .. type(k), 4)
+        error("rtc.ngx: " .. what .. path .. " has a key of type " .. type(k), 4)
       end
-      check_plain(x, type(k) == "number" and path .. "[" .. k .. "]" or path .. "." .. k, seen)
+      check_plain(x, type(k) == "number" and path .. "[" .. k .. "]" or path .. "." .. k, seen, what)
     end
     seen[v] = nil
   end
@@ -182,6 +183,12 @@ local function pool_call(self, method, ...)
     error("rtc.ngx: ngx.run_worker_thread is not available (lua-nginx-module >= 0.10.21 "
       .. "on Linux, nginx built --with-threads)", 3)
   end
+  local args = pack(...)
+  for i = 1, args.n do
+    if args[i] ~= nil and args[i] ~= ngx.null then
+      check_plain(args[i], "#" .. i .. " of " .. method, {}, "argument ")
+    end
+  end
   local pool = self.pool
   local n = pending[pool] or 0
   if n >= self.max_pending then
@@ -192,7 +199,7 @@ local function pool_call(self, method, ...)
   end
   pending[pool] = n + 1
   local ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", self.key,
-    self.opts, method, pack(...))
+    self.opts, method, args)
   pending[pool] = pending[pool] - 1
   if not ok then
     local msg = tostring(res)

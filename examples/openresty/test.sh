@@ -253,6 +253,10 @@ call misuse update_job "{\"args\":[\"$APP\",\"x\",5]}"
 check "pool: misuse raises in the caller, as rtc does (bad argument #3 to 'update_job')" \
     eval 'jget "$TMP/misuse.json" raised | grep -q "bad argument #3 to .update_job. (params: expected a table"'
 
+call progress batch "{\"progress\":true,\"args\":[[[\"get_job\",\"$APP\",\"x\"]]]}"
+check "pool: a function argument (batch's progress) raises, naming it" \
+    eval 'jget "$TMP/progress.json" raised | grep -q "argument #2 of batch.progress is a function"'
+
 # ---- the worker keeps serving ------------------------------------------------------------
 # slow_start NAME CURL-ARGS...: the mock holds its next API answer 1.5 s; the request runs in the
 # background; returns once the mock holds it (so what follows is measured while it waits)

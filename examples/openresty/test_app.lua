@@ -46,6 +46,8 @@ local function run(body, op)
   local ok, client = pcall(client_for, body)
   if not ok then return { raised = tostring(client) } end
   local args = body.args or {}
+  -- "progress": true adds batch options with a progress function (which cannot cross VMs)
+  if body.progress then args[2] = { progress = function() end } end
   local t0 = ngx.now()
   local pres = { pcall(client[op], client, unpack(args, 1, table.maxn(args))) }
   ngx.update_time()
