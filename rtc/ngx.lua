@@ -144,7 +144,8 @@ end
 -- inside a pool thread (its own VM): one cached client per option set
 ---------------------------------------------------------------------------------------------
 
-local thread_clients = {}
+local thread_clients, thread_count = {}, 0
+local MAX_THREAD_CLIENTS = 32 -- option sets kept per pool thread; beyond, one is closed
 
 -- ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, opts, method, args)
 function M._thread_call(key, opts, method, args)
@@ -152,7 +153,14 @@ function M._thread_call(key, opts, method, args)
   if not client then
     local ok, c = pcall(rtc.new, opts)
     if not ok then return { raise = tostring(c) } end
+    if thread_count >= MAX_THREAD_CLIENTS then
+      local old_key, old = next(thread_clients)
+      thread_clients[old_key] = nil
+      old:close()
+      thread_count = thread_count - 1
+    end
     client, thread_clients[key] = c, c
+    thread_count = thread_count + 1
   end
   local fn = client[method]
   if type(fn) ~= "function" then return { raise = "rtc.ngx: the client has no method " .. method } end
@@ -259,7 +267,12 @@ end
 
 local function retry_after(h)
   for k, v in pairs(h) do
-    if k:lower() == "retry-after" then return tonumber(v) end
+    if k:lower() == "retry-after" then
+      local secs = tonumber(v)
+      if secs then return secs end
+      local t = ngx.parse_http_time(v) -- an HTTP date
+      return t and math.max(0, t - ngx.time()) or nil
+    end
   end
   return nil
 end
