@@ -21,19 +21,20 @@ endif
 OUT := build/$(LUA)
 RUN_ENV := RTC_CPATH="$(OUT)/?.so"
 
-SOURCES  := rtcjob.c rtc_schema.c rtc_engine.c rtc_sign.c
-HEADERS  := rtc.h rtc_compat.h rtc_sign.h
+SOURCES  := rtcjob.c rtc_schema.c rtc_engine.c rtc_sign.c rtc_sign_lua.c rtc_credentials.c \
+  rtc_credentials_lua.c rtc_buf.c rtc_text.c
+HEADERS  := rtc.h rtc_compat.h rtc_sign.h rtc_credentials.h rtc_buf.h rtc_text.h
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto 2>/dev/null)
-LIBS     := $(shell pkg-config --libs libcurl libcrypto 2>/dev/null) -lm
+ALL_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto jansson 2>/dev/null)
+LIBS     := $(shell pkg-config --libs libcurl libcrypto jansson 2>/dev/null) -lm
 
 # Debian packages the build, the tests and the demo need (make deps installs the missing ones)
 # (the suite also runs the OpenResty example, the LuaJIT build, the TLS and luarocks specs)
 DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson libcurl4-openssl-dev libssl-dev lua-socket \
-  lua-busted lua-luaossl pkg-config gcc make openssl curl nginx libnginx-mod-http-lua luajit2 \
+  lua-busted lua-luaossl libjansson-dev pkg-config gcc make openssl curl nginx libnginx-mod-http-lua luajit2 \
   libluajit2-5.1-dev luarocks
-DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev valgrind clang libclang-rt-14-dev lua-check cppcheck \
+DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev valgrind clang libclang-rt-14-dev lua-check cppcheck \
   clang-tidy
 
 .PHONY: all deps deps-test demo test test-all test-openresty embed bench memcheck fuzz lint \
@@ -81,7 +82,7 @@ EMBED_HOST := examples/embed/rtc-host
 
 $(EMBED_HOST): examples/embed/host.c $(SOURCES) $(HEADERS)
 	$(CC) -O2 $(WARN) -o $@ examples/embed/host.c $(SOURCES) \
-	  $$(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -lm -I.
+	  $$(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.
 
 embed: deps $(EMBED_HOST)
 	@RTC_HOST=$(EMBED_HOST) bash examples/embed/test.sh
@@ -113,6 +114,8 @@ install: all
 	  $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(OUT)/rtc.so $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V)/rtc.so
 	install -m 0644 rtc/ngx.lua $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/ngx.lua
+	install -d $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/cli
+	install -m 0644 rtc/cli/*.lua $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/cli/
 	sed '1s|^#!.*|#!/usr/bin/env $(LUA)|' bin/rtcjob > $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
 	chmod 0755 $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
 	mv -f $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp $(DESTDIR)$(PREFIX)/bin/rtcjob
@@ -129,3 +132,12 @@ rock: dist
 
 clean:
 	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o fuzz/*-fuzzer fuzz/obj
+
+# The man page and the bash completion, written by the command itself from its help tables
+# (which come from the module's operation rows). Install: man/rtcjob.1 to share/man/man1,
+# completion/rtcjob to share/bash-completion/completions.
+.PHONY: man
+man: all
+	@mkdir -p man completion
+	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob man > man/rtcjob.1
+	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob completion bash > completion/rtcjob

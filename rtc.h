@@ -15,14 +15,8 @@
 #define RTC_RESULT_MT "rtc.result"
 
 /* ---- growable byte buffer (bounded by its users; every allocation checked) ---- */
-typedef struct rtc_buf {
-  char *data;
-  size_t len, cap;
-} rtc_buf;
-
-int rtc_buf_reserve(rtc_buf *b, size_t extra);            /* 0 ok, -1 out of memory */
-int rtc_buf_add(rtc_buf *b, const char *s, size_t n);     /* keeps data NUL-terminated */
-void rtc_buf_free(rtc_buf *b);
+#include "rtc_buf.h" /* SIGN local build shim: CORE replaces this file */
+#define rtc_buf_reserve rtc_buf_ensure
 
 /* ---- schemas ---- */
 typedef enum { RTC_T_STRING, RTC_T_BOOLEAN, RTC_T_INTEGER, RTC_T_OBJECT, RTC_T_ARRAY } rtc_type;
@@ -114,7 +108,12 @@ typedef enum {
   X(ca_path,         RTC_OPT_PATH,      ca_path,         0,     0,      0,      NULL)     \
   X(proxy,           RTC_OPT_TEXT,      proxy,           0,     0,      0,      NULL)     \
   X(insecure,        RTC_OPT_BOOL,      insecure,        0,     0,      1,      NULL)     \
-  X(debug,           RTC_OPT_FUNCTION,  debug_ref,       0,     0,      0,      NULL)
+  X(debug,           RTC_OPT_FUNCTION,  debug_ref,       0,     0,      0,      NULL)     \
+  X(region,          RTC_OPT_TEXT,      region,          0,     0,      0,      NULL)     \
+  X(profile,         RTC_OPT_TEXT,      profile,         0,     0,      0,      NULL)     \
+  X(credentials_file, RTC_OPT_PATH,     credentials_file, 0,    0,      0,      NULL)     \
+  X(metadata,        RTC_OPT_BOOL,      metadata,        0,     0,      1,      NULL)     \
+  X(metadata_url,    RTC_OPT_TEXT,      metadata_url,    0,     0,      0,      NULL)
 
 #define RTC_MAX_ENDPOINTS 16
 
@@ -125,6 +124,8 @@ typedef struct rtc_config {
   double timeout, connect_timeout, deadline, backoff_base, backoff_max;
   double retries, max_body, concurrency;  /* counts, checked to be whole numbers */
   double insecure;
+  char *region, *profile, *credentials_file, *metadata_url; /* the credentials chain's options */
+  double metadata;                       /* -1: not given */
   int debug_ref;                         /* LUA_NOREF when absent */
 } rtc_config;
 
@@ -195,6 +196,7 @@ typedef struct rtc_client {
   int batch_total, batch_done, progress_ref; /* while a batch runs */
   struct rtc_module *module;            /* lives as long as any client: an upvalue of its methods */
   struct rtc_sign_key *sign_key;        /* the SK, prepared once for HMAC (AK/SK clients) */
+  struct rtc_credentials *creds;        /* the chain's answer: refreshed before each attempt */
 } rtc_client;
 
 /* The module's state, shared by its functions and the clients' methods as an upvalue. */
@@ -214,6 +216,9 @@ void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long statu
 void rtc_push_error(lua_State *L, const char *kind, long status, const char *code,
                     const char *message, const char *request_id, const char *field);
 void rtc_debug(lua_State *L, rtc_client *c, const char *line);
+
+/* rtc_credentials_lua.c */
+int rtc_l_credentials(lua_State *L);
 
 /* rtc_engine.c */
 double rtc_now(void);

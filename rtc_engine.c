@@ -299,8 +299,10 @@ static int slist_add(struct curl_slist **list, rtc_buf *tmp, const char *name, c
   return 0;
 }
 
+/* (X-Security-Token too: refreshed metadata keys bring a new one) */
 static int per_attempt(const char *name) {
-  return strcmp(name, "X-Sdk-Date") == 0 || strcmp(name, "Authorization") == 0;
+  return strcmp(name, "X-Sdk-Date") == 0 || strcmp(name, "Authorization") == 0 ||
+         strcmp(name, "X-Security-Token") == 0;
 }
 
 /* The headers that never change for an endpoint and a kind of request, built once per client. */

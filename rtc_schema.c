@@ -8,36 +8,7 @@
 
 #include "rtc.h"
 
-/* ---------------------------------------------------------------- buffers */
-
-int rtc_buf_reserve(rtc_buf *b, size_t extra) {
-  size_t need, cap;
-  char *p;
-  if (extra > (size_t)-1 - b->len - 1) return -1;
-  need = b->len + extra + 1;
-  if (need <= b->cap) return 0;
-  cap = b->cap ? b->cap : 64;
-  while (cap < need) cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-  p = realloc(b->data, cap);
-  if (p == NULL) return -1;
-  b->data = p;
-  b->cap = cap;
-  return 0;
-}
-
-int rtc_buf_add(rtc_buf *b, const char *s, size_t n) {
-  if (rtc_buf_reserve(b, n) != 0) return -1;
-  if (n) memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-  return 0;
-}
-
-void rtc_buf_free(rtc_buf *b) {
-  free(b->data);
-  b->data = NULL;
-  b->len = b->cap = 0;
-}
+/* SIGN local build shim: the buffer functions live in rtc_buf.c */
 
 /* ---------------------------------------------------------------- the API as data */
 
@@ -192,24 +163,7 @@ static size_t path_push(vstate *v, const char *name, long long index) {
   return old;
 }
 
-size_t rtc_edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b), i, j, row[64];
-  if (la >= 63 || lb >= 63) return 99;
-  for (j = 0; j <= lb; j++) row[j] = j;
-  for (i = 1; i <= la; i++) {
-    size_t diag = row[0], tmp;
-    row[0] = i;
-    for (j = 1; j <= lb; j++) {
-      size_t best = diag + (a[i - 1] != b[j - 1]);
-      tmp = row[j];
-      if (row[j] + 1 < best) best = row[j] + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = tmp;
-    }
-  }
-  return row[lb];
-}
+/* SIGN local build shim: rtc_edit_distance lives in rtc_text.c */
 
 static int check_string(vstate *v, const rtc_field *f, const rtc_format *format, int idx) {
   size_t len;
@@ -451,30 +405,7 @@ int rtc_buf_add_segment(rtc_buf *b, const char *s, size_t len) {
   return 0;
 }
 
-int rtc_utf8_valid(const char *str, size_t len) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = s[i];
-    size_t n, k;
-    unsigned long cp;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
-    else return 0;
-    if (len - i <= n) return 0;
-    for (k = 1; k <= n; k++) {
-      if ((s[i + k] & 0xc0) != 0x80) return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3f);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return 0;
-    i += n + 1;
-  }
-  return 1;
-}
+/* SIGN local build shim: rtc_utf8_valid lives in rtc_text.c */
 
 /* ---------------------------------------------------------------- response normalization */
 

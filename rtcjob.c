@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "rtc.h"
+#include "rtc_credentials.h"
 #include "rtc_sign.h"
 
 #define DEFAULT_ENDPOINT "https://rtc-api.myhuaweicloud.com"
@@ -199,6 +200,12 @@ static void free_config(lua_State *L, rtc_client *c) {
   free(c->cfg.ca_file), free(c->cfg.ca_path), free(c->cfg.proxy);
   c->cfg.ak = c->cfg.project_id = c->cfg.user_agent = c->cfg.ca_file = c->cfg.ca_path =
       c->cfg.proxy = NULL;
+  free(c->cfg.region), free(c->cfg.profile), free(c->cfg.credentials_file);
+  free(c->cfg.metadata_url);
+  c->cfg.region = c->cfg.profile = c->cfg.credentials_file = c->cfg.metadata_url = NULL;
+  if (c->creds) rtc_credentials_free(c->creds);
+  free(c->creds);
+  c->creds = NULL;
   if (c->cfg.debug_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->cfg.debug_ref);
   c->cfg.debug_ref = LUA_NOREF;
 }
@@ -339,13 +346,92 @@ static const rtc_option *find_option(const char *name) {
   return NULL;
 }
 
-/* Reads the options from the table at idx, or (idx == 0) from the environment. */
+static void queue_debug_line(void *ud, const char *line) {
+  rtc_buf *b = ud;
+  if (b->len < 8192) rtc_buf_add(b, line, strlen(line) + 1); /* NUL-separated */
+}
+
+/* The credentials chain (rtc_credentials.c) over the explicit options: it fills in what the
+ * environment, the profile file or the metadata service has, and picks the endpoint. */
+static void apply_credentials_chain(lua_State *L, rtc_client *c) {
+  rtc_cred_request in;
+  rtc_buf lines = {NULL, 0, 0};
+  char err[1200], msg[1300], src[160];
+  const char *url;
+  int rc;
+  size_t off;
+  memset(&in, 0, sizeof in);
+  in.ak = c->cfg.ak, in.sk = c->cfg.sk, in.project_id = c->cfg.project_id;
+  in.security_token = c->cfg.security_token, in.token = c->cfg.token;
+  in.profile = c->cfg.profile, in.credentials_file = c->cfg.credentials_file;
+  in.metadata_url = c->cfg.metadata_url, in.metadata = (int)c->cfg.metadata;
+  in.debug = queue_debug_line, in.debug_ud = &lines;
+  if (rtc_endpoint_choose(c->cfg.nendpoints > 0, c->cfg.region, &url, src, sizeof src, err,
+                          sizeof err) != RTC_CRED_OK) {
+    snprintf(msg, sizeof msg, "rtc.new: %s", err);
+    raise_invalid(L, msg);
+  }
+  if (url) add_endpoint(L, c, url, strlen(url), src);
+  c->creds = calloc(1, sizeof *c->creds);
+  if (c->creds == NULL) {
+    luaL_error(L, "rtc.new: out of memory");
+    return;
+  }
+  rc = rtc_credentials_resolve(&in, c->creds, err, sizeof err);
+  c->creds->debug = NULL; /* `lines` ends here; refreshes later run where no Lua may be called */
+  for (off = 0; off < lines.len; off += strlen(lines.data + off) + 1)
+    rtc_debug(L, c, lines.data + off);
+  rtc_buf_free(&lines);
+  if (rc != RTC_CRED_OK) {
+    snprintf(msg, sizeof msg, "rtc.new: %s", err);
+    rtc_push_error(L, rtc_cred_kind(rc), 0, NULL, msg, NULL, "credentials");
+    lua_error(L);
+  }
+  free_secret(&c->cfg.ak), free_secret(&c->cfg.sk), free_secret(&c->cfg.security_token);
+  free_secret(&c->cfg.token), free_secret(&c->cfg.project_id);
+  if (c->creds->ak) c->cfg.ak = dup_string(L, c->creds->ak, strlen(c->creds->ak));
+  if (c->creds->sk) c->cfg.sk = dup_string(L, c->creds->sk, strlen(c->creds->sk));
+  if (c->creds->security_token)
+    c->cfg.security_token = dup_string(L, c->creds->security_token,
+                                       strlen(c->creds->security_token));
+  if (c->creds->token) c->cfg.token = dup_string(L, c->creds->token, strlen(c->creds->token));
+  if (c->creds->project_id)
+    c->cfg.project_id = dup_string(L, c->creds->project_id, strlen(c->creds->project_id));
+}
+
+/* Before an attempt is signed: new keys from the metadata service when theirs are due. */
+static int refresh_credentials(rtc_client *c, char *err, size_t errlen) {
+  unsigned generation;
+  char *ak, *sk, *st;
+  struct rtc_sign_key *key;
+  if (c->creds == NULL || c->creds->metadata_url == NULL) return 0;
+  generation = c->creds->generation;
+  if (rtc_credentials_refresh(c->creds, (double)time(NULL), err, errlen) != RTC_CRED_OK)
+    return -1;
+  if (c->creds->generation == generation) return 0;
+  ak = strdup(c->creds->ak), sk = strdup(c->creds->sk);
+  st = c->creds->security_token ? strdup(c->creds->security_token) : NULL;
+  key = sk ? rtc_sign_key_new(sk, strlen(sk)) : NULL;
+  if (!ak || !sk || !key || (c->creds->security_token && !st)) {
+    free(ak), free_secret(&sk), free_secret(&st), rtc_sign_key_free(key);
+    snprintf(err, errlen, "out of memory taking the refreshed keys");
+    return -1;
+  }
+  free_secret(&c->cfg.ak), free_secret(&c->cfg.sk), free_secret(&c->cfg.security_token);
+  rtc_sign_key_free(c->sign_key);
+  c->cfg.ak = ak, c->cfg.sk = sk, c->cfg.security_token = st, c->sign_key = key;
+  return 0;
+}
+
+/* Reads the options from the table at idx (any credentials, endpoint or region not given there
+ * come from the chain: environment, profile file, metadata service). */
 static void load_config(lua_State *L, rtc_client *c, int idx) {
   size_t i;
   char msg[320];
   for (i = 0; i < NOPTIONS; i++)
     if (rtc_options[i].kind == RTC_OPT_SECONDS || rtc_options[i].kind == RTC_OPT_COUNT)
       memcpy((char *)&c->cfg + rtc_options[i].offset, &rtc_options[i].def, sizeof(double));
+  c->cfg.metadata = -1;
   if (idx) {
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
@@ -374,17 +460,8 @@ static void load_config(lua_State *L, rtc_client *c, int idx) {
       }
       lua_pop(L, 1);
     }
-  } else {
-    for (i = 0; i < NOPTIONS; i++) {
-      const char *value = rtc_options[i].env ? getenv(rtc_options[i].env) : NULL;
-      if (value == NULL || value[0] == '\0') continue;
-      lua_pushstring(L, value);
-      load_option(L, c, &rtc_options[i], lua_gettop(L));
-      lua_pop(L, 1);
-    }
   }
-  if (c->cfg.nendpoints == 0) add_endpoint(L, c, DEFAULT_ENDPOINT, strlen(DEFAULT_ENDPOINT),
-                                           "endpoint");
+  apply_credentials_chain(L, c); /* the environment, the profile file, the metadata service */
   if (c->cfg.token && (c->cfg.ak || c->cfg.sk))
     raise_invalid(L, "rtc.new: both token and ak/sk are set: use one kind of credentials, "
                      "token (token auth) or ak, sk and project_id (AK/SK signing)");
@@ -587,7 +664,8 @@ static build_result build_request(lua_State *L, rtc_client *c, const rtc_operati
     if (!encode_body(L, c->module, params, &req->body, err, errlen)) goto invalid;
   }
   if (!c->cfg.token && !c->cfg.ak) {
-    snprintf(err, errlen, "no credentials: %s", credential_help);
+    snprintf(err, errlen, "no credentials: %s (tried: %.300s)", credential_help,
+             c->creds ? c->creds->tried : "");
     snprintf(field, fieldlen, "credentials");
     goto invalid;
   }
@@ -630,6 +708,7 @@ int rtc_build_headers(rtc_client *c, const rtc_request *r, int endpoint, rtc_hea
     rtc_buf target = {NULL, 0, 0};
     size_t i;
     int rc;
+    if (refresh_credentials(c, err, errlen) != 0) return -1;
     rtc_sign_format_date(h->date, time(NULL));
     add_header(h, "X-Sdk-Date", h->date);
     add_header(h, "X-Project-Id", c->cfg.project_id);
@@ -1398,6 +1477,8 @@ int luaopen_rtc(lua_State *L) {
   register_operations(L, module, 1);
   lua_pop(L, 1);
   luaL_setfuncs(L, module_functions, 1);
+  lua_pushcfunction(L, rtc_l_credentials);
+  lua_setfield(L, module, "credentials");
   lua_pushliteral(L, RTC_VERSION);
   lua_setfield(L, module, "_VERSION");
   return 1;

@@ -1,8 +1,9 @@
--- make demo: starts the mock SparkRTC server, runs the examples against it, stops it.
+-- make demo: starts the mock SparkRTC server (with --seed: app my-app, rule my-rule, RUNNING job
+-- my-job, as the README's examples expect), runs the examples against it, stops it.
 package.path = "./?.lua;" .. package.path
 local helper = require "spec.helper"
 
-local mock = helper.start_mock()
+local mock = helper.start_mock{ seed = true }
 local env = string.format("RTC_ENDPOINT=%s RTC_AUTH_TOKEN=%s", mock.url, mock.token)
 local cpath = os.getenv("RTC_CPATH") or "./?.so"
 local lua = string.format("%s -e 'package.cpath=%q..\";\"..package.cpath'", helper.LUA, cpath)
@@ -17,13 +18,12 @@ local function run(title, cmd)
   end
 end
 
--- the seed's example needs a job to update: create one first, as a user would
-local rtc = require "rtc"
-local job = assert(rtc.new{ endpoint = mock.url, token = mock.token }:create_job("demo-app", {
-  room_id = "100", user_id = "user001", record_param = { record_rule_id = "5f5e172b9016ed5b0961a43" },
-}))
-run("examples/update_job.lua demo-app " .. job.job_id,
-    lua .. " examples/update_job.lua demo-app " .. job.job_id)
-run("examples/lifecycle.lua demo-app", lua .. " examples/lifecycle.lua demo-app")
+local examples = {
+  "examples/update_job.lua my-app my-job",
+  "examples/lifecycle.lua demo-app", -- an app of its own: it creates and stops a job
+}
+local f = io.open("examples/recording_workflow.lua", "r")
+if f then f:close() examples[#examples + 1] = "examples/recording_workflow.lua" end
+for _, example in ipairs(examples) do run(example, lua .. " " .. example) end
 mock:stop()
 print("\ndemo finished: the examples ran against the mock at " .. mock.url)

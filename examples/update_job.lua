@@ -1,18 +1,19 @@
--- The seed page's example: update an individual stream recording job.
+-- UpdateIndividualStreamJob (PUT /v2/apps/{app_id}/individual-stream-jobs/{job_id}), as the
+-- provider's page shows it: point a job's stream at an RTMP server and its recording at a rule.
 -- Credentials and endpoint come from the environment (RTC_AUTH_TOKEN, or HUAWEICLOUD_SDK_AK,
 -- HUAWEICLOUD_SDK_SK and HUAWEICLOUD_SDK_PROJECT_ID; RTC_ENDPOINT).
---   lua5.4 examples/update_job.lua APP_ID JOB_ID
+--   lua5.4 examples/update_job.lua APP_ID JOB_ID [RECORD_RULE_ID]   (default rule: my-rule)
 local rtc = require "rtc"
 
-local app_id, job_id = arg[1], arg[2]
+local app_id, job_id, rule_id = arg[1], arg[2], arg[3] or "my-rule"
 if not (app_id and job_id) then
-  io.stderr:write("usage: lua5.4 examples/update_job.lua APP_ID JOB_ID\n")
+  io.stderr:write("usage: lua5.4 examples/update_job.lua APP_ID JOB_ID [RECORD_RULE_ID]\n")
   os.exit(2)
 end
 
 local job, err = rtc.update_job(app_id, job_id, {
   publish_param = { rtmp_urls = { "rtmp://your.rtmp-server.com" } },
-  record_param  = { record_rule_id = "5f5e172b9016ed5b0961a43" },
+  record_param  = { record_rule_id = rule_id },
 })
 if not job then
   io.stderr:write("update failed: ", tostring(err), "\n")

@@ -7,7 +7,9 @@
  * Checked: on success the Authorization value is "SDK-HMAC-SHA256 Access=<ak>, SignedHeaders=
  * ..., Signature=<64 hex>" without CR/LF, the same input signs the same way twice (with and
  * without the canonical request) and with a prepared key (rtc_sign_key_new +
- * rtc_sign_authorization_key, what clients use) as with the SK, and the canonical request ends with a 64-character payload
+ * rtc_sign_authorization_key) as with the SK, and through the fast path (rtc_sign_key_prepare with
+ * the first headers fixed, rtc_sign_key_sign with the target cut into prefix + rest, appending to
+ * an rtc_buf) to the same signature and canonical request; the canonical request ends with a 64-character payload
  * hash or the X-Sdk-Content-Sha256 value; on failure nothing is returned and the message is
  * a NUL-terminated string without the SK. */
 #include "fuzz_common.h"
@@ -96,6 +98,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       free(auth3);
       if (key != fixed_key) rtc_sign_key_free(key);
     }
+  }
+  { /* the fast path: the first headers fixed in the key, the target split into prefix + rest */
+    static rtc_sign_key *fast_key;
+    rtc_buf out = RTC_BUF_INIT;
+    char err4[256];
+    size_t nfixed = nh ? (size_t)(flags >> 4) % (nh + 1) : 0, cut = target_len ? body_len % (target_len + 1) : 0;
+    const char *q = target_len ? memchr(target, '?', target_len) : NULL;
+    int rc4;
+    if (q != NULL && cut > (size_t)(q - target)) cut = (size_t)(q - target); /* a prefix has no '?' */
+    if (fast_key == NULL) fast_key = rtc_sign_key_new("\x01SK\x02secret", 11);
+    FUZZ_CHECK(fast_key != NULL, "rtc_sign_key_new failed");
+    rc4 = rtc_sign_key_prepare(fast_key, ak, h, nfixed, err4, sizeof err4);
+    if (rc4 == 0) {
+      rtc_buf_add(&out, "keep:", 5); /* appended to, never overwritten */
+      rc4 = rtc_sign_key_sign(fast_key, method, target, cut, target + cut, target_len - cut, h + nfixed,
+                              nh - nfixed, body, body_len, &out, err4, sizeof err4);
+      FUZZ_CHECK(memcmp(out.data, "keep:", 5) == 0 && (rc4 == 0 || out.len == 5),
+                 "the fast path disturbed its output buffer");
+    }
+    if (!(flags & 8)) {
+      FUZZ_CHECK((rc4 == 0) == (rc == 0), "fast path and SK disagree: %d vs %d (%s)", rc, rc4, rc4 ? err4 : err);
+      if (rc == 0) {
+        size_t cl = 0;
+        const char *canon4 = rtc_sign_key_canonical(fast_key, &cl);
+        FUZZ_CHECK(strcmp(out.data + 5, auth) == 0, "fast path signature differs:\n%s\n%s", auth, out.data + 5);
+        FUZZ_CHECK(canon == NULL || (strlen(canon) == cl && memcmp(canon, canon4, cl) == 0),
+                   "fast path canonical request differs");
+      }
+    }
+    rtc_buf_free(&out);
   }
   if (rc == 0) {
     static const char prefix[] = "SDK-HMAC-SHA256 Access=";

@@ -2,7 +2,8 @@
 --
 --   lua5.4 mock/server.lua --port 8080 [--host 127.0.0.1] [--token T]... [--aksk AK:SK]...
 --          [--project-id P] [--unknown-app A]... [--delay-all S] [--no-auth] [--no-tokens]
---          [--no-aksk] [--any-project] [--pid-file F] [--parent-pid PID] [--verbose]
+--          [--no-aksk] [--any-project] [--strict] [--seed] [--rate N] [--rule-location L]...
+--          [--pid-file F] [--parent-pid PID] [--verbose]
 --
 -- One non-blocking loop (socket.select), one coroutine per connection, timers for delayed
 -- answers, HTTP/1.1 keep-alive, Content-Length and chunked request bodies, Expect: 100-continue.
@@ -10,11 +11,14 @@
 -- Control routes under /_mock/ (never authenticated): see mock/README.md.
 -- Runs on Lua 5.1/LuaJIT .. 5.4.
 
+-- the mock's modules (sparkrtc.lua, sparkrtc/*.lua) sit next to this file, wherever it is run from
 local dir = (arg and arg[0] or ""):match("^(.*)[/\\][^/\\]*$") or "."
 package.path = dir .. "/?.lua;" .. package.path
 
 local socket = require "socket"
 local sparkrtc = require "sparkrtc"
+local ratelimit = require "sparkrtc.ratelimit"
+local control = require "sparkrtc.control"
 local json = sparkrtc.json
 
 local gettime = socket.gettime
@@ -31,6 +35,11 @@ usage: lua5.4 mock/server.lua --port PORT [options]
   --no-tokens         accept no token        --no-aksk   accept no AK/SK
   --no-auth           no authentication at all
   --unknown-app A     app id answered with 404 (repeatable)         [no-such-app]
+  --strict            apps must be created; job record rules must exist
+  --seed              start with app my-app, rule my-rule, RUNNING job my-job
+  --rate N            answer 429 past N API requests per second     [0: no limit]
+  --rule-location L   accepted obs_addr.location (repeatable)       [cn-north-4]
+  --offset-items      list offsets count items (default: pages)
   --delay-all S       delay every API answer by S seconds
   --pid-file F        write the process id to F
   --parent-pid PID    exit when process PID is gone
@@ -40,7 +49,7 @@ usage: lua5.4 mock/server.lua --port PORT [options]
 ---------------------------------------------------------------------------------------------
 -- options
 ---------------------------------------------------------------------------------------------
-local opts = { port = 8080, host = "127.0.0.1", delay_all = 0 }
+local opts = { port = 8080, host = "127.0.0.1", delay_all = 0, rate = 0 }
 local cfg = {}
 do
   local i = 1
@@ -69,6 +78,15 @@ do
       cfg.unknown_apps = cfg.unknown_apps or {}
       cfg.unknown_apps[#cfg.unknown_apps + 1] = val(a)
     elseif a == "--delay-all" then opts.delay_all = tonumber(val(a)) or 0
+    elseif a == "--strict" then cfg.strict = true
+    elseif a == "--seed" then cfg.seed = true
+    elseif a == "--offset-items" then cfg.offset_items = true
+    elseif a == "--rate" then
+      opts.rate = tonumber(val(a))
+      if not opts.rate or opts.rate < 0 then io.stderr:write("--rate wants a number >= 0\n"); os.exit(2) end
+    elseif a == "--rule-location" then
+      cfg.rule_locations = cfg.rule_locations or {}
+      cfg.rule_locations[#cfg.rule_locations + 1] = val(a)
     elseif a == "--pid-file" then opts.pid_file = val(a)
     elseif a == "--parent-pid" then opts.parent_pid = tonumber(val(a))
     elseif a == "--verbose" or a == "-v" then opts.verbose = true
@@ -92,21 +110,30 @@ local state -- reset() fills it
 local stats
 local open_connections = 0
 local generation = 0
+local running = true -- false: /_mock/shutdown or the parent is gone
+
+local limiter
 
 local function reset()
   generation = generation + 1
+  api:configure({ clock_offset = 0, strict = cfg.strict or false, offset_items = cfg.offset_items or false,
+    rule_locations = cfg.rule_locations or { "cn-north-4" } })
   api:reset()
-  api:configure({ clock_offset = 0 })
   state = { log = {}, scripts = {}, delay_all = opts.delay_all }
+  limiter = ratelimit.new(opts.rate)
   -- requests held from before the reset no longer count (see Conn:release)
   stats = { connections = 0, requests = 0, in_flight = 0, max_in_flight = 0, accepted = 0 }
 end
-reset()
 
-local SCRIPT_KEYS = { times = "number", delay = "number", status = "number", body = "any",
-  headers = "table", raw = "string", close_before_response = "boolean", reset_mid_body = "boolean",
-  stall_before_headers = "number", stall_mid_body = "number", drip = "number",
-  content_length = "number", close = "boolean" }
+-- what the control routes see and steer (state, stats and limiter are replaced by reset)
+local srv = { api = api }
+local function refresh()
+  srv.state, srv.stats, srv.limiter = state, stats, limiter
+end
+function srv.reset() reset(); refresh() end
+function srv.open() return open_connections end
+function srv.stop() running = false end
+srv.reset()
 
 local function pop_script()
   local s = state.scripts[1]
@@ -121,7 +148,6 @@ end
 ---------------------------------------------------------------------------------------------
 local readers, writers = {}, {} -- socket -> wait entry
 local timers = {}               -- list of wait entries with a deadline
-local running = true
 
 local function wait(kind, sock, deadline)
   return coroutine.yield(kind, sock, deadline)
@@ -220,7 +246,7 @@ function Conn:close()
   open_connections = open_connections - 1
 end
 
-local REASONS = { [100] = "Continue", [200] = "OK", [201] = "Created", [204] = "No Content",
+local REASONS = { [100] = "Continue", [200] = "OK", [201] = "Created", [202] = "Accepted", [204] = "No Content",
   [400] = "Bad Request", [401] = "Unauthorized", [403] = "Forbidden", [404] = "Not Found",
   [408] = "Request Timeout", [411] = "Length Required", [413] = "Payload Too Large",
   [429] = "Too Many Requests", [431] = "Request Header Fields Too Large",
@@ -345,7 +371,7 @@ function Conn:read_request()
 end
 
 ---------------------------------------------------------------------------------------------
--- /_mock/ control routes
+-- an API request, with its scripted behaviour (the /_mock/ routes: mock/sparkrtc/control.lua)
 ---------------------------------------------------------------------------------------------
 local function copy_headers(h)
   local out = json.object({})
@@ -353,76 +379,6 @@ local function copy_headers(h)
   return out
 end
 
-local function control(req)
-  local m, p = req.method, req.path
-  local function body_obj()
-    local v = json.decode(req.body ~= "" and req.body or "{}")
-    return v
-  end
-  if p == "/_mock/reset" and m == "POST" then
-    reset()
-    return simple(200, { ok = true })
-  elseif p == "/_mock/stats" and m == "GET" then
-    return simple(200, json.object({ connections = stats.connections, requests = stats.requests,
-      in_flight = stats.in_flight, max_in_flight = stats.max_in_flight, accepted = stats.accepted,
-      open = open_connections, scripts_pending = #state.scripts }))
-  elseif p == "/_mock/requests" and m == "GET" then
-    return simple(200, json.array(state.log))
-  elseif p == "/_mock/jobs" and m == "GET" then
-    return simple(200, api:jobs())
-  elseif p == "/_mock/jobs" and m == "POST" then
-    local v = body_obj()
-    if not json.is_object(v) or type(v.app_id) ~= "string" or (v.job ~= nil and not json.is_object(v.job)) then
-      return simple(400, { error = 'seed body must be {"app_id": "...", "job": {...}}' })
-    end
-    local job = api:seed_job(v.app_id, v.job)
-    return sparkrtc.response(201, api:job_json(job))
-  elseif p == "/_mock/health" and m == "GET" then
-    return simple(200, { ok = true })
-  elseif p == "/_mock/script" and m == "DELETE" then
-    state.scripts = {}
-    return simple(200, { ok = true })
-  elseif p == "/_mock/script" and m == "POST" then
-    local v = body_obj()
-    local list
-    if json.is_object(v) then list = { v } elseif json.is_array(v) then list = v end
-    if not list then return simple(400, { error = "script body must be a JSON object or array" }) end
-    local queued = {}
-    for _, s in ipairs(list) do
-      if not json.is_object(s) then return simple(400, { error = "each script must be an object" }) end
-      for k, val in pairs(s) do
-        local want = SCRIPT_KEYS[k]
-        if not want then return simple(400, { error = "unknown script key " .. tostring(k) }) end
-        if want ~= "any" and type(val) ~= want then
-          return simple(400, { error = "script key " .. k .. " wants a " .. want })
-        end
-      end
-      if s.body ~= nil and type(s.body) ~= "string" then s.body = json.encode(s.body) end
-      local times = s.times or 1
-      s.times = nil
-      if times >= 1 then queued[#queued + 1] = { remaining = math.floor(times), behaviour = s } end
-    end
-    for _, q in ipairs(queued) do state.scripts[#state.scripts + 1] = q end
-    return simple(200, { ok = true, pending = #state.scripts })
-  elseif p == "/_mock/config" and m == "POST" then
-    local v = body_obj()
-    if not json.is_object(v) then return simple(400, { error = "config body must be a JSON object" }) end
-    for k, val in pairs(v) do
-      if k == "delay_all" and type(val) == "number" then state.delay_all = val
-      elseif k == "clock_offset" and type(val) == "number" then api:configure({ clock_offset = val })
-      else return simple(400, { error = "bad config key " .. tostring(k) }) end
-    end
-    return simple(200, { ok = true })
-  elseif p == "/_mock/shutdown" and m == "POST" then
-    running = false
-    return simple(200, { ok = true })
-  end
-  return simple(404, { error = "unknown control route " .. m .. " " .. p })
-end
-
----------------------------------------------------------------------------------------------
--- an API request, with its scripted behaviour
----------------------------------------------------------------------------------------------
 local function set_header(headers, name, value)
   for k in pairs(headers) do
     if k:lower() == name:lower() then headers[k] = nil end
@@ -444,9 +400,15 @@ function Conn:api_request(req)
   if stats.in_flight > stats.max_in_flight then stats.max_in_flight = stats.in_flight end
   self.held = generation
 
-  local s = pop_script() or {}
+  -- the gateway's rate limit answers first (and takes no script)
+  local admitted, retry_after = limiter:admit(gettime())
+  local s = admitted and pop_script() or {}
   local resp
-  if s.status then
+  if not admitted then
+    resp = sparkrtc.api_error(429, "APIGW.0308", format("The throttling threshold has been reached: "
+      .. "policy user over ratelimit, limit:%d, time:1 second", limiter.rate))
+    resp.headers["Retry-After"] = tostring(retry_after)
+  elseif s.status then
     resp = { status = s.status, headers = { ["X-request-Id"] = sparkrtc.random_hex(32) }, body = s.body or "" }
     if resp.body ~= "" then resp.headers["Content-Type"] = "application/json;charset=utf-8" end
   else
@@ -524,7 +486,7 @@ function Conn:serve()
     end
     local keep
     if req.path == "/_mock" or req.path:sub(1, 7) == "/_mock/" then
-      local resp = control(req)
+      local resp = control.handle(srv, req)
       local head, body = serialize(resp, req.keep)
       keep = self:send(head .. body) and req.keep
       log(req.method, " ", req.target, " -> ", tostring(resp.status))

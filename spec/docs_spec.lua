@@ -31,30 +31,78 @@ local function run(mock, args)
   return code == 0, out
 end
 
+-- A line "print(...)  --> text" promises what it prints: the block runs with a marker printed
+-- before each such print, and the line after each marker must match the text (a "<...>" in it
+-- stands for any text).
+local function with_markers(code)
+  local expected, out = {}, {}
+  for line in (code .. "\n"):gmatch("(.-)\n") do
+    local stmt, want = line:match("^(%s*print%(.*%))%s*%-%->%s*(.-)%s*$")
+    if stmt then
+      expected[#expected + 1] = want
+      line = string.format("io.write('@@expect %d@@\\n') %s", #expected, stmt)
+    end
+    out[#out + 1] = line
+  end
+  return table.concat(out, "\n"), expected
+end
+
+-- white space runs compare equal (print separates its values with tabs)
+local function squeeze(s) return (s:gsub("%s+", " ")) end
+
+local function pattern_of(want)
+  local parts = {}
+  want = squeeze(want)
+  for text, hole in (want .. "<>"):gmatch("(.-)(<[^>]*>)") do
+    parts[#parts + 1] = text:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0")
+    if hole ~= "<>" then parts[#parts + 1] = ".+" end
+  end
+  return "^" .. table.concat(parts) .. "$"
+end
+
+local function check_promises(output, expected, where)
+  local lines = {}
+  for l in (output .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = l end
+  for i, want in ipairs(expected) do
+    local got
+    for k, l in ipairs(lines) do
+      if l == "@@expect " .. i .. "@@" then got = lines[k + 1] break end
+    end
+    assert(got, where .. ": the print promising \"" .. want .. "\" never ran:\n" .. output)
+    assert(squeeze(got):match(pattern_of(want)),
+           where .. ": printed \"" .. got .. "\", the README promises \"" .. want .. "\"")
+  end
+end
+
 describe("README.md", function()
   local mock
   local blocks = lua_blocks(read("README.md"))
 
-  helper.mock_suite(nil, function(m) mock = m end)
-  before_each(function()
-    -- the jobs the README's examples name
-    mock:seed_job("my-app", { job_id = "my-job", room_id = "room-100", user_id = "user001",
-                              state = "RUNNING" })
-  end)
+  -- the README's examples run against the mock that make demo starts: --seed gives them app
+  -- my-app, rule my-rule and the RUNNING job my-job
+  helper.mock_suite({ mock = { seed = true } }, function(m) mock = m end)
 
   it("has Lua examples to run", function()
     assert.is_true(#blocks >= 6)
   end)
 
+  it("promises printed values in its examples", function()
+    local n = 0
+    for _, block in ipairs(blocks) do n = n + #select(2, with_markers(block.code)) end
+    assert.is_true(n >= 3, "expected at least 3 '--> value' promises, found " .. n)
+  end)
+
   for _, block in ipairs(blocks) do
-    it("block at line " .. block.line .. " runs", function()
+    it("block at line " .. block.line .. " runs and prints what it promises", function()
+      local code, expected = with_markers(block.code)
       local file = os.tmpname()
       local f = assert(io.open(file, "wb"))
-      f:write(block.code, "\n")
+      f:write(code, "\n")
       f:close()
       local ok, output = run(mock, shell_quote(file))
       os.remove(file)
       assert(ok, "README.md:" .. block.line .. " failed:\n" .. output)
+      check_promises(output, expected, "README.md:" .. block.line)
     end)
   end
 
@@ -62,6 +110,13 @@ describe("README.md", function()
     local top = read("README.md"):sub(1, 1200)
     assert.truthy(top:find("make demo", 1, true))
     assert.truthy(top:find("make test", 1, true))
+  end)
+
+  it("uses the API's names, not in-house words", function()
+    local text = read("README.md")
+    for _, word in ipairs{ "the seed call", "seed call", "the seed's example" } do
+      assert.falsy(text:lower():find(word, 1, true), "README.md says \"" .. word .. "\"")
+    end
   end)
 end)
 

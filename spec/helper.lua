@@ -258,6 +258,7 @@ function helper.start_mock(opts)
   end
   if opts.delay_all then args[#args + 1] = "--delay-all"; args[#args + 1] = tostring(opts.delay_all) end
   if opts.auth == false then args[#args + 1] = "--no-auth" end
+  if opts.seed then args[#args + 1] = "--seed" end -- app my-app, rule my-rule, job my-job
   if opts.verbose then args[#args + 1] = "--verbose" end
 
   -- the server runs in the background (never a pipe whose close would wait for it); it writes

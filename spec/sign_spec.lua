@@ -252,6 +252,15 @@ describe("rtc.sign", function()
       assert.are.equal("a=1&a=10&a=2&b=1&b=2", canon("/q?b=2&a=2&b=1&a=10&a=1")[3])
     end)
 
+    it("reads URLs with libcurl: IPv6 hosts, explicit ports as written, no dot-segment folding", function()
+      local h = rtc.sign{ method = "GET", url = "http://[::1]:8080/x", ak = "a", sk = "s", date = "20240101T000000Z" }
+      assert.are.equal("[::1]:8080", h.Host)
+      local h2, c = rtc.sign{ method = "GET", url = "https://h.example:443/a/../b/./c?x=1", ak = "a", sk = "s",
+                              date = "20240101T000000Z" }
+      assert.are.equal("h.example:443", h2.Host)
+      assert.are.equal("/a/../b/./c/", c:match("^[^\n]*\n([^\n]*)"))
+    end)
+
     it("uppercases the method", function()
       assert.are.equal("PATCH", canon("/", { method = "patch" })[1])
     end)
@@ -341,6 +350,62 @@ describe("rtc.sign", function()
     end)
   end)
 
+  describe("dates: only real UTC times", function()
+    local function sign(date, header)
+      local req = { method = "GET", url = "https://h.example/x", ak = "a", sk = "s" }
+      if header then req.headers = { ["X-Sdk-Date"] = date } else req.date = date end
+      return pcall(rtc.sign, req)
+    end
+    local refused = {
+      { "20201340T999999Z", "month 13, hour 99" },
+      { "20200001T000000Z", "month 00" },
+      { "20201301T000000Z", "month 13" },
+      { "20200100T000000Z", "day 00" },
+      { "20200132T000000Z", "day 32 of January" },
+      { "20200431T000000Z", "day 31 of April" },
+      { "20230229T000000Z", "29 February of a common year" },
+      { "19000229T000000Z", "29 February 1900 (a century, not leap)" },
+      { "20240230T000000Z", "30 February of a leap year" },
+      { "20240101T240000Z", "hour 24" },
+      { "20240101T236000Z", "minute 60" },
+      { "20240101T235960Z", "second 60 (no leap second)" },
+      { "20240101T000000z", "lowercase z" },
+      { "2024010lT000000Z", "a letter for a digit" },
+      { "20240101T0000000Z", "too long" },
+    }
+    for _, case in ipairs(refused) do
+      it("refuses " .. case[1] .. " (" .. case[2] .. ") as req.date and as X-Sdk-Date", function()
+        local ok, msg = sign(case[1])
+        assert.is_false(ok)
+        assert.truthy(msg:find("rtc.sign: req.date: expected YYYYMMDDTHHMMSSZ, a real UTC time", 1, true), msg)
+        ok, msg = sign(case[1], true)
+        assert.is_false(ok)
+        assert.truthy(msg:find('rtc.sign: req.headers["X-Sdk-Date"]: expected YYYYMMDDTHHMMSSZ, a real UTC time',
+                               1, true), msg)
+      end)
+    end
+
+    it("accepts the edges of real times, leap days included", function()
+      for _, d in ipairs{ "20240229T235959Z", "20000229T000000Z", "19960229T120000Z", "20231231T235959Z",
+                          "20230131T000000Z", "20230430T000000Z", "00000101T000000Z", "99991231T235959Z" } do
+        local ok, h = sign(d)
+        assert.is_true(ok, d .. ": " .. tostring(h))
+        assert.are.equal(d, h["X-Sdk-Date"])
+        local ok2, h2 = sign(d, true)
+        assert.is_true(ok2, d)
+        assert.are.equal(h.Authorization, h2.Authorization)
+      end
+    end)
+
+    it("trims blanks around a given X-Sdk-Date and signs the trimmed value", function()
+      local _, h1 = sign("20240229T235959Z", true)
+      local ok, h2 = pcall(rtc.sign, { method = "GET", url = "https://h.example/x", ak = "a", sk = "s",
+                                       headers = { ["X-Sdk-Date"] = " \t20240229T235959Z " } })
+      assert.is_true(ok, h2)
+      assert.are.equal(h1.Authorization, h2.Authorization)
+    end)
+  end)
+
   describe("errors", function()
     local SECRET = "TopSecret-SK-9f8e7d"
     local function good()
@@ -360,6 +425,10 @@ describe("rtc.sign", function()
       { "url relative", function(r) r.url = "v2/x" end, "req.url" },
       { "url scheme-relative", function(r) r.url = "//h/x" end, "req.url" },
       { "url with CR LF", function(r) r.url = "https://h/x\r\nX-Evil: 1" end, "req.url" },
+      { "url with a NUL", function(r) r.url = "https://h/x\0y" end, "req.url: contains a control character" },
+      { "url with a bad host", function(r) r.url = "https://h x/y" end, "req.url: expected scheme://host/path" },
+      { "url with two userinfo parts", function(r) r.url = "https://a@b@h/x" end, "req.url: expected scheme://host/path" },
+      { "url with a port out of range", function(r) r.url = "https://h:99999/x" end, "req.url: expected scheme://host/path" },
       { "headers not a table", function(r) r.headers = "x" end, "req.headers: expected a table, got string" },
       { "header key not a string", function(r) r.headers = { "x" } end, "req.headers: expected string keys" },
       { "header value number", function(r) r.headers = { ["X-A"] = 1 } end,
@@ -399,6 +468,26 @@ describe("rtc.sign", function()
         assert.is_nil(msg:find(SECRET, 1, true), "SK leaked: " .. msg)
       end)
     end
+
+    it("method and AK with a NUL byte (the C signer would see them cut short)", function()
+      for _, case in ipairs{ { "method", "GET\0X" }, { "ak", "AK\0X" } } do
+        local req = good()
+        req[case[1]] = case[2]
+        local ok, msg = pcall(rtc.sign, req)
+        assert.is_false(ok)
+        assert.truthy(msg:find("rtc.sign: req." .. case[1] .. ":", 1, true), msg)
+      end
+    end)
+
+    it("header names must be RFC 9110 tokens, whatever their case or position", function()
+      for _, name in ipairs{ "X(A)", 'X"A', "X@A", "X/A", "\195\169" } do
+        local req = good()
+        req.headers = { [name] = "v" }
+        local ok, msg = pcall(rtc.sign, req)
+        assert.is_false(ok, name)
+        assert.truthy(msg:find("rtc.sign: req.headers: header name", 1, true), msg)
+      end
+    end)
 
     it("req must be a table", function()
       assert.has_error(function() rtc.sign("x") end)

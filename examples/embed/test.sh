@@ -23,7 +23,7 @@ HOST_STATIC=$TMP/rtc-host-static
 if [ -z "${RTC_HOST:-}" ]; then
     # shellcheck disable=SC2046
     if (cd "$ROOT" && "$CC" -O2 -Wall -Wextra -Werror -o "$HOST" examples/embed/host.c \
-            rtcjob.c rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -lm -I.) \
+            rtcjob.c rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.) \
             >"$TMP/build.log" 2>&1; then
         ok "host built: cc -Wall -Wextra -Werror host.c rtcjob.c rtc_*.c -llua5.4 -lcurl -lcrypto -lm"
     else
@@ -35,7 +35,7 @@ if [ "${CJSON_A#/}" != "$CJSON_A" ] && [ -f "$CJSON_A" ]; then
     # shellcheck disable=SC2046
     if (cd "$ROOT" && "$CC" -O2 -Wall -Wextra -Werror -DRTC_HOST_STATIC_CJSON -o "$HOST_STATIC" \
             examples/embed/host.c rtcjob.c rtc_*.c "$CJSON_A" \
-            $(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -lm -I.) \
+            $(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.) \
             >"$TMP/build2.log" 2>&1; then
         ok "self-contained host built (-DRTC_HOST_STATIC_CJSON + liblua5.4-cjson.a)"
     else

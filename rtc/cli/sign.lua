@@ -1,0 +1,57 @@
+-- rtc.cli.sign: the `sign` command: the SDK-HMAC-SHA256 headers of a request from rtc.sign
+-- (nothing is sent), as 'Name: value' lines or JSON, optionally with the canonical request.
+local console = require "rtc.cli.console"
+local errors = require "rtc.cli.errors"
+local json = require "rtc.cli.json"
+local args = require "rtc.cli.args"
+local credentials = require "rtc.cli.credentials"
+local client_of = require "rtc.cli.client"
+
+local esc, out, usage_error, getenv = console.esc, console.out, console.usage_error, console.getenv
+
+local SIGNED_SCHEMA = { fields = { { name = "headers" }, { name = "canonical_request" } } }
+
+-- run(cmd, o, pos)
+return function(cmd, o, pos)
+  args.need_pos(cmd, pos, 2, 2)
+  local method, url = pos[1], pos[2]
+  local ak = o.ak or getenv("HUAWEICLOUD_SDK_AK")
+  local sk = o.sk or (o.sk_file and credentials.read_secret(o.sk_file, "--sk-file")) or getenv("HUAWEICLOUD_SDK_SK")
+  console.add_secret(sk)
+  if not ak then usage_error("'sign' needs an access key: --ak or HUAWEICLOUD_SDK_AK") end
+  if not sk then usage_error("'sign' needs a secret key: --sk, --sk-file or HUAWEICLOUD_SDK_SK") end
+  if o.body and o.body_file then usage_error("give --body or --body-file, not both") end
+  local body = o.body
+  if o.body_file then body = credentials.read_input(o.body_file, "--body-file") end
+  local headers = {}
+  for _, kv in ipairs(o.header or {}) do headers[kv[1]] = kv[2] end
+  local project = o.project_id or getenv("HUAWEICLOUD_SDK_PROJECT_ID")
+  if project then
+    local present = false
+    for k in pairs(headers) do if k:lower() == "x-project-id" then present = true end end
+    if not present then headers["X-Project-Id"] = project end
+  end
+  local rtc = client_of.module()
+  local ok, signed, canonical = pcall(rtc.sign, {
+    method = method:upper(), url = url, headers = headers, body = body, ak = ak, sk = sk,
+  })
+  if not ok or not signed then
+    local e = ok and canonical or signed
+    console.err_line(errors.text(e))
+    return errors.failure_code(e)
+  end
+  local names = {}
+  for k in pairs(signed) do names[#names + 1] = k end
+  table.sort(names, function(a, b) return a:lower() < b:lower() end)
+  if o.json or o.output == "json" or o.output == "ndjson" then
+    out(json.encode({ headers = signed, canonical_request = canonical }, SIGNED_SCHEMA) .. "\n")
+  else
+    for _, k in ipairs(names) do out(esc(k) .. ": " .. esc(tostring(signed[k])) .. "\n") end
+    if o.canonical and type(canonical) == "string" then
+      local lines = {}
+      for line in (canonical .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = esc(line) end
+      out("\n" .. table.concat(lines, "\n") .. "\n")
+    end
+  end
+  return 0
+end

@@ -1,0 +1,364 @@
+/* rtc_pages.c: the each_<item> iterators. An iterator calls the list operation as any Lua code
+ * would (client:list_record_rules(app_id, {offset = page, limit = n})), a page at a time and
+ * only when its items are used up, so no C pointer is held across that call. offset is a page
+ * number counted from 0 (the docs: "the page number"). A walk ends at the total the answer
+ * reports, at a short or empty page, at an error (returned by the step as nil, err, never
+ * raised), or at a page that repeats the one before it or the first one (a server that ignores
+ * offset would otherwise be walked forever). */
+#include <stdio.h>
+#include <string.h>
+
+#include "rtc.h"
+#include "rtc_api.h"
+#include "rtc_pages.h"
+
+#define RTC_PAGE_LIMIT 100     /* the default page size: list_apps' documented default */
+#define RTC_MAX_PAGES 100000   /* a server that always has one more full page: stop somewhere */
+#define RTC_SAME_DEPTH 16      /* items nest a few levels; deeper tables compare by identity */
+
+/* The walk's state lives in a plain table (the step's upvalue 1), so the GC owns it. */
+#define S_FN "fn"         /* the list operation's function */
+#define S_SELF "self"     /* the client, or nil for the module's functions */
+#define S_ARGS "args"     /* the path parameters, an array */
+#define S_QUERY "query"   /* the other query options (copied), or nil */
+#define S_PAGE "page"     /* the next page number */
+#define S_START "start"   /* the first page number */
+#define S_LIMIT "limit"   /* items per page */
+#define S_SEEN "seen"     /* items received so far */
+#define S_ITEMS "items"   /* the current page's array */
+#define S_INDEX "i"       /* the last item handed out */
+#define S_PREV "prev"     /* the previous page's array */
+#define S_FIRST "first"   /* the first page's array */
+#define S_LAST "last"     /* true: the current page is the last */
+#define S_DONE "done"     /* true: the walk is over */
+
+static lua_Integer get_int(lua_State *L, int t, const char *k) {
+  lua_Integer v;
+  lua_getfield(L, t, k);
+  v = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+static void set_int(lua_State *L, int t, const char *k, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, t, k);
+}
+
+static int get_bool(lua_State *L, int t, const char *k) {
+  int v;
+  lua_getfield(L, t, k);
+  v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* Deep equality of two decoded JSON values (raw access: results' metatables never run). */
+static int same_value(lua_State *L, int a, int b, int depth) {
+  int na = 0, nb = 0, same = 1;
+  if (lua_type(L, a) != lua_type(L, b)) return 0;
+  if (lua_type(L, a) != LUA_TTABLE || depth > RTC_SAME_DEPTH) return lua_rawequal(L, a, b);
+  luaL_checkstack(L, 4, "rtc: answer nested too deeply");
+  lua_pushnil(L);
+  while (same && lua_next(L, a) != 0) {
+    na++;
+    lua_pushvalue(L, -2);
+    lua_rawget(L, b);
+    same = same_value(L, lua_gettop(L) - 1, lua_gettop(L), depth + 1);
+    lua_pop(L, 2);
+  }
+  if (!same) {
+    lua_pop(L, 1); /* the key lua_next left */
+    return 0;
+  }
+  lua_pushnil(L);
+  while (lua_next(L, b) != 0) {
+    nb++;
+    lua_pop(L, 1);
+  }
+  return na == nb;
+}
+
+/* The state's array k holds exactly the items of the array at idx (both non-empty). */
+static int same_page(lua_State *L, int state, const char *k, int idx) {
+  int same;
+  lua_getfield(L, state, k);
+  same = lua_type(L, -1) == LUA_TTABLE && lua_rawlen(L, -1) == lua_rawlen(L, idx) &&
+         same_value(L, lua_gettop(L), idx, 0);
+  lua_pop(L, 1);
+  return same;
+}
+
+/* Ends the walk (its pages are dropped) and returns nil, plus err when one is on the top. */
+static int finish(lua_State *L, int state, int with_error) {
+  lua_pushboolean(L, 1);
+  lua_setfield(L, state, S_DONE);
+  lua_pushnil(L);
+  lua_setfield(L, state, S_ITEMS);
+  lua_pushnil(L);
+  lua_setfield(L, state, S_PREV);
+  lua_pushnil(L);
+  lua_setfield(L, state, S_FIRST);
+  if (!with_error) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushnil(L);
+  lua_insert(L, -2);
+  return 2;
+}
+
+/* A "decode" error about the answer at result (its request_id, when it has one). */
+static int fail_decode(lua_State *L, int state, int result, const char *message) {
+  const char *request_id = NULL;
+  if (result) {
+    lua_pushliteral(L, "request_id");
+    lua_rawget(L, result);
+    request_id = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  }
+  rtc_push_error(L, "decode", 0, NULL, message, request_id, NULL);
+  return finish(L, state, 1);
+}
+
+/* Calls the list operation for the next page; leaves its result (or nil, err) on the stack. */
+static void call_page(lua_State *L, int state, const rtc_operation *op) {
+  int nargs = 0, i, n;
+  lua_getfield(L, state, S_FN);
+  lua_getfield(L, state, S_SELF);
+  if (lua_isnil(L, -1)) lua_pop(L, 1);
+  else nargs++;
+  lua_getfield(L, state, S_ARGS);
+  n = (int)lua_rawlen(L, -1);
+  luaL_checkstack(L, n + 4, "rtc: too many path parameters");
+  for (i = 1; i <= n; i++) {
+    lua_rawgeti(L, -1, i);
+    lua_insert(L, -2); /* the args table stays on top */
+  }
+  lua_pop(L, 1);
+  nargs += n;
+  if (op->query) {
+    lua_newtable(L); /* a fresh table per call: the operation may keep what it is given */
+    lua_getfield(L, state, S_QUERY);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+      lua_pushnil(L);
+      while (lua_next(L, -2) != 0) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -5);
+      }
+    }
+    lua_pop(L, 1);
+    if (op->list->paged) {
+      set_int(L, lua_gettop(L), "offset", get_int(L, state, S_PAGE));
+      set_int(L, lua_gettop(L), "limit", get_int(L, state, S_LIMIT));
+    }
+    nargs++;
+  }
+  lua_call(L, nargs, 2);
+}
+
+static int l_step(lua_State *L) {
+  int state = lua_upvalueindex(1);
+  const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
+  const rtc_list *list = op->list;
+  char msg[256];
+  lua_settop(L, 0); /* the generic for's arguments are not used */
+  for (;;) {
+    int result, items;
+    lua_Integer n, limit, page, seen;
+    if (get_bool(L, state, S_DONE)) return finish(L, state, 0);
+    lua_getfield(L, state, S_ITEMS);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+      lua_Integer i = get_int(L, state, S_INDEX) + 1;
+      if (i <= (lua_Integer)lua_rawlen(L, -1)) {
+        set_int(L, state, S_INDEX, i);
+        lua_rawgeti(L, -1, (int)i);
+        return 1;
+      }
+    }
+    lua_pop(L, 1);
+    if (get_bool(L, state, S_LAST)) return finish(L, state, 0);
+
+    call_page(L, state, op);
+    if (!lua_toboolean(L, -2)) return finish(L, state, 1); /* nil, err: the walk ends here */
+    lua_pop(L, 1);
+    result = lua_gettop(L);
+    page = get_int(L, state, S_PAGE);
+    if (lua_type(L, result) != LUA_TTABLE) {
+      snprintf(msg, sizeof msg, "%s: the answer is not a table", op->name);
+      return fail_decode(L, state, 0, msg);
+    }
+    lua_pushstring(L, list->items);
+    lua_rawget(L, result);
+    if (lua_isnil(L, -1)) { /* no array: an empty page */
+      lua_pop(L, 1);
+      lua_newtable(L);
+    } else if (lua_type(L, -1) != LUA_TTABLE) {
+      snprintf(msg, sizeof msg, "%s: expected \"%s\" to be an array in the answer", op->name,
+               list->items);
+      return fail_decode(L, state, result, msg);
+    }
+    items = lua_gettop(L);
+    n = (lua_Integer)lua_rawlen(L, items);
+    seen = get_int(L, state, S_SEEN) + n;
+    if (!list->paged) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, state, S_LAST);
+    } else {
+      limit = get_int(L, state, S_LIMIT);
+      if (n > 0 && (same_page(L, state, S_PREV, items) || same_page(L, state, S_FIRST, items))) {
+        snprintf(msg, sizeof msg,
+                 "%s: page %lld repeats the items of an earlier page (the server may not read "
+                 "offset as a page number); the walk stops here",
+                 op->name, (long long)page);
+        return fail_decode(L, state, result, msg);
+      }
+      if (page - get_int(L, state, S_START) + 1 >= RTC_MAX_PAGES) {
+        snprintf(msg, sizeof msg, "%s: more than %d pages; the walk stops here", op->name,
+                 RTC_MAX_PAGES);
+        return fail_decode(L, state, result, msg);
+      }
+      if (n == 0 || n < limit) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, state, S_LAST);
+      }
+      if (list->total) { /* the total the API reports ends the walk without one more call */
+        lua_pushstring(L, list->total);
+        lua_rawget(L, result);
+        if (lua_type(L, -1) == LUA_TNUMBER && (lua_Number)seen >= lua_tonumber(L, -1)) {
+          lua_pushboolean(L, 1);
+          lua_setfield(L, state, S_LAST);
+        }
+        lua_pop(L, 1);
+      }
+      if (lua_rawlen(L, items) > 0) {
+        lua_getfield(L, state, S_FIRST);
+        if (lua_isnil(L, -1)) {
+          lua_pushvalue(L, items);
+          lua_setfield(L, state, S_FIRST);
+        }
+        lua_pop(L, 1);
+      }
+      lua_pushvalue(L, items);
+      lua_setfield(L, state, S_PREV);
+      set_int(L, state, S_PAGE, page + 1);
+    }
+    set_int(L, state, S_SEEN, seen);
+    lua_pushvalue(L, items);
+    lua_setfield(L, state, S_ITEMS);
+    set_int(L, state, S_INDEX, 0);
+    lua_settop(L, 0);
+  }
+}
+
+/* An integer option of opts (raw read), or dflt; a wrong type or range raises. */
+static lua_Integer opt_integer(lua_State *L, int opts, int arg, const char *k, lua_Integer dflt,
+                               lua_Integer min) {
+  lua_Number d;
+  lua_Integer v;
+  int is_number;
+  if (opts == 0) return dflt;
+  lua_pushstring(L, k);
+  lua_rawget(L, opts);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return dflt;
+  }
+  is_number = lua_type(L, -1) == LUA_TNUMBER;
+  d = lua_tonumber(L, -1);
+  v = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (!is_number || d != (lua_Number)v || v < min) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "opts.%s: expected an integer of at least %lld", k,
+             (long long)min);
+    luaL_argerror(L, arg, msg);
+  }
+  return v;
+}
+
+/* each_<item>([client,] path params..., opts) -> step function */
+static int l_each(lua_State *L) {
+  const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
+  int base = lua_type(L, 1) == LUA_TUSERDATA ? 2 : 1; /* a client (method call) or none */
+  int nparams = rtc_operation_nparams(op), i, opts_arg = base + nparams, opts = 0, state;
+  char name[64];
+  for (i = 0; i < nparams; i++) {
+    if (lua_type(L, base + i) != LUA_TSTRING) {
+      char msg[96];
+      rtc_operation_param(op, i, name, sizeof name);
+      snprintf(msg, sizeof msg, "%s: expected a string, got %s", name,
+               luaL_typename(L, base + i));
+      return luaL_argerror(L, base + i, msg);
+    }
+  }
+  if (lua_type(L, opts_arg) == LUA_TTABLE) opts = opts_arg;
+  else if (!lua_isnoneornil(L, opts_arg))
+    return luaL_argerror(L, opts_arg, "opts: expected a table or nil");
+  if (opts && !op->query) { /* nothing to pass: a non-empty table is a mistake */
+    lua_pushnil(L);
+    if (lua_next(L, opts) != 0) return luaL_argerror(L, opts_arg, "opts: this list takes none");
+  }
+
+  lua_createtable(L, 0, 14);
+  state = lua_gettop(L);
+  if (base == 2) {
+    lua_getfield(L, 1, op->name); /* a normal method look-up on the client */
+    lua_pushvalue(L, 1);
+    lua_setfield(L, state, S_SELF);
+  } else {
+    lua_getfield(L, lua_upvalueindex(1), op->name);
+  }
+  if (!lua_isfunction(L, -1)) return luaL_error(L, "rtc: no %s to call", op->name);
+  lua_setfield(L, state, S_FN);
+  lua_createtable(L, nparams, 0);
+  for (i = 0; i < nparams; i++) {
+    lua_pushvalue(L, base + i);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, state, S_ARGS);
+  if (op->list->paged) {
+    lua_Integer page = opt_integer(L, opts, opts_arg, "offset", 0, 0);
+    set_int(L, state, S_PAGE, page);
+    set_int(L, state, S_START, page);
+    set_int(L, state, S_LIMIT, opt_integer(L, opts, opts_arg, "limit", RTC_PAGE_LIMIT, 1));
+  }
+  if (opts && op->query) { /* the other query options, copied now: later changes do not count */
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, opts) != 0) {
+      int skip = op->list->paged && lua_type(L, -2) == LUA_TSTRING &&
+                 (strcmp(lua_tostring(L, -2), "offset") == 0 ||
+                  strcmp(lua_tostring(L, -2), "limit") == 0);
+      if (skip) {
+        lua_pop(L, 1);
+      } else {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+      }
+    }
+    lua_setfield(L, state, S_QUERY);
+  }
+  set_int(L, state, S_SEEN, 0);
+  set_int(L, state, S_INDEX, 0);
+  lua_pushvalue(L, state);
+  lua_pushlightuserdata(L, (void *)op);
+  lua_pushcclosure(L, l_step, 2);
+  return 1;
+}
+
+void rtc_pages_register(lua_State *L, int methods_idx) {
+  size_t i;
+  char name[96];
+  methods_idx = lua_absindex(L, methods_idx);
+  for (i = 0; i < rtc_noperations; i++) {
+    const rtc_operation *op = &rtc_operations[i];
+    if (op->list == NULL) continue;
+    snprintf(name, sizeof name, "each_%s", op->list->item);
+    lua_pushvalue(L, methods_idx);
+    lua_pushlightuserdata(L, (void *)op);
+    lua_pushcclosure(L, l_each, 2);
+    lua_setfield(L, methods_idx, name);
+  }
+}

@@ -1,0 +1,279 @@
+/* rtc_sign_lua.c - rtc.sign(req): the signer for Lua users (headers, canonical_request).
+ * This file checks Lua types, reads req.url with libcurl's URL parser (what the engine sends)
+ * and completes the headers as the official SDK does (X-Sdk-Date, Host, X-Sdk-Content-Sha256);
+ * the signer (rtc_sign.c) checks the values and names the offending field, and its message is
+ * raised as "rtc.sign: req.<field>: ...". */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "rtc_compat.h"
+#include "rtc_sign.h"
+#include "rtc_text.h"
+
+#define BOX_MT "rtc.sign.box"
+
+/* Holds what C allocates during one call (the parsed URL, the signer's strings), so that a Lua
+ * error on the way frees it. */
+typedef struct sign_box {
+  CURLU *url;
+  char *host, *port, *path, *query;
+  char *authorization;
+  char *canonical;
+} sign_box;
+
+static void box_clear(sign_box *b) {
+  curl_url_cleanup(b->url);
+  curl_free(b->host);
+  curl_free(b->port);
+  curl_free(b->path);
+  curl_free(b->query);
+  free(b->authorization);
+  free(b->canonical);
+  memset(b, 0, sizeof *b);
+}
+
+static int box_gc(lua_State *L) {
+  box_clear((sign_box *)luaL_checkudata(L, 1, BOX_MT));
+  return 0;
+}
+
+/* stack slots of rtc_l_sign */
+enum {
+  S_REQ = 1,
+  S_METHOD,
+  S_URL,
+  S_HEADERS,
+  S_BODY,
+  S_AK,
+  S_SK,
+  S_DATE,
+  S_BOX,
+  S_HOST,
+  S_TARGET,
+  S_OUT,
+  S_HARR
+};
+
+static const char *field_string(lua_State *L, int idx, const char *field, size_t *len,
+                                int optional) {
+  int t = lua_type(L, idx);
+  *len = 0;
+  if (t == LUA_TSTRING) return lua_tolstring(L, idx, len);
+  if (!(optional && t == LUA_TNIL))
+    luaL_error(L, "rtc.sign: req.%s: expected a string, got %s", field, luaL_typename(L, idx));
+  return NULL;
+}
+
+/* 1 when name is lit, ASCII case aside (lit lowercase). */
+static int name_is(const char *name, size_t len, const char *lit) {
+  size_t i;
+  if (len != strlen(lit)) return 0;
+  for (i = 0; i < len; i++)
+    if ((name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]) != lit[i]) return 0;
+  return 1;
+}
+
+/* 1 when a Content-Type value asks for X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD (it starts with
+ * neither application/json nor application/bson, ASCII case aside, blanks trimmed). */
+static int unsigned_payload(const char *ct, size_t len) {
+  while (len > 0 && rtc_is(*ct, RTC_C_SPACE)) {
+    ct++;
+    len--;
+  }
+  return !(len >= 16 &&
+           (name_is(ct, 16, "application/json") || name_is(ct, 16, "application/bson")));
+}
+
+/* req.url: "scheme://[userinfo@]host[:port][/path][?query][#fragment]", read by curl_url(), or
+ * a bare "/path[?query]" taken as it is. Pushes the host ("host[:port]" as the URL names it; nil
+ * for a bare path) and the target ("/path[?query]", "/" when the URL has no path). */
+static void split_url(lua_State *L, sign_box *box, const char *url, size_t len) {
+  const char *sep;
+  CURLUcode rc;
+  if (len == 0) luaL_error(L, "rtc.sign: req.url: expected a non-empty string");
+  if (rtc_text_has(url, len, RTC_C_CONTROL)) /* NUL included */
+    luaL_error(L, "rtc.sign: req.url: contains a control character");
+  if (url[0] == '/' && !(len > 1 && url[1] == '/')) {
+    const char *hash = memchr(url, '#', len);
+    lua_pushnil(L);
+    lua_pushlstring(L, url, hash != NULL ? (size_t)(hash - url) : len);
+    return;
+  }
+  /* "https:///x": libcurl would take "x" for the host; the user meant a host and gave none */
+  if ((sep = strstr(url, "://")) != NULL && sep[3] == '/')
+    luaL_error(L, "rtc.sign: req.url: no host");
+  if ((box->url = curl_url()) == NULL) luaL_error(L, "rtc.sign: out of memory");
+  rc = curl_url_set(box->url, CURLUPART_URL, url,
+                    CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS | CURLU_ALLOW_SPACE);
+  if (rc == CURLUE_NO_HOST) luaL_error(L, "rtc.sign: req.url: no host");
+  if (rc != CURLUE_OK)
+    luaL_error(L,
+               "rtc.sign: req.url: expected scheme://host/path or a path starting with '/' "
+               "(%s)",
+               curl_url_strerror(rc));
+  if (curl_url_get(box->url, CURLUPART_HOST, &box->host, 0) != CURLUE_OK ||
+      curl_url_get(box->url, CURLUPART_PATH, &box->path, 0) != CURLUE_OK)
+    luaL_error(L, "rtc.sign: req.url: no host");
+  (void)curl_url_get(box->url, CURLUPART_PORT, &box->port, 0);   /* none: CURLUE_NO_PORT */
+  (void)curl_url_get(box->url, CURLUPART_QUERY, &box->query, 0); /* none: CURLUE_NO_QUERY */
+  lua_pushstring(L, box->host);
+  if (box->port != NULL) {
+    lua_pushliteral(L, ":");
+    lua_pushstring(L, box->port);
+    lua_concat(L, 3);
+  }
+  lua_pushstring(L, box->path[0] == '/' ? box->path : "/");
+  if (box->query != NULL) {
+    lua_pushliteral(L, "?");
+    lua_pushstring(L, box->query);
+    lua_concat(L, 3);
+  }
+}
+
+static void add_header(rtc_sign_header *h, size_t *n, const char *name, const char *value,
+                       size_t value_len) {
+  h[*n].name = name;
+  h[*n].name_len = strlen(name);
+  h[*n].value = value;
+  h[*n].value_len = value_len;
+  (*n)++;
+}
+
+int rtc_l_sign(lua_State *L) {
+  const char *method, *url, *body, *ak, *sk, *date, *target;
+  size_t method_len, url_len, body_len, ak_len, sk_len, date_len, target_len;
+  size_t n = 0;
+  int has_date = 0, has_host = 0, add_csha = 0, has_csha = 0;
+  rtc_sign_header *harr;
+  sign_box *box;
+  char datebuf[17], errbuf[320];
+
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  lua_getfield(L, S_REQ, "method");
+  lua_getfield(L, S_REQ, "url");
+  lua_getfield(L, S_REQ, "headers");
+  lua_getfield(L, S_REQ, "body");
+  lua_getfield(L, S_REQ, "ak");
+  lua_getfield(L, S_REQ, "sk");
+  lua_getfield(L, S_REQ, "date");
+  method = field_string(L, S_METHOD, "method", &method_len, 0);
+  url = field_string(L, S_URL, "url", &url_len, 0);
+  if (!lua_isnil(L, S_HEADERS) && !lua_istable(L, S_HEADERS))
+    return luaL_error(L, "rtc.sign: req.headers: expected a table, got %s",
+                      luaL_typename(L, S_HEADERS));
+  body = field_string(L, S_BODY, "body", &body_len, 1);
+  ak = field_string(L, S_AK, "ak", &ak_len, 0);
+  sk = field_string(L, S_SK, "sk", &sk_len, 0);
+  date = field_string(L, S_DATE, "date", &date_len, 1);
+  /* the signer takes method and AK as C strings: a NUL would cut them short unseen */
+  if (memchr(method, '\0', method_len) != NULL)
+    return luaL_error(L, "rtc.sign: req.method: expected an HTTP token, got a NUL byte");
+  if (memchr(ak, '\0', ak_len) != NULL)
+    return luaL_error(L, "rtc.sign: req.ak: contains a blank, ',' or a control character");
+  if (date != NULL && !rtc_sign_date_valid(date, date_len))
+    return luaL_error(L, "rtc.sign: req.date: " RTC_SIGN_DATE_RULE);
+
+  box = (sign_box *)lua_newuserdata(L, sizeof *box); /* S_BOX */
+  memset(box, 0, sizeof *box);
+  if (luaL_newmetatable(L, BOX_MT)) {
+    lua_pushcfunction(L, box_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  split_url(L, box, url, url_len); /* S_HOST, S_TARGET */
+  target = lua_tolstring(L, S_TARGET, &target_len);
+
+  /* pass 1: types, count, the headers that decide what is added */
+  if (lua_istable(L, S_HEADERS)) {
+    lua_pushnil(L);
+    while (lua_next(L, S_HEADERS) != 0) {
+      const char *name, *value;
+      size_t nl, vl;
+      if (lua_type(L, -2) != LUA_TSTRING)
+        return luaL_error(L, "rtc.sign: req.headers: expected string keys, got %s",
+                          luaL_typename(L, -2));
+      name = lua_tolstring(L, -2, &nl);
+      if (lua_type(L, -1) != LUA_TSTRING)
+        return luaL_error(L, "rtc.sign: req.headers[\"%s\"]: expected a string, got %s", name,
+                          luaL_typename(L, -1));
+      value = lua_tolstring(L, -1, &vl);
+      lua_pop(L, 1);
+      if (name_is(name, nl, "authorization")) continue; /* replaced by ours */
+      n++;
+      has_date |= name_is(name, nl, "x-sdk-date");
+      has_host |= name_is(name, nl, "host");
+      has_csha |= name_is(name, nl, "x-sdk-content-sha256");
+      if (name_is(name, nl, "content-type")) add_csha = unsigned_payload(value, vl);
+    }
+  }
+  add_csha = add_csha && !has_csha;
+
+  lua_createtable(L, 0, (int)(n < 64 ? n : 64) + 4);                    /* S_OUT */
+  harr = (rtc_sign_header *)lua_newuserdata(L, (n + 3) * sizeof *harr); /* S_HARR */
+  n = 0;
+  /* pass 2: into the new table and the header array (strings anchored by req.headers) */
+  if (lua_istable(L, S_HEADERS)) {
+    lua_pushnil(L);
+    while (lua_next(L, S_HEADERS) != 0) {
+      size_t nl, vl;
+      const char *name = lua_tolstring(L, -2, &nl), *value = lua_tolstring(L, -1, &vl);
+      if (name_is(name, nl, "authorization")) {
+        lua_pop(L, 1);
+        continue;
+      }
+      harr[n].name = name;
+      harr[n].name_len = nl;
+      harr[n].value = value;
+      harr[n].value_len = vl;
+      n++;
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, S_OUT);
+    }
+  }
+  if (!has_date) {
+    if (date == NULL) {
+      rtc_sign_format_date(datebuf, time(NULL));
+      lua_pushstring(L, datebuf);
+    } else {
+      lua_pushvalue(L, S_DATE);
+    }
+    date = lua_tolstring(L, -1, &date_len);
+    add_header(harr, &n, "X-Sdk-Date", date, date_len);
+    lua_setfield(L, S_OUT, "X-Sdk-Date");
+  }
+  if (!has_host && !lua_isnil(L, S_HOST)) {
+    size_t host_len;
+    const char *host = lua_tolstring(L, S_HOST, &host_len);
+    add_header(harr, &n, "Host", host, host_len);
+    lua_pushvalue(L, S_HOST);
+    lua_setfield(L, S_OUT, "Host");
+  }
+  if (add_csha) {
+    add_header(harr, &n, "X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD", 16);
+    lua_pushliteral(L, "UNSIGNED-PAYLOAD");
+    lua_setfield(L, S_OUT, "X-Sdk-Content-Sha256");
+  }
+
+  if (rtc_sign_authorization(method, target, target_len, harr, n, body, body_len, ak, sk, sk_len,
+                             &box->authorization, &box->canonical, errbuf, sizeof errbuf) != 0) {
+    static const char *const fields[] = {"method:", "headers:", "headers[", "body:", "ak:", "sk:"};
+    size_t i;
+    if (strncmp(errbuf, "target:", 7) == 0) /* the target comes from req.url */
+      return luaL_error(L, "rtc.sign: req.url:%s", errbuf + 7);
+    for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
+      if (strncmp(errbuf, fields[i], strlen(fields[i])) == 0)
+        return luaL_error(L, "rtc.sign: req.%s", errbuf);
+    return luaL_error(L, "rtc.sign: %s", errbuf);
+  }
+  lua_pushstring(L, box->authorization);
+  lua_setfield(L, S_OUT, "Authorization");
+  lua_pushvalue(L, S_OUT);
+  lua_pushstring(L, box->canonical);
+  box_clear(box); /* now rather than at the box's collection */
+  return 2;
+}
