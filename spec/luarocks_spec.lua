@@ -87,7 +87,7 @@ describe("luarocks make into a local tree (Lua 5.4)", function()
       .. " && cd " .. q(ROOT)
       .. " && find . -maxdepth 1 -type f ! -name '*.o' ! -name '*.so' -exec cp -p -t " .. q(tmp .. "/src/") .. " {} +"
       .. " && cp -p bin/* " .. q(tmp .. "/src/bin/")
-      .. " && mkdir -p " .. q(tmp .. "/src/rtc") .. " && cp -p rtc/*.lua " .. q(tmp .. "/src/rtc/"))
+      .. " && cp -pr rtc " .. q(tmp .. "/src/"))
     assert(code == 0, "copying the sources failed: " .. out)
 
     objects_before = checkout_objects()
