@@ -1,5 +1,6 @@
 # rtcjob: the `rtc` Lua C module for SparkRTC individual stream recording jobs.
-#   make            build rtc.so for Lua 5.4 (make LUA=luajit / LUA=lua5.3: build/<lua>/rtc.so)
+#   make            build build/lua5.4/rtc.so (make LUA=luajit / LUA=lua5.3: build/<lua>/rtc.so;
+#                   never ./rtc.so, which is where `luarocks make` builds)
 #   make demo       start the mock server, run the examples against it, stop it
 #   make test       the busted specs (make test LUA=luajit runs them under LuaJIT)
 #   make deps       install the Debian packages that are missing (run by demo and test)
@@ -16,11 +17,9 @@ else
   LUA_V  := $(patsubst lua%,%,$(LUA))
 endif
 
-ifeq ($(LUA),lua5.4)
-  OUT := .
-else
-  OUT := build/$(LUA)
-endif
+# make's build of every Lua goes to build/<lua>/ (luarocks make builds ./rtc.so: they never meet)
+OUT := build/$(LUA)
+RUN_ENV := RTC_CPATH="$(OUT)/?.so"
 
 SOURCES  := rtcjob.c rtc_schema.c rtc_engine.c rtc_sign.c rtc_sign_lua.c rtc_credentials.c \
   rtc_credentials_lua.c rtc_buf.c rtc_text.c
@@ -39,7 +38,7 @@ DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev valgrind clang 
   clang-tidy
 
 .PHONY: all deps deps-test demo test test-all test-openresty embed bench memcheck fuzz lint \
-  install clean
+  install clean dist rock
 
 all: $(OUT)/rtc.so
 
@@ -63,7 +62,7 @@ deps-test:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@$(LUA) examples/demo.lua
+	@$(RUN_ENV) $(LUA) examples/demo.lua
 
 # The mock always runs under lua5.4 (LuaSocket and luaossl), whichever Lua the specs run under.
 test: deps
@@ -90,11 +89,11 @@ embed: deps $(EMBED_HOST)
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all
-	@bash bench/run.sh
+	@$(RUN_ENV) bash bench/run.sh
 
 memcheck: deps-test
 	@$(MAKE) --no-print-directory all
-	@bash memcheck/run.sh
+	@$(RUN_ENV) LUA_CPATH_5_4="$(CURDIR)/$(OUT)/?.so;;" bash memcheck/run.sh
 
 fuzz: deps-test
 	@bash fuzz/run.sh $(FUZZ_SECONDS)
@@ -108,12 +107,28 @@ lint: deps-test
 	  --checks='-clang-analyzer-valist.Uninitialized' $(SOURCES) -- \
 	  -std=c99 $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto)
 
+# The module, rtc/ngx.lua (OpenResty) and the command, whose shebang names the interpreter the
+# module was built for (make install LUA=luajit: #!/usr/bin/env luajit).
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V) $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V) $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc \
+	  $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(OUT)/rtc.so $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V)/rtc.so
-	install -m 0755 bin/rtcjob $(DESTDIR)$(PREFIX)/bin/rtcjob
+	install -m 0644 rtc/ngx.lua $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/ngx.lua
 	install -d $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/cli
 	install -m 0644 rtc/cli/*.lua $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/cli/
+	sed '1s|^#!.*|#!/usr/bin/env $(LUA)|' bin/rtcjob > $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
+	chmod 0755 $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
+	mv -f $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp $(DESTDIR)$(PREFIX)/bin/rtcjob
+
+# the source tarball of HEAD the rockspec's source names, and the source rock packed from it
+VERSION := 0.1.0
+dist:
+	@mkdir -p build
+	git archive --prefix=rtcjob-$(VERSION)/ -o build/rtcjob-$(VERSION).tar.gz HEAD
+
+rock: dist
+	sed 's|file://build/|file://$(CURDIR)/build/|' rtcjob-$(VERSION)-1.rockspec > build/rtcjob-$(VERSION)-1.rockspec
+	cd build && luarocks --lua-version=5.4 pack rtcjob-$(VERSION)-1.rockspec
 
 clean:
 	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o fuzz/*-fuzzer fuzz/obj

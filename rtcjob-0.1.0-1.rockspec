@@ -1,22 +1,32 @@
 rockspec_format = "3.0"
 package = "rtcjob"
 version = "0.1.0-1"
+-- `luarocks make` builds the checkout as it is. `make rock` packs a source rock: `make dist`
+-- writes build/rtcjob-0.1.0.tar.gz (git archive of HEAD), and luarocks pack fetches it (given
+-- this URL made absolute: luarocks resolves a relative file:// in its own temporary directory).
 source = {
-  url = "git+file:///rtcjob", -- built from a checkout with `luarocks make`
+  url = "file://build/rtcjob-0.1.0.tar.gz",
+  dir = "rtcjob-0.1.0",
 }
 description = {
   summary = "Huawei Cloud SparkRTC individual stream recording jobs from Lua (a C module on libcurl)",
   detailed = [[
     rtc: create, get, update and stop SparkRTC (CloudRTC v2) individual stream recording jobs.
     Schema-checked Lua tables in, documented types out; AK/SK (SDK-HMAC-SHA256) or token auth;
-    deadlines, retries and failover; batches over curl multi; a sans-I/O prepare/decode for
-    OpenResty; and the rtcjob command.
+    deadlines, retries and failover; batches over curl multi; a sans-I/O prepare/decode;
+    rtc.ngx, the same client for OpenResty whose calls never block the nginx worker; and the
+    rtcjob command. Needs libcurl and OpenSSL's libcrypto (Debian: libcurl4-openssl-dev
+    libssl-dev).
   ]],
+  homepage = "https://github.com/rtcjob/rtcjob",
   license = "MIT",
+  labels = { "huawei", "sparkrtc", "rtc", "http", "openresty" },
 }
+-- lua-cjson from Debian (apt-get install lua-cjson) is not a rock LuaRocks can see: there, use
+-- `luarocks make --deps-mode=none` (or list it under rocks_provided in LuaRocks' config).
 dependencies = {
   "lua >= 5.1, < 5.5",
-  "lua-cjson",
+  "lua-cjson >= 2.1",
 }
 external_dependencies = {
   CURL = { library = "curl" }, -- Debian keeps curl/curl.h under the multiarch include dir
@@ -34,6 +44,7 @@ build = {
       libdirs = { "$(CURL_LIBDIR)", "$(OPENSSL_LIBDIR)", "$(JANSSON_LIBDIR)" },
       defines = {},
     },
+    ["rtc.ngx"] = "rtc/ngx.lua",
     ["rtc.cli.aliases"] = "rtc/cli/aliases.lua",
     ["rtc.cli.args"] = "rtc/cli/args.lua",
     ["rtc.cli.batch"] = "rtc/cli/batch.lua",
@@ -54,4 +65,10 @@ build = {
   install = {
     bin = { rtcjob = "bin/rtcjob" },
   },
+}
+test_dependencies = {
+  "busted",
+}
+test = {
+  type = "busted",
 }

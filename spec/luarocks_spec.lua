@@ -7,9 +7,9 @@
 -- The tree is always for Lua 5.4, whichever Lua runs the specs (busted --lua=luajit too): the
 -- checks run lua5.4 and the tree's bin/rtcjob (whose wrapper runs /usr/bin/lua5.4).
 --
--- luarocks' builtin backend compiles in the current directory (*.o and rtc.so), which in the
--- checkout would replace the Makefile's ./rtc.so, the one `make test` loads; so the build runs
--- in a copy of the checkout's top-level files and bin/. Nothing is written to the checkout.
+-- luarocks' builtin backend compiles in the current directory (*.o and rtc.so; make builds into
+-- build/<lua>/, so the two never meet); the build still runs in a copy of the checkout's
+-- top-level files, bin/ and rtc/, so that nothing is written to the checkout.
 --
 -- Debian ships the curl headers under /usr/include/<multiarch>/curl, where the rockspec's
 -- external_dependencies check (header = "curl/curl.h") does not look, hence CURL_INCDIR.
@@ -82,11 +82,12 @@ describe("luarocks make into a local tree (Lua 5.4)", function()
     bin = tree .. "/bin/rtcjob"
 
     -- a copy of what `luarocks make` reads: the checkout's top-level files (rockspec, sources,
-    -- headers, README) and bin/, without build products
+    -- headers, README), bin/ and rtc/, without build products
     code, out = run("mkdir -p " .. q(tmp .. "/src/bin")
       .. " && cd " .. q(ROOT)
       .. " && find . -maxdepth 1 -type f ! -name '*.o' ! -name '*.so' -exec cp -p -t " .. q(tmp .. "/src/") .. " {} +"
-      .. " && cp -p bin/* " .. q(tmp .. "/src/bin/"))
+      .. " && cp -p bin/* " .. q(tmp .. "/src/bin/")
+      .. " && cp -pr rtc " .. q(tmp .. "/src/"))
     assert(code == 0, "copying the sources failed: " .. out)
 
     objects_before = checkout_objects()
@@ -133,6 +134,15 @@ describe("luarocks make into a local tree (Lua 5.4)", function()
     assert.are.equal("0.1.0", version, out)
   end)
 
+  it("installs rtc.ngx (rtc/ngx.lua) next to rtc.so, loadable from the tree", function()
+    local ngx_lua = tree .. "/share/lua/5.4/rtc/ngx.lua"
+    assert.is_true(file_exists(ngx_lua), "no " .. ngx_lua .. ":\n" .. build_log)
+    local code, out = run(run_env .. " lua5.4 -e " .. q("local m = require 'rtc.ngx'; "
+      .. "print(package.searchpath('rtc.ngx', package.path)); print(#m.operations() >= 4)"))
+    assert.are.equal(0, code, out)
+    assert.are.equal(ngx_lua .. "\ntrue\n", out)
+  end)
+
   it("runs the tree's rtcjob --version", function()
     -- from the temporary directory: no ./rtc.so around
     local code, out = run("cd " .. q(tmp) .. " && " .. run_env .. " " .. q(bin) .. " --version")
@@ -159,5 +169,74 @@ describe("luarocks make into a local tree (Lua 5.4)", function()
       if r.method == "GET" and r.path == "/v2/apps/" .. APP .. "/individual-stream-jobs/j1" then seen = true end
     end
     assert.is_true(seen, "the mock saw no GET of the job")
+  end)
+end)
+
+-- the rockspec's metadata, the LICENSE it names, `make rock` (a source rock of HEAD) and
+-- `make install LUA=luajit` (the command's shebang names the interpreter the module was built for)
+describe("packaging", function()
+  if helper.skipped(missing()) then return end
+
+  local function rockspec()
+    local env = {}
+    local chunk = assert(loadfile(ROOT .. "/" .. ROCKSPEC, "t", env))
+    if setfenv then setfenv(chunk, env) end -- luacheck: ignore 113 (5.1)
+    chunk()
+    return env
+  end
+
+  it("the rockspec has what LuaRocks users expect, and the LICENSE it names", function()
+    local r = rockspec()
+    assert.are.equal("rtcjob", r.package)
+    assert.is_string(r.description.homepage)
+    assert.is_string(r.description.summary)
+    assert.is_string(r.description.detailed)
+    assert.are.equal("MIT", r.description.license)
+    assert.are.equal("busted", r.test.type)
+    assert.are.equal("rtc/ngx.lua", r.build.modules["rtc.ngx"])
+    local license = helper.read_file(ROOT .. "/LICENSE")
+    assert.is_truthy(license and license:find("^MIT License"), "LICENSE is not the MIT license")
+  end)
+
+  it("make rock packs a source rock of HEAD that luarocks builds and installs", function()
+    if not sh_ok("git -C " .. q(ROOT) .. " rev-parse --git-dir >/dev/null 2>&1") then
+      pending("not a git checkout")
+      return
+    end
+    local _, tmp = run("mktemp -d /tmp/rtcjob-rock.XXXXXX")
+    tmp = tmp:match("^%s*(/tmp/rtcjob%-rock%.[%w]+)%s*$")
+    assert(tmp, "mktemp failed")
+    finally(function() os.execute("rm -rf " .. q(tmp)) end)
+    local code, out = run("git clone -q " .. q(ROOT) .. " " .. q(tmp .. "/c")
+      .. " && make -C " .. q(tmp .. "/c") .. " rock")
+    assert.are.equal(0, code, out)
+    local rock = tmp .. "/c/build/rtcjob-0.1.0-1.src.rock"
+    assert.is_true(file_exists(rock), out)
+    code, out = run("cd " .. q(tmp) .. " && luarocks --lua-version=5.4 --tree=" .. q(tmp .. "/tree")
+      .. " build --deps-mode=none " .. q(rock) .. " CURL_INCDIR=" .. q(curl_incdir()))
+    assert.are.equal(0, code, out)
+    assert.is_true(file_exists(tmp .. "/tree/lib/lua/5.4/rtc.so"), out)
+    assert.is_true(file_exists(tmp .. "/tree/share/lua/5.4/rtc/ngx.lua"), out)
+  end)
+
+  it("make install LUA=luajit installs rtc.so, rtc/ngx.lua and a command run by luajit", function()
+    if not sh_ok("command -v luajit >/dev/null && pkg-config --exists luajit") then
+      pending("no luajit or its headers")
+      return
+    end
+    local _, tmp = run("mktemp -d /tmp/rtcjob-install.XXXXXX")
+    tmp = tmp:match("^%s*(/tmp/rtcjob%-install%.[%w]+)%s*$")
+    assert(tmp, "mktemp failed")
+    finally(function() os.execute("rm -rf " .. q(tmp)) end)
+    local code, out = run("make -C " .. q(ROOT) .. " install LUA=luajit PREFIX=/usr DESTDIR=" .. q(tmp))
+    assert.are.equal(0, code, out)
+    assert.is_true(file_exists(tmp .. "/usr/lib/lua/5.1/rtc.so"), out)
+    assert.is_true(file_exists(tmp .. "/usr/share/lua/5.1/rtc/ngx.lua"), out)
+    local bin = helper.read_file(tmp .. "/usr/bin/rtcjob")
+    assert.are.equal("#!/usr/bin/env luajit\n", bin and bin:match("^[^\n]*\n"))
+    code, out = run("cd " .. q(tmp) .. " && " .. CLEAN_ENV .. " LUA_CPATH=" .. q(tmp .. "/usr/lib/lua/5.1/?.so;;")
+      .. " " .. q(tmp .. "/usr/bin/rtcjob") .. " --version")
+    assert.are.equal(0, code, out)
+    assert.are.equal("rtcjob 0.1.0", out:match("^(.-)%s*$"))
   end)
 end)

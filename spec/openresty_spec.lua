@@ -1,5 +1,6 @@
--- spec/openresty_spec.lua: runs examples/openresty/test.sh (real nginx + lua module,
--- the LuaJIT build of rtc.so, the mock) and asserts that every check passed.
+-- spec/openresty_spec.lua: runs examples/openresty/test.sh (a real nginx with Debian's lua module,
+-- the LuaJIT build of rtc.so, rtc.ngx, the mock, and the README's nginx.conf) and asserts that
+-- every check passed.
 -- Pending, with the reason, when nginx or its lua module is not installed.
 local helper = require "spec.helper"
 
@@ -24,7 +25,7 @@ end
 describe("OpenResty example (examples/openresty/test.sh)", function()
   if helper.skipped(missing()) then return end
 
-  it("serves updates through cosockets without blocking the worker", function()
+  it("rtc.ngx: every operation from handlers and timers, never blocking the worker", function()
     helper.assert_example_test("openresty")
   end)
 end)

@@ -1,0 +1,109 @@
+-- examples/openresty/test_app.lua -- the handlers test.sh drives (test only; handler.lua is the
+-- example to copy). Every call goes through rtc.ngx and answers JSON that says what came back:
+--
+--   POST /call/<op>   {"args": [...], "opts": {...}, "via": "pool"|"subrequest"|"subrequest_ca",
+--                      "timer": true}
+--   -> {"ok": true, "result": {...}, "mt": "rtc.job", "tostring": "...", "elapsed": s}
+--   -> {"ok": false, "err": {kind, status, code, message, request_id, attempts, field},
+--       "mt": "rtc.error", "tostring": "...", "elapsed": s}
+--   -> {"raised": "message"}                 (misuse, a missing thread pool)
+--   batch: {"ok": true, "summary": {...}, "results": [{"mt", "tostring", "kind", "job_id"}...]}
+--
+-- "timer": true runs the call in an ngx.timer.at(0) callback and waits for it.
+-- The base options come from the environment (RTC_ENDPOINT, RTC_AUTH_TOKEN); "opts" adds to them
+-- (an "ak" drops the token).
+
+local rtc_ngx = require "rtc.ngx"
+local cjson = require "cjson.safe"
+
+local M = {}
+
+local VIA = { subrequest = "/_rtc", subrequest_ca = "/_rtc_ca" }
+
+local function client_for(body)
+  local o = { endpoint = os.getenv("RTC_ENDPOINT"), token = os.getenv("RTC_AUTH_TOKEN") }
+  for k, v in pairs(body.opts or {}) do o[k] = v end
+  if o.ak then o.token = nil end
+  o.subrequest = VIA[body.via]
+  return rtc_ngx.new(o)
+end
+
+local ERR_FIELDS = { "kind", "status", "code", "message", "request_id", "attempts", "field" }
+
+local function describe(v)
+  local mt = getmetatable(v)
+  return mt and mt.__name or nil, tostring(v)
+end
+
+local function plain_err(err)
+  local t = {}
+  for _, k in ipairs(ERR_FIELDS) do t[k] = err[k] end
+  return t
+end
+
+-- runs the call; -> the answer table
+local function run(body, op)
+  local ok, client = pcall(client_for, body)
+  if not ok then return { raised = tostring(client) } end
+  local args = body.args or {}
+  -- "progress": true adds batch options with a progress function (which cannot cross VMs)
+  if body.progress then args[2] = { progress = function() end } end
+  local t0 = ngx.now()
+  local pres = { pcall(client[op], client, unpack(args, 1, table.maxn(args))) }
+  ngx.update_time()
+  local out = { elapsed = ngx.now() - t0 }
+  if not pres[1] then out.raised = tostring(pres[2]); return out end
+  local r, err = pres[2], pres[3]
+  if op == "batch" then
+    out.ok, out.summary, out.results = true, err, {}
+    for i, e in ipairs(r) do
+      local v = e.result or e.err
+      local mt, s = describe(v)
+      out.results[i] = { mt = mt, tostring = s, kind = e.err and e.err.kind or nil,
+                         status = e.err and e.err.status or nil,
+                         job_id = e.result and e.result.job_id or nil }
+    end
+  elseif r then
+    out.ok, out.result = true, r
+    out.mt, out.tostring = describe(r)
+  else
+    out.ok, out.err = false, plain_err(err)
+    out.mt, out.tostring = describe(err)
+  end
+  return out
+end
+
+-- content_by_lua of /call/<op>
+function M.call(op)
+  ngx.req.read_body()
+  local body = cjson.decode(ngx.req.get_body_data() or "{}")
+  if type(body) ~= "table" then ngx.status = 400; ngx.say('{"raised":"body is not JSON"}'); return end
+  local out
+  if body.timer then
+    local done
+    local okt, terr = ngx.timer.at(0, function(premature)
+      if premature then return end
+      local ok, res = pcall(run, body, op)
+      done = ok and res or { raised = "timer: " .. tostring(res) }
+      done.in_timer = ngx.get_phase() == "timer"
+    end)
+    if not okt then out = { raised = "ngx.timer.at: " .. tostring(terr) } end
+    while not out and not done do ngx.sleep(0.01) end
+    out = out or done
+  else
+    out = run(body, op)
+  end
+  ngx.header["Content-Type"] = "application/json"
+  ngx.say(cjson.encode(out))
+end
+
+-- TEST ONLY, the anti-pattern the control check measures: rtc's blocking call in a handler
+function M.blocking(app_id, job_id)
+  local rtc = require "rtc"
+  local c = rtc.new{ endpoint = os.getenv("RTC_ENDPOINT"), token = os.getenv("RTC_AUTH_TOKEN") }
+  local job, err = c:get_job(app_id, job_id)
+  c:close()
+  ngx.say(job and "ok" or tostring(err))
+end
+
+return M

@@ -1,0 +1,439 @@
+-- rtc/ngx.lua: the rtc client for OpenResty, whose calls never block the nginx worker.
+--
+--   local rtc_ngx = require "rtc.ngx"
+--   local client = rtc_ngx.new{ endpoint = ..., token = ... }  -- options of rtc.new, plus:
+--     pool       = "rtc"    the nginx thread pool (`thread_pool rtc threads=N;`) the calls run in
+--     subrequest = "/_rtc"  instead of the pool: each attempt is an ngx.location.capture of this
+--                           internal location, which proxy_passes the prepared request
+--   local job, err = client:update_job(app_id, job_id, params)   -- as rtc.new(opts) would
+--
+-- The pool way (default): ngx.run_worker_thread runs the call in a pool thread, from
+-- rewrite/access/content handlers and ngx.timer callbacks. Each pool thread has its own Lua VM,
+-- kept between tasks, with one rtc client per option set: libcurl's connection pool, retries,
+-- deadlines, failover, TLS and signing work as in a script. Options reach the threads as a
+-- plain table, so functions (`debug`) are refused. Results and errors come back as plain tables
+-- and get the module's metatables again (found by their __name in the registry, where
+-- luaL_newmetatable keeps them), so tostring, fields and `err.kind` are what rtc gives.
+--
+-- The subrequest way: prepare → ngx.location.capture → decode, around client:policy() (retry
+-- after backoff with ngx.sleep, Retry-After, failover, the deadline), in request handlers only
+-- (a timer has no request to hang a subrequest on). nginx's own HTTP client does the I/O.
+
+local rtc = require "rtc"
+
+local ngx = rawget(_G, "ngx") -- nil outside nginx (constructing a client works there too)
+
+local M = { _VERSION = rtc._VERSION }
+
+local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true }
+
+-- calls of this worker in each pool (running or queued): rtc.ngx refuses more than max_pending
+-- itself, because lua-nginx-module 0.10.23 crashes the worker (a double free) when a task does
+-- not fit in the pool's queue (thread_pool ... max_queue=)
+local pending = {}
+
+-- calls that are not operations but come along (batch runs in the pool too)
+local POOL_METHODS = { "batch", "wait_job" }
+
+local unpack = table.unpack or unpack -- luacheck: ignore 143 (5.1)
+
+local function pack(...) return { n = select("#", ...), ... } end
+
+-- the operations, from the module's rows when it has them, else the module-level functions
+-- that are also client methods (module functions = methods of the default client)
+local function operation_names()
+  local names = {}
+  if type(rtc.operations) == "function" then
+    for _, row in ipairs(rtc.operations()) do names[#names + 1] = row.name end
+    return names
+  end
+  local probe = rtc.new{ endpoint = "http://127.0.0.1:9", token = "-" }
+  local methods = getmetatable(probe).__index
+  local not_ops = { new = true, configure = true, sign = true, prepare = true, decode = true,
+                    batch = true, start = true, poll = true, close = true, policy = true }
+  for k, v in pairs(rtc) do
+    if type(v) == "function" and not not_ops[k] and type(methods[k]) == "function" then
+      names[#names + 1] = k
+    end
+  end
+  probe:close()
+  table.sort(names)
+  return names
+end
+
+---------------------------------------------------------------------------------------------
+-- options: a plain table that can cross to a pool thread
+---------------------------------------------------------------------------------------------
+
+local function check_plain(v, path, seen, what)
+  local t = type(v)
+  what = what or "option "
+  if t == "function" or t == "userdata" or t == "thread" then
+    error(string.format("rtc.ngx: %s%s is a %s: only plain data (strings, numbers, booleans, "
+      .. "tables) reaches the pool threads%s", what, path, t,
+      path == "debug" and "; log from the caller instead" or ""), 4)
+  elseif t == "table" then
+    if seen[v] then error("rtc.ngx: " .. what .. path .. " refers to itself", 4) end
+    seen[v] = true
+    for k, x in pairs(v) do
+      if type(k) ~= "string" and type(k) ~= "number" then
+        error("rtc.ngx: " .. what .. path .. " has a key of type " .. type(k), 4)
+      end
+      check_plain(x, type(k) == "number" and path .. "[" .. k .. "]" or path .. "." .. k, seen, what)
+    end
+    seen[v] = nil
+  end
+end
+
+-- the same options give the same key (the cache key of the pool threads' clients; it holds the
+-- secrets, so it lives in memory only and is never logged)
+local function key_of(v)
+  if type(v) ~= "table" then return type(v):sub(1, 1) .. tostring(v) end
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) then return a < b end
+    return type(a) < type(b)
+  end)
+  local parts = {}
+  for i, k in ipairs(keys) do parts[i] = key_of(k) .. "=" .. key_of(v[k]) end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+
+---------------------------------------------------------------------------------------------
+-- results across VMs: metatables are left behind; their names travel with the values
+---------------------------------------------------------------------------------------------
+
+-- records {path, name} for every table with a named metatable, down to a batch's entries
+local function mark(v, path, marks, depth)
+  if type(v) ~= "table" then return end
+  local mt = getmetatable(v)
+  if type(mt) == "table" and type(rawget(mt, "__name")) == "string" then
+    marks[#marks + 1] = { path = { unpack(path) }, name = rawget(mt, "__name") }
+  end
+  if depth >= 2 then return end
+  for k, x in pairs(v) do
+    if type(x) == "table" then
+      path[#path + 1] = k
+      mark(x, path, marks, depth + 1)
+      path[#path] = nil
+    end
+  end
+end
+
+local registry = debug.getregistry()
+
+local function restore(values, marks)
+  for _, m in ipairs(marks) do
+    local t = values
+    for _, k in ipairs(m.path) do t = t and t[k] end
+    local mt = registry[m.name]
+    if type(t) == "table" and type(mt) == "table" and rawget(mt, "__name") == m.name then
+      setmetatable(t, mt)
+    end
+  end
+end
+
+local function rtc_error(kind, message)
+  local err = { kind = kind, message = message, attempts = 0 }
+  restore({ err }, { { path = { 1 }, name = "rtc.error" } })
+  return err
+end
+
+---------------------------------------------------------------------------------------------
+-- inside a pool thread (its own VM): one cached client per option set
+---------------------------------------------------------------------------------------------
+
+local thread_clients, thread_count = {}, 0
+local MAX_THREAD_CLIENTS = 32 -- option sets kept per pool thread; beyond, one is closed
+
+-- ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, opts, method, args)
+function M._thread_call(key, opts, method, args)
+  local client = thread_clients[key]
+  if not client then
+    local ok, c = pcall(rtc.new, opts)
+    if not ok then return { raise = tostring(c) } end
+    if thread_count >= MAX_THREAD_CLIENTS then
+      local old_key, old = next(thread_clients)
+      thread_clients[old_key] = nil
+      old:close()
+      thread_count = thread_count - 1
+    end
+    client, thread_clients[key] = c, c
+    thread_count = thread_count + 1
+  end
+  local fn = client[method]
+  if type(fn) ~= "function" then return { raise = "rtc.ngx: the client has no method " .. method } end
+  local res = pack(pcall(fn, client, unpack(args, 1, args.n)))
+  if not res[1] then return { raise = tostring(res[2]) } end
+  local values = { n = res.n - 1 }
+  for i = 2, res.n do values[i - 1] = res[i] end
+  local marks = {}
+  mark(values, {}, marks, -1)
+  return { values = values, marks = marks }
+end
+
+---------------------------------------------------------------------------------------------
+-- the client, in the worker
+---------------------------------------------------------------------------------------------
+
+local Client = {}
+Client.__index = Client
+Client.__name = "rtc.ngx.client"
+
+function Client:__tostring()
+  return string.format("rtc.ngx.client (%s %s)", self.subrequest and "subrequest" or "pool",
+    self.subrequest or self.pool)
+end
+
+local function pool_call(self, method, ...)
+  if not (ngx and ngx.run_worker_thread) then
+    error("rtc.ngx: ngx.run_worker_thread is not available (lua-nginx-module >= 0.10.21 "
+      .. "on Linux, nginx built --with-threads)", 3)
+  end
+  local args = pack(...)
+  for i = 1, args.n do
+    if args[i] ~= nil and args[i] ~= ngx.null then
+      check_plain(args[i], "#" .. i .. " of " .. method, {}, "argument ")
+    end
+  end
+  local pool = self.pool
+  local n = pending[pool] or 0
+  if n >= self.max_pending then
+    return nil, rtc_error("transport", string.format('rtc.ngx: thread pool "%s" is full: %d calls '
+      .. "of this worker are running or queued (max_pending); raise `thread_pool %s threads=N "
+      .. "max_queue=M;` in nginx.conf and opts.max_pending (at most threads + max_queue)",
+      pool, n, pool))
+  end
+  pending[pool] = n + 1
+  local ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", self.key,
+    self.opts, method, args)
+  pending[pool] = pending[pool] - 1
+  if not ok then
+    local msg = tostring(res)
+    if msg:find("not found", 1, true) or msg:find("no thread pool", 1, true) then
+      error(string.format('rtc.ngx: no thread pool "%s" (%s): add `thread_pool %s threads=16;` '
+        .. "to the main section of nginx.conf (or pass opts.pool)", pool, msg, pool), 3)
+    end
+    return nil, rtc_error("transport", string.format('rtc.ngx: the call could not run in thread '
+      .. 'pool "%s": %s', pool, msg))
+  end
+  if res.raise then error(res.raise, 3) end
+  restore(res.values, res.marks)
+  return unpack(res.values, 1, res.values.n)
+end
+
+-- a local rtc client for the pure steps (prepare, decode, policy): no I/O
+local function local_client(self)
+  if not self.pure then self.pure = rtc.new(self.opts) end
+  return self.pure
+end
+
+function Client:prepare(...) return local_client(self):prepare(...) end
+function Client:decode(...) return local_client(self):decode(...) end
+function Client:policy(...)
+  local c = local_client(self)
+  if type(c.policy) ~= "function" then
+    error("rtc.ngx: this rtc has no client:policy() (the retry policy's Lua face)", 2)
+  end
+  return c:policy(...)
+end
+
+function Client:close()
+  if self.pure then self.pure:close(); self.pure = nil end
+end
+Client.__gc = Client.close
+Client.__close = Client.close
+
+---------------------------------------------------------------------------------------------
+-- the subrequest way: prepare, capture, decode, around the policy
+---------------------------------------------------------------------------------------------
+
+local HTTP_METHOD = {}
+if ngx then
+  for _, m in ipairs{ "GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PATCH" } do
+    HTTP_METHOD[m] = ngx["HTTP_" .. m]
+  end
+end
+
+-- the headers of a captured answer, lower-case names to one value each
+local function answer_headers(h)
+  local out = {}
+  for k, v in pairs(h or {}) do
+    out[k] = type(v) == "table" and v[1] or v
+  end
+  return out
+end
+
+local function retry_after(h)
+  for k, v in pairs(h) do
+    if k:lower() == "retry-after" then
+      local secs = tonumber(v)
+      if secs then return secs end
+      local t = ngx.parse_http_time(v) -- an HTTP date
+      return t and math.max(0, t - ngx.time()) or nil
+    end
+  end
+  return nil
+end
+
+-- one attempt: -> status, headers, body (an answer) or nil, error kind, sent
+local function capture(self, req)
+  local method = HTTP_METHOD[req.method]
+  if not method then return nil, "config", false end
+  local ctx = { rtc_request = req }
+  local res = ngx.location.capture(self.subrequest, {
+    method = method, body = req.body ~= "" and req.body or nil, ctx = ctx,
+  })
+  if ctx.rtc_failed then return nil, ctx.rtc_failed, ctx.rtc_sent end
+  if res.truncated then return nil, "transport", true end
+  return res.status, answer_headers(res.header), res.body or ""
+end
+
+local function subrequest_call(self, op, ...)
+  if not (ngx and ngx.location and ngx.location.capture) then
+    error("rtc.ngx: the subrequest way needs a request (rewrite, access or content handlers)", 3)
+  end
+  local client = local_client(self)
+  local policy = self:policy()
+  local args = pack(...)
+  local started = ngx.now()
+  local attempt, endpoint = 1, 1
+  while true do
+    args[args.n + 1] = { now = ngx.time(), endpoint = endpoint }
+    local req, err = client:prepare(op, unpack(args, 1, args.n + 1))
+    if not req then return nil, err end
+    local status, headers, body = capture(self, req)
+    ngx.update_time()
+    local outcome = { operation = op, attempt = attempt, started = started, now = ngx.now(),
+                      endpoint = endpoint }
+    if status then
+      outcome.status, outcome.sent, outcome.retry_after = status, true, retry_after(headers)
+    else
+      outcome.error, outcome.sent = headers, body
+    end
+    local d = policy:decide(outcome)
+    if status and not d.retry then
+      local result, derr = client:decode(op, status, headers, body)
+      if derr then derr.attempts = attempt end
+      return result, derr
+    elseif not d.retry then
+      local kind = d.kind or (outcome.error == "timeout" and "timeout" or "transport")
+      local e = rtc_error(kind, string.format("%s through %s (endpoint %d; error.log has why)",
+        outcome.error == "timeout" and "upstream timed out" or "upstream unreachable",
+        self.subrequest, endpoint))
+      e.attempts = attempt
+      return nil, e
+    end
+    if d.delay and d.delay > 0 then ngx.sleep(d.delay) end
+    attempt, endpoint = attempt + 1, d.endpoint or endpoint
+  end
+end
+
+-- rewrite_by_lua of the internal location: the prepared request replaces the parent's headers
+--   location = /_rtc { internal; set $rtc_url ""; rewrite_by_lua_block { require("rtc.ngx").proxy() } ... }
+function M.proxy()
+  local req = ngx.ctx.rtc_request
+  if type(req) ~= "table" then return ngx.exit(ngx.HTTP_NOT_FOUND) end
+  -- Content-Length is the subrequest's own (ngx.location.capture sets it from the body)
+  for name in pairs(ngx.req.get_headers(0, true)) do
+    if name:lower() ~= "content-length" then ngx.req.clear_header(name) end
+  end
+  for name, value in pairs(req.headers) do
+    if name:lower() ~= "content-length" then ngx.req.set_header(name, value) end
+  end
+  ngx.var.rtc_url = req.url
+end
+
+-- header_filter_by_lua of the internal location: tells an answer of the upstream from nginx's
+-- own 502/504 (no upstream header was received), through the subrequest's ngx.ctx
+--   header_filter_by_lua_block { require("rtc.ngx").proxy_header() }
+function M.proxy_header()
+  local ctx = ngx.ctx
+  if type(ctx.rtc_request) ~= "table" then return end
+  local header_time = ngx.var.upstream_header_time
+  if header_time and header_time:match("%d") and not header_time:match("^[%s,:-]*$") then
+    -- several attempts of nginx's own proxy_next_upstream would be listed; the last answered
+    if not header_time:match("%-%s*$") then return end
+  end
+  local status = ngx.status
+  ctx.rtc_failed = status == 504 and "timeout" or (status >= 500 and "transport") or nil
+  if not ctx.rtc_failed then return end
+  local sent = ngx.var.upstream_bytes_sent or ""
+  ctx.rtc_sent = sent:match("[1-9]") ~= nil
+  if ctx.rtc_failed == "transport" and not ctx.rtc_sent then ctx.rtc_failed = "connect" end
+end
+
+local function subrequest_batch(self, calls, opts)
+  opts = opts or {}
+  local results, summary = {}, { ok = 0, failed = 0 }
+  local next_i, width = 1, math.max(1, math.min(opts.concurrency or 16, #calls))
+  local function worker()
+    while next_i <= #calls do
+      local i = next_i
+      next_i = i + 1
+      local call = calls[i]
+      local r, err = subrequest_call(self, call[1], unpack(call, 2, call.n or #call))
+      results[i] = r and { result = r } or { err = err }
+      if r then summary.ok = summary.ok + 1 else summary.failed = summary.failed + 1 end
+    end
+  end
+  local threads = {}
+  for w = 1, width do threads[w] = ngx.thread.spawn(worker) end
+  for w = 1, width do ngx.thread.wait(threads[w]) end
+  return results, summary
+end
+
+---------------------------------------------------------------------------------------------
+
+local OPERATIONS = operation_names()
+
+for _, op in ipairs(OPERATIONS) do
+  Client[op] = function(self, ...)
+    if self.subrequest then return subrequest_call(self, op, ...) end
+    return pool_call(self, op, ...)
+  end
+end
+for _, m in ipairs(POOL_METHODS) do
+  Client[m] = function(self, ...)
+    if self.subrequest then
+      if m == "batch" then return subrequest_batch(self, ...) end
+      error("rtc.ngx: " .. m .. " is not available on the subrequest way", 2)
+    end
+    return pool_call(self, m, ...)
+  end
+end
+
+-- the operation names this client has methods for
+function M.operations()
+  return { unpack(OPERATIONS) }
+end
+
+function M.new(opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    error("bad argument #1 to 'rtc.ngx.new' (table expected, got " .. type(opts) .. ")", 2)
+  end
+  local plain = {}
+  for k, v in pairs(opts or {}) do
+    if not NGX_OPTIONS[k] then plain[k] = v end
+  end
+  for k, v in pairs(plain) do check_plain(v, k, {}) end
+  local self = setmetatable({ opts = plain, key = key_of(plain),
+                              pool = (opts or {}).pool or "rtc",
+                              subrequest = (opts or {}).subrequest,
+                              max_pending = (opts or {}).max_pending or 1024 }, Client)
+  if type(self.max_pending) ~= "number" or self.max_pending < 1 then
+    error("rtc.ngx: opts.max_pending: expected a number >= 1", 2)
+  end
+  if type(self.pool) ~= "string" then error("rtc.ngx: opts.pool: expected a thread pool name", 2) end
+  if self.subrequest ~= nil and type(self.subrequest) ~= "string" then
+    error("rtc.ngx: opts.subrequest: expected an internal location such as \"/_rtc\"", 2)
+  end
+  -- options are checked here, in the worker, so that mistakes surface where they are made
+  local ok, err = pcall(rtc.new, plain)
+  if not ok then error(err, 2) end
+  err:close()
+  return self
+end
+
+return M
