@@ -5,7 +5,7 @@ local helper = require "spec.helper"
 
 local mock = helper.start_mock{ seed = true }
 local env = string.format("RTC_ENDPOINT=%s RTC_AUTH_TOKEN=%s", mock.url, mock.token)
-local cpath = os.getenv("RTC_CPATH") or "./?.so"
+local cpath = os.getenv("RTC_CPATH") or "build/lua5.4/?.so"
 local lua = string.format("%s -e 'package.cpath=%q..\";\"..package.cpath'", helper.LUA, cpath)
 
 local function run(title, cmd)

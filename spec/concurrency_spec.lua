@@ -1,6 +1,6 @@
 -- spec/concurrency_spec.lua — client:batch (order, partial failure, concurrency limit,
 -- progress) and start / poll / pending / timeout / cancel / close with calls in flight.
--- Run: busted --lua=lua5.4 --cpath='./?.so' spec/concurrency_spec.lua
+-- Run: busted --lua=lua5.4 --cpath='build/lua5.4/?.so' spec/concurrency_spec.lua
 local helper = require "spec.helper"
 
 local gettime, timed, is_error = helper.gettime, helper.timed, helper.is_error

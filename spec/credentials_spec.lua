@@ -8,7 +8,7 @@ local socket = require "socket"
 local http = require "socket.http"
 
 local q = helper.shell_quote
-local CPATH = os.getenv("RTC_CPATH") or "./?.so"
+local CPATH = os.getenv("RTC_CPATH") or "build/lua5.4/?.so"
 if not CPATH:match("^/") then CPATH = helper.ROOT .. "/" .. CPATH:gsub("^%./", "") end
 
 local tmp = os.tmpname()

@@ -22,7 +22,7 @@ local shell_quote = helper.shell_quote
 
 -- runs a Lua file (or chunk) in a fresh interpreter; returns ok, output
 local function run(mock, args)
-  local cpath = os.getenv("RTC_CPATH") or "./?.so"
+  local cpath = os.getenv("RTC_CPATH") or "build/lua5.4/?.so"
   local code, out = helper.run(string.format(
     "cd %s && RTC_ENDPOINT=%s RTC_AUTH_TOKEN=%s %s -e %s %s 2>&1",
     shell_quote(helper.ROOT), mock.url, mock.token, helper.LUA,

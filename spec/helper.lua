@@ -46,7 +46,7 @@ end
 helper.ROOT = root_dir()
 
 do
-  local cpath = os.getenv("RTC_CPATH") or "./?.so"
+  local cpath = os.getenv("RTC_CPATH") or "build/lua5.4/?.so"
   if not package.cpath:find(cpath, 1, true) then package.cpath = cpath .. ";" .. package.cpath end
   local paths = "./?.lua;./mock/?.lua;"
   if helper.ROOT ~= "." then paths = paths .. helper.ROOT .. "/?.lua;" .. helper.ROOT .. "/mock/?.lua;" end

@@ -1,6 +1,6 @@
 -- spec/reliability_spec.lua — deadlines, retries (backoff, Retry-After, what is retried and
 -- what is not), several endpoints, header injection through client options.
--- Run: busted --lua=lua5.4 --cpath='./?.so' spec/reliability_spec.lua
+-- Run: busted --lua=lua5.4 --cpath='build/lua5.4/?.so' spec/reliability_spec.lua
 local helper = require "spec.helper"
 local rtc = require "rtc"
 local socket = require "socket"

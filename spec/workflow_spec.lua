@@ -114,7 +114,7 @@ describe("a recording workflow", function()
 
   it("examples/recording_workflow.lua runs it against the mock", function()
     local env = "RTC_ENDPOINT=" .. helper.shell_quote(mock.url) .. " RTC_AUTH_TOKEN=" .. helper.shell_quote(mock.token)
-    local cpath = os.getenv("RTC_CPATH") or "./?.so" -- as examples/demo.lua runs the examples
+    local cpath = os.getenv("RTC_CPATH") or "build/lua5.4/?.so" -- as examples/demo.lua runs the examples
     local lua = ("%s -e %s"):format(helper.LUA, helper.shell_quote(("package.cpath=%q..';'..package.cpath"):format(cpath)))
     local code, out, err = helper.run(env .. " " .. lua .. " " .. helper.shell_quote(helper.ROOT .. "/examples/recording_workflow.lua"))
     assert.are.equal(0, code, out .. err)
