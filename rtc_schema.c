@@ -8,128 +8,6 @@
 
 #include "rtc.h"
 
-/* ---------------------------------------------------------------- buffers */
-
-int rtc_buf_reserve(rtc_buf *b, size_t extra) {
-  size_t need, cap;
-  char *p;
-  if (extra > (size_t)-1 - b->len - 1) return -1;
-  need = b->len + extra + 1;
-  if (need <= b->cap) return 0;
-  cap = b->cap ? b->cap : 64;
-  while (cap < need) cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-  p = realloc(b->data, cap);
-  if (p == NULL) return -1;
-  b->data = p;
-  b->cap = cap;
-  return 0;
-}
-
-int rtc_buf_add(rtc_buf *b, const char *s, size_t n) {
-  if (rtc_buf_reserve(b, n) != 0) return -1;
-  if (n) memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-  return 0;
-}
-
-void rtc_buf_free(rtc_buf *b) {
-  free(b->data);
-  b->data = NULL;
-  b->len = b->cap = 0;
-}
-
-/* ---------------------------------------------------------------- the API as data */
-
-static int is_rtmp_url(const char *s, size_t len) {
-  size_t i, prefix;
-  if (len > 7 && strncmp(s, "rtmp://", 7) == 0) prefix = 7;
-  else if (len > 8 && strncmp(s, "rtmps://", 8) == 0) prefix = 8;
-  else return 0;
-  for (i = prefix; i < len; i++) /* no blanks or control characters inside a URL */
-    if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f) return 0;
-  return 1;
-}
-
-static const rtc_format rtmp_url = {"an rtmp:// or rtmps:// URL", is_rtmp_url};
-static const char *const video_types[] = {"CAMERASTREAM", "SCREENSTREAM", NULL};
-static const char *const stream_types[] = {"LD", "SD", "HD", "FHD", NULL};
-static const char *const publish_or_record[] = {"publish_param", "record_param", NULL};
-
-#define RTC_MAX_TEXT 4096      /* no documented limit; bounds what one string may carry */
-#define RTC_MAX_RTMP_URLS 100  /* bounds the array before anything walks it */
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-#define STRING(n, fl) {n, RTC_T_STRING, fl, 0, RTC_MAX_TEXT, NULL, NULL, NULL, RTC_T_STRING}
-#define ENUM(n, list) {n, RTC_T_STRING, RTC_NONEMPTY, 0, RTC_MAX_TEXT, list, NULL, NULL, RTC_T_STRING}
-#define BOOLEAN(n) {n, RTC_T_BOOLEAN, 0, 0, 0, NULL, NULL, NULL, RTC_T_BOOLEAN}
-#define INTEGER(n, lo, hi) {n, RTC_T_INTEGER, 0, lo, hi, NULL, NULL, NULL, RTC_T_INTEGER}
-#define OBJECT(n, fl, s) {n, RTC_T_OBJECT, fl, 0, 0, NULL, NULL, &s, RTC_T_OBJECT}
-#define ARRAY(n, fl, lo, hi, fmt) {n, RTC_T_ARRAY, fl, lo, hi, NULL, fmt, NULL, RTC_T_STRING}
-
-static const rtc_field publish_param_fields[] = {
-  ARRAY("rtmp_urls", RTC_REQUIRED, 1, RTC_MAX_RTMP_URLS, &rtmp_url),
-};
-static const rtc_schema publish_param = {"PublishParam", publish_param_fields,
-                                         N(publish_param_fields), NULL};
-
-static const rtc_field record_param_fields[] = {
-  STRING("record_rule_id", RTC_REQUIRED | RTC_NONEMPTY),
-};
-static const rtc_schema record_param = {"RecordParam", record_param_fields,
-                                        N(record_param_fields), NULL};
-
-static const rtc_field update_fields[] = {
-  OBJECT("publish_param", 0, publish_param),
-  OBJECT("record_param", 0, record_param),
-};
-static const rtc_schema update_request = {"UpdateIndividualJobReq", update_fields,
-                                          N(update_fields), publish_or_record};
-
-static const rtc_field create_fields[] = {
-  STRING("room_id", RTC_REQUIRED | RTC_NONEMPTY),
-  STRING("user_id", RTC_REQUIRED | RTC_NONEMPTY),
-  BOOLEAN("is_record_audio"),
-  ENUM("video_type", video_types),
-  ENUM("select_stream_type", stream_types),
-  INTEGER("max_idle_time", 5, 43200),
-  OBJECT("record_param", 0, record_param),
-  OBJECT("publish_param", 0, publish_param),
-};
-static const rtc_schema create_request = {"IndividualStreamJobReq", create_fields,
-                                          N(create_fields), publish_or_record};
-
-/* The job as answered: only types matter here (the service is the judge of its values). */
-static const rtc_field job_fields[] = {
-  STRING("job_id", 0),      STRING("stream_name", 0),   STRING("app_id", 0),
-  STRING("room_id", 0),     STRING("user_id", 0),       BOOLEAN("is_record_audio"),
-  STRING("video_type", 0),  STRING("select_stream_type", 0),
-  INTEGER("max_idle_time", 0, 0),
-  OBJECT("record_param", 0, record_param),
-  OBJECT("publish_param", 0, publish_param),
-  STRING("create_time", 0), STRING("update_time", 0),   STRING("start_time", 0),
-  STRING("stop_time", 0),   STRING("state", 0),         STRING("stop_reason", 0),
-  STRING("description", 0),
-};
-static const rtc_schema job = {"IndividualStreamJobInfo", job_fields, N(job_fields), NULL};
-
-#define JOBS "/v2/apps/{app_id}/individual-stream-jobs"
-const rtc_operation rtc_operations[] = {
-  /* name         method    path                request          response success params */
-  {"create_job", "POST", JOBS, &create_request, &job, 201, 1, RTC_RETRY_IF_UNSENT},
-  {"get_job", "GET", JOBS "/{job_id}", NULL, &job, 200, 2, RTC_RETRY_IDEMPOTENT},
-  {"update_job", "PUT", JOBS "/{job_id}", &update_request, &job, 200, 2, RTC_RETRY_IDEMPOTENT},
-  {"stop_job", "DELETE", JOBS "/{job_id}", NULL, NULL, 204, 2, RTC_RETRY_IDEMPOTENT},
-};
-const size_t rtc_noperations = N(rtc_operations);
-
-const rtc_operation *rtc_find_operation(const char *name) {
-  size_t i;
-  for (i = 0; i < rtc_noperations; i++)
-    if (strcmp(rtc_operations[i].name, name) == 0) return &rtc_operations[i];
-  return NULL;
-}
-
 /* ---------------------------------------------------------------- validation */
 
 typedef struct vstate {
@@ -192,24 +70,6 @@ static size_t path_push(vstate *v, const char *name, long long index) {
   return old;
 }
 
-size_t rtc_edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b), i, j, row[64];
-  if (la >= 63 || lb >= 63) return 99;
-  for (j = 0; j <= lb; j++) row[j] = j;
-  for (i = 1; i <= la; i++) {
-    size_t diag = row[0], tmp;
-    row[0] = i;
-    for (j = 1; j <= lb; j++) {
-      size_t best = diag + (a[i - 1] != b[j - 1]);
-      tmp = row[j];
-      if (row[j] + 1 < best) best = row[j] + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = tmp;
-    }
-  }
-  return row[lb];
-}
 
 static int check_string(vstate *v, const rtc_field *f, const rtc_format *format, int idx) {
   size_t len;
@@ -307,6 +167,17 @@ static int check_value(vstate *v, const rtc_field *f, int idx) {
   case RTC_T_BOOLEAN:
     return lua_type(v->L, idx) == LUA_TBOOLEAN ? 1 : fail(v, "a boolean", idx);
   case RTC_T_INTEGER: return check_integer(v, f, idx);
+  case RTC_T_NUMBER: {
+    lua_Number d;
+    if (lua_type(v->L, idx) != LUA_TNUMBER) return fail(v, "a number", idx);
+    d = lua_tonumber(v->L, idx);
+    if (d != d || (f->fmin <= f->fmax && (d < f->fmin || d > f->fmax))) {
+      char what[96];
+      snprintf(what, sizeof what, "a number from %g to %g", f->fmin, f->fmax);
+      return fail(v, what, idx);
+    }
+    return 1;
+  }
   case RTC_T_ARRAY: return check_array(v, f, idx);
   case RTC_T_OBJECT:
     if (lua_type(v->L, idx) != LUA_TTABLE) return fail(v, "a table", idx);
@@ -433,48 +304,7 @@ int rtc_check_id(const char *s, size_t len, char *err, size_t errlen) {
   return 0;
 }
 
-int rtc_buf_add_segment(rtc_buf *b, const char *s, size_t len) {
-  static const char hex[] = "0123456789ABCDEF";
-  size_t i;
-  if (rtc_buf_reserve(b, len * 3) != 0) return -1;
-  for (i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      b->data[b->len++] = (char)c;
-    } else {
-      b->data[b->len++] = '%';
-      b->data[b->len++] = hex[c >> 4];
-      b->data[b->len++] = hex[c & 15];
-    }
-  }
-  b->data[b->len] = '\0';
-  return 0;
-}
 
-int rtc_utf8_valid(const char *str, size_t len) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = s[i];
-    size_t n, k;
-    unsigned long cp;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
-    else return 0;
-    if (len - i <= n) return 0;
-    for (k = 1; k <= n; k++) {
-      if ((s[i + k] & 0xc0) != 0x80) return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3f);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return 0;
-    i += n + 1;
-  }
-  return 1;
-}
 
 /* ---------------------------------------------------------------- response normalization */
 

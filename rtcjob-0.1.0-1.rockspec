@@ -26,7 +26,9 @@ build = {
   type = "builtin",
   modules = {
     rtc = {
-      sources = { "rtcjob.c", "rtc_schema.c", "rtc_engine.c", "rtc_sign.c" },
+      sources = { "rtcjob.c", "rtc_schema.c", "rtc_api.c", "rtc_policy.c", "rtc_policy_lua.c",
+                  "rtc_dispatch.c", "rtc_engine.c", "rtc_buf.c", "rtc_text.c", "rtc_sign.c",
+                  "rtc_reflect.c" },
       libraries = { "curl", "crypto" },
       incdirs = { "$(CURL_INCDIR)", "$(OPENSSL_INCDIR)" },
       libdirs = { "$(CURL_LIBDIR)", "$(OPENSSL_LIBDIR)" },

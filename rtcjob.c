@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sys/select.h>
@@ -16,6 +17,8 @@
 #include <openssl/crypto.h>
 
 #include "rtc.h"
+#include "rtc_policy_lua.h"
+#include "rtc_reflect.h"
 #include "rtc_sign.h"
 
 #define DEFAULT_ENDPOINT "https://rtc-api.myhuaweicloud.com"
@@ -55,69 +58,106 @@ static int raise_invalid(lua_State *L, const char *message) {
   return lua_error(L);
 }
 
-/* A string field of the table at idx, or NULL. Strings only: the pointer stays valid because the
- * table holds the very string (a number converted on the stack would be freed once popped). */
-static const char *field_string(lua_State *L, int idx, const char *key) {
+/* A string field read raw (no metamethod runs), or NULL. */
+static const char *raw_string(lua_State *L, int idx, const char *key, size_t *len) {
   const char *s;
-  lua_getfield(L, idx, key);
-  s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-  lua_pop(L, 1);
+  lua_pushstring(L, key);
+  lua_rawget(L, idx);
+  s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, len) : NULL;
+  lua_pop(L, 1); /* the table holds the very string */
   return s;
 }
 
-/* "HTTP 404 RTC.00001003 InvalidParameterValue (request 6f1c...)",
- * "invalid: publish_param.rtmp_urls[2]: expected ...", "timeout: ... (3 attempts)" */
+static lua_Integer raw_integer(lua_State *L, int idx, const char *key) {
+  lua_Integer v = 0;
+  lua_pushstring(L, key);
+  lua_rawget(L, idx);
+  if (lua_type(L, -1) == LUA_TNUMBER) v = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+#define RTC_SHOWN_MAX 4096 /* bytes of server text shown by tostring */
+
+/* The one-line text of the error at idx into b: "HTTP 404 RTC.00001003 InvalidParameterValue
+ * (request 6f1c...)", "invalid: publish_param.rtmp_urls[2]: expected ...", "timeout: ... (3
+ * attempts)". Server text is escaped (no control byte reaches a terminal). 0 or -1 (memory). */
+static int error_text(lua_State *L, int idx, rtc_buf *b) {
+  size_t klen = 0, clen = 0, mlen = 0, rlen = 0;
+  const char *kind = raw_string(L, idx, "kind", &klen), *code = raw_string(L, idx, "code", &clen);
+  const char *message = raw_string(L, idx, "message", &mlen);
+  const char *rid = raw_string(L, idx, "request_id", &rlen);
+  lua_Integer status = raw_integer(L, idx, "status"), attempts = raw_integer(L, idx, "attempts");
+  int api = !(kind && strcmp(kind, "api") != 0), rc = 0;
+  if (!api) rc |= rtc_text_escape(b, kind, klen, 64) | rtc_buf_add(b, ": ", 2);
+  else if (status > 0) rc |= rtc_buf_addf(b, "HTTP %lld ", (long long)status);
+  if (code) rc |= rtc_text_escape(b, code, clen, 256) | rtc_buf_add_char(b, ' ');
+  if (message) rc |= rtc_text_escape(b, message, mlen, RTC_SHOWN_MAX);
+  else rc |= rtc_buf_add_str(b, "(no message)");
+  if (!api && (status > 0 || rid)) {
+    rc |= rtc_buf_add(b, " (", 2);
+    if (status > 0) rc |= rtc_buf_addf(b, "HTTP %lld%s", (long long)status, rid ? ", " : "");
+    if (rid) rc |= rtc_buf_add_str(b, "request ") | rtc_text_escape(b, rid, rlen, 256);
+    rc |= rtc_buf_add_char(b, ')');
+  } else if (api && rid) {
+    rc |= rtc_buf_add_str(b, " (request ") | rtc_text_escape(b, rid, rlen, 256) |
+          rtc_buf_add_char(b, ')');
+  }
+  if (attempts > 1) rc |= rtc_buf_addf(b, " (%lld attempts)", (long long)attempts);
+  return rc ? -1 : 0;
+}
+
+/* Pushes the text of the error at idx. Built in C and pushed once: nothing is pushed between
+ * the steps, so no stack slot can be mistaken for another. */
+static void push_error_text(lua_State *L, int idx) {
+  rtc_buf b = RTC_BUF_INIT;
+  int rc = error_text(L, idx, &b);
+  if (rc == 0) lua_pushlstring(L, b.data ? b.data : "", b.len);
+  rtc_buf_free(&b);
+  if (rc != 0) luaL_error(L, "rtc: out of memory");
+}
+
 static int error_tostring(lua_State *L) {
-  luaL_Buffer b;
-  const char *kind, *code, *message, *rid;
-  lua_Integer status = 0, attempts = 0;
   luaL_checktype(L, 1, LUA_TTABLE);
-  kind = field_string(L, 1, "kind");
-  code = field_string(L, 1, "code");
-  message = field_string(L, 1, "message");
-  rid = field_string(L, 1, "request_id");
-  lua_getfield(L, 1, "status");
-  if (lua_type(L, -1) == LUA_TNUMBER) status = lua_tointeger(L, -1);
-  lua_getfield(L, 1, "attempts");
-  if (lua_type(L, -1) == LUA_TNUMBER) attempts = lua_tointeger(L, -1);
-  lua_pop(L, 2);
-  luaL_buffinit(L, &b);
-  if (kind && strcmp(kind, "api") != 0) { /* "decode: why (HTTP 200, request id)" */
-    luaL_addstring(&b, kind);
-    luaL_addstring(&b, ": ");
-    if (code) {
-      luaL_addstring(&b, code);
-      luaL_addchar(&b, ' ');
-    }
-    luaL_addstring(&b, message ? message : "(no message)");
-    if (status > 0 || rid) {
-      lua_pushfstring(L, " (%s%s%s%s%s)", status > 0 ? "HTTP " : "",
-                      status > 0 ? lua_pushfstring(L, "%d", (int)status) : "",
-                      status > 0 && rid ? ", " : "", rid ? "request " : "", rid ? rid : "");
-      lua_remove(L, -2);
-      luaL_addvalue(&b);
-    }
-  } else { /* "HTTP 404 RTC.00001003 InvalidParameterValue (request id)" */
-    if (status > 0) {
-      lua_pushfstring(L, "HTTP %d ", (int)status);
-      luaL_addvalue(&b);
-    }
-    if (code) {
-      luaL_addstring(&b, code);
-      luaL_addchar(&b, ' ');
-    }
-    luaL_addstring(&b, message ? message : "(no message)");
-    if (rid) {
-      lua_pushfstring(L, " (request %s)", rid);
-      luaL_addvalue(&b);
-    }
-  }
-  if (attempts > 1) {
-    lua_pushfstring(L, " (%d attempts)", (int)attempts);
-    luaL_addvalue(&b);
-  }
-  luaL_pushresult(&b);
+  push_error_text(L, 1);
   return 1;
+}
+
+static int is_error(lua_State *L, int idx) {
+  int yes = 0;
+  if (lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
+    luaL_getmetatable(L, RTC_ERROR_MT);
+    yes = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+  }
+  return yes;
+}
+
+/* "failed: " .. err and err .. "!" both work, on every Lua. */
+static int error_concat(lua_State *L) {
+  int i;
+  for (i = 1; i <= 2; i++) {
+    if (is_error(L, i)) push_error_text(L, i);
+    else if (lua_type(L, i) == LUA_TSTRING || lua_type(L, i) == LUA_TNUMBER) lua_pushvalue(L, i);
+    else return luaL_error(L, "attempt to concatenate a %s value", luaL_typename(L, i));
+  }
+  lua_concat(L, 2);
+  return 1;
+}
+
+/* rtc.assert(v, err, ...): v and the rest when v is true; else raises err, the error object
+ * itself where the host Lua shows tables it cannot print (5.2+, LuaJIT), its text on 5.1. */
+static int l_assert(lua_State *L) {
+  if (lua_toboolean(L, 1)) return lua_gettop(L);
+  if (lua_isnoneornil(L, 2)) lua_pushliteral(L, "assertion failed!");
+  else if (is_error(L, 2)) {
+#if LUA_VERSION_NUM < 502 && !defined(LUAJIT_VERSION_NUM)
+    push_error_text(L, 2);
+#else
+    lua_pushvalue(L, 2);
+#endif
+  } else lua_pushvalue(L, 2);
+  return lua_error(L);
 }
 
 /* A job (or stop_job's result) reads well in a REPL; code still sees a plain table (pairs,
@@ -126,26 +166,22 @@ static int job_tostring(lua_State *L) {
   static const char *const keys[] = {"job_id", "state", "app_id", "room_id", "user_id",
                                      "stream_name", "stop_reason", "request_id", NULL};
   const char *const *k;
-  int first = 1;
-  luaL_Buffer b;
+  int first = 1, rc;
+  rtc_buf b = RTC_BUF_INIT;
   luaL_checktype(L, 1, LUA_TTABLE);
-  luaL_buffinit(L, &b);
-  luaL_addstring(&b, lua_tostring(L, lua_upvalueindex(1))); /* "rtc.job" or "rtc.result" */
-  luaL_addchar(&b, '{');
+  rc = rtc_buf_add_str(&b, lua_tostring(L, lua_upvalueindex(1))) | rtc_buf_add_char(&b, '{');
   for (k = keys; *k; k++) {
-    lua_pushstring(L, *k);
-    lua_rawget(L, 1);
-    if (lua_type(L, -1) == LUA_TSTRING) {
-      lua_pushfstring(L, "%s%s=\"%s\"", first ? "" : ", ", *k, lua_tostring(L, -1));
-      lua_remove(L, -2);
-      luaL_addvalue(&b);
-      first = 0;
-    } else {
-      lua_pop(L, 1);
-    }
+    size_t len;
+    const char *v = raw_string(L, 1, *k, &len);
+    if (v == NULL) continue;
+    rc |= rtc_buf_addf(&b, "%s%s=\"", first ? "" : ", ", *k) |
+          rtc_text_escape(&b, v, len, 256) | rtc_buf_add_char(&b, '"');
+    first = 0;
   }
-  luaL_addchar(&b, '}');
-  luaL_pushresult(&b);
+  rc |= rtc_buf_add_char(&b, '}');
+  if (rc == 0) lua_pushlstring(L, b.data, b.len);
+  rtc_buf_free(&b);
+  if (rc != 0) return luaL_error(L, "rtc: out of memory");
   return 1;
 }
 
@@ -164,12 +200,7 @@ typedef struct rtc_option {
 static const rtc_option rtc_options[] = {RTC_OPTIONS(RTC_OPTION_ROW)};
 #define NOPTIONS (sizeof rtc_options / sizeof rtc_options[0])
 
-static int has_control(const char *s, size_t len) {
-  size_t i;
-  for (i = 0; i < len; i++)
-    if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return 1;
-  return 0;
-}
+static int has_control(const char *s, size_t len) { return rtc_text_has(s, len, RTC_C_CONTROL); }
 
 static void free_secret(char **p) {
   if (*p) {
@@ -182,25 +213,25 @@ static void free_secret(char **p) {
 static void free_config(lua_State *L, rtc_client *c) {
   int i;
   for (i = 0; i < c->cfg.nendpoints; i++) {
-    free(c->cfg.endpoints[i]);
-    free(c->endpoints[i].base);
-    free(c->endpoints[i].host);
-    free(c->endpoints[i].prefix);
-    c->cfg.endpoints[i] = c->endpoints[i].base = c->endpoints[i].host = c->endpoints[i].prefix =
-        NULL;
+    rtc_endpoint *ep = &c->cfg.endpoints[i];
+    free(ep->url), free(ep->base), free(ep->host), free(ep->prefix);
+    ep->url = ep->base = ep->host = ep->prefix = NULL;
   }
   c->cfg.nendpoints = 0;
   free_secret(&c->cfg.sk);
-  rtc_sign_key_free(c->sign_key);
-  c->sign_key = NULL;
+  rtc_sign_key_free(c->cfg.sign_key);
+  c->cfg.sign_key = NULL;
   free_secret(&c->cfg.token);
   free_secret(&c->cfg.security_token);
   free(c->cfg.ak), free(c->cfg.project_id), free(c->cfg.user_agent);
   free(c->cfg.ca_file), free(c->cfg.ca_path), free(c->cfg.proxy);
+  free(c->cfg.env_http_proxy), free(c->cfg.env_https_proxy), free(c->cfg.env_no_proxy);
+  c->cfg.env_http_proxy = c->cfg.env_https_proxy = c->cfg.env_no_proxy = NULL;
   c->cfg.ak = c->cfg.project_id = c->cfg.user_agent = c->cfg.ca_file = c->cfg.ca_path =
       c->cfg.proxy = NULL;
-  if (c->cfg.debug_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->cfg.debug_ref);
-  c->cfg.debug_ref = LUA_NOREF;
+  if (c->debug_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->debug_ref);
+  c->debug_ref = LUA_NOREF;
+  c->cfg.debug = 0;
 }
 
 static char *dup_string(lua_State *L, const char *s, size_t len) {
@@ -236,11 +267,11 @@ static void add_endpoint(lua_State *L, rtc_client *c, const char *url, size_t le
     raise_invalid(L, msg);
   }
   while (end > host_end && url[end - 1] == '/') end--;
-  c->cfg.endpoints[i] = dup_string(L, url, len);
   c->cfg.nendpoints++;
-  c->endpoints[i].base = dup_string(L, url, end);
-  c->endpoints[i].host = dup_string(L, url + scheme, host_end - scheme);
-  c->endpoints[i].prefix = dup_string(L, url + host_end, end - host_end);
+  c->cfg.endpoints[i].url = dup_string(L, url, len);
+  c->cfg.endpoints[i].base = dup_string(L, url, end);
+  c->cfg.endpoints[i].host = dup_string(L, url + scheme, host_end - scheme);
+  c->cfg.endpoints[i].prefix = dup_string(L, url + host_end, end - host_end);
 }
 
 static void load_endpoints(lua_State *L, rtc_client *c, int idx) {
@@ -272,6 +303,17 @@ static void load_endpoints(lua_State *L, rtc_client *c, int idx) {
   }
 }
 
+/* A proxy libcurl can use: no scheme (http is meant), or one of those it speaks. */
+static int proxy_scheme_ok(const char *s) {
+  static const char *const schemes[] = {"http://", "https://", "socks4://", "socks4a://",
+                                        "socks5://", "socks5h://", NULL};
+  const char *const *p;
+  if (strstr(s, "://") == NULL) return 1;
+  for (p = schemes; *p; p++)
+    if (strncasecmp(s, *p, strlen(*p)) == 0) return 1;
+  return 0;
+}
+
 /* Stores the value at idx into the option's field, or raises a message naming the option. */
 static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int idx) {
   char msg[320];
@@ -297,6 +339,11 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
                "control characters (CR, LF, NUL)", o->name);
       raise_invalid(L, msg);
     }
+    if (strcmp(o->name, "proxy") == 0 && !proxy_scheme_ok(s)) {
+      snprintf(msg, sizeof msg, "rtc.new: opts.proxy: expected host:port or a URL of scheme "
+               "http, https, socks4, socks4a, socks5 or socks5h");
+      raise_invalid(L, msg);
+    }
     *(char **)field = dup_string(L, s, len);
     return;
   }
@@ -308,7 +355,8 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
                o->max);
       raise_invalid(L, msg);
     }
-    memcpy(field, &d, sizeof d);
+    if (o->kind == RTC_OPT_COUNT) *(long *)field = (long)d; /* typed: see RTC_OPTIONS */
+    else *(double *)field = d;
     return;
   }
   case RTC_OPT_BOOL:
@@ -316,10 +364,7 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected a boolean", o->name);
       raise_invalid(L, msg);
     }
-    {
-      double on = lua_toboolean(L, idx);
-      memcpy(field, &on, sizeof on);
-    }
+    *(int *)field = lua_toboolean(L, idx);
     return;
   case RTC_OPT_FUNCTION:
     if (t != LUA_TFUNCTION) {
@@ -327,7 +372,8 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
       raise_invalid(L, msg);
     }
     lua_pushvalue(L, idx);
-    *(int *)field = luaL_ref(L, LUA_REGISTRYINDEX);
+    c->debug_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    *(int *)field = 1;
     return;
   }
 }
@@ -339,13 +385,27 @@ static const rtc_option *find_option(const char *name) {
   return NULL;
 }
 
+/* A copy of the first of the variables that is set and not empty, or NULL. */
+static char *env_copy(lua_State *L, const char *a, const char *b, const char *c2, const char *d) {
+  const char *names[4];
+  int i;
+  names[0] = a, names[1] = b, names[2] = c2, names[3] = d;
+  for (i = 0; i < 4; i++) {
+    const char *v = names[i] ? getenv(names[i]) : NULL;
+    if (v && v[0]) return dup_string(L, v, strlen(v));
+  }
+  return NULL;
+}
+
 /* Reads the options from the table at idx, or (idx == 0) from the environment. */
 static void load_config(lua_State *L, rtc_client *c, int idx) {
   size_t i;
   char msg[320];
-  for (i = 0; i < NOPTIONS; i++)
-    if (rtc_options[i].kind == RTC_OPT_SECONDS || rtc_options[i].kind == RTC_OPT_COUNT)
-      memcpy((char *)&c->cfg + rtc_options[i].offset, &rtc_options[i].def, sizeof(double));
+  for (i = 0; i < NOPTIONS; i++) {
+    void *field = (char *)&c->cfg + rtc_options[i].offset;
+    if (rtc_options[i].kind == RTC_OPT_SECONDS) *(double *)field = rtc_options[i].def;
+    else if (rtc_options[i].kind == RTC_OPT_COUNT) *(long *)field = (long)rtc_options[i].def;
+  }
   if (idx) {
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
@@ -400,9 +460,13 @@ static void load_config(lua_State *L, rtc_client *c, int idx) {
   if (c->cfg.backoff_max < c->cfg.backoff_base)
     raise_invalid(L, "rtc.new: opts.backoff_max must not be less than opts.backoff_base");
   if (c->cfg.sk) {
-    c->sign_key = rtc_sign_key_new(c->cfg.sk, strlen(c->cfg.sk));
-    if (c->sign_key == NULL) luaL_error(L, "rtc.new: cannot prepare the signing key (OpenSSL)");
+    c->cfg.sign_key = rtc_sign_key_new(c->cfg.sk, strlen(c->cfg.sk));
+    if (c->cfg.sign_key == NULL) luaL_error(L, "rtc.new: cannot prepare the signing key (OpenSSL)");
   }
+  /* the proxy environment, read once here as libcurl would read it on every request */
+  c->cfg.env_http_proxy = env_copy(L, "http_proxy", NULL, "all_proxy", "ALL_PROXY");
+  c->cfg.env_https_proxy = env_copy(L, "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY");
+  c->cfg.env_no_proxy = env_copy(L, "no_proxy", "NO_PROXY", NULL, NULL);
   if (c->cfg.user_agent == NULL) {
     const char *ua = "rtcjob/" RTC_VERSION " (lua-rtc; " LUA_VERSION ")";
     c->cfg.user_agent = dup_string(L, ua, strlen(ua));
@@ -421,31 +485,53 @@ static rtc_client *new_client(lua_State *L, int opts_idx) {
   if (opts_idx) opts_idx = lua_absindex(L, opts_idx);
   c = lua_newuserdata(L, sizeof *c);
   memset(c, 0, sizeof *c);
-  c->cfg.debug_ref = LUA_NOREF;
+  c->debug_ref = LUA_NOREF;
   c->progress_ref = LUA_NOREF;
-  c->closed = 1; /* until the engine is open, __gc only frees what options were read */
+  c->closed = 1; /* until the dispatcher is open, __gc only frees what options were read */
   c->module = module_state(L);
   luaL_setmetatable(L, RTC_CLIENT_MT);
   load_config(L, c, opts_idx);
-  if (rtc_engine_open(c, err, sizeof err) != 0) luaL_error(L, "rtc.new: %s", err);
+  if (rtc_dispatch_init(&c->d, &c->cfg, err, sizeof err) != 0) luaL_error(L, "rtc.new: %s", err);
+  c->open = 1;
   c->closed = 0;
   return c;
 }
 
-static int client_close(lua_State *L) {
-  rtc_client *c = luaL_checkudata(L, 1, RTC_CLIENT_MT);
-  if (c->busy) return luaL_error(L, "rtc: cannot close a client from inside one of its callbacks");
-  if (c->multi) rtc_engine_close(L, c);
+static void close_client(lua_State *L, rtc_client *c) {
+  if (c->open) rtc_dispatch_free(&c->d);
+  c->open = 0;
+  if (c->progress_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
+  c->progress_ref = LUA_NOREF;
   free_config(L, c);
   c->closed = 1;
+  c->close_pending = 0;
+}
+
+/* close() while a method of the client runs (from a callback or a finalizer) is deferred until
+ * that method returns: nothing is freed under the running method's feet. */
+static int client_close(lua_State *L) {
+  rtc_client *c = luaL_checkudata(L, 1, RTC_CLIENT_MT);
+  if (c->busy) c->close_pending = 1;
+  else if (!c->closed || c->open) close_client(L, c);
   return 0;
 }
 
 static rtc_client *check_client(lua_State *L, int idx) {
   rtc_client *c = luaL_checkudata(L, idx, RTC_CLIENT_MT);
-  if (c->closed) luaL_error(L, "rtc: the client is closed");
-  if (c->busy) luaL_error(L, "rtc: the client is busy (called from inside one of its callbacks)");
+  if (c->closed || c->close_pending) luaL_error(L, "rtc: the client is closed");
+  if (c->busy)
+    luaL_error(L, "rtc: the client is busy (one of its methods is running: called from inside "
+                  "one of its callbacks or a finalizer)");
   return c;
+}
+
+/* A method that runs calls marks the client busy from the first call to the last callback; no
+ * luaL_error may be raised in between (callbacks run under pcall). */
+static void enter(rtc_client *c) { c->busy = 1; }
+
+static void leave(lua_State *L, rtc_client *c) {
+  c->busy = 0;
+  if (c->close_pending) close_client(L, c);
 }
 
 static int client_tostring(lua_State *L) {
@@ -453,44 +539,39 @@ static int client_tostring(lua_State *L) {
   if (c->closed) {
     lua_pushliteral(L, "rtc.client(closed)");
   } else if (c->cfg.token) {
-    lua_pushfstring(L, "rtc.client(endpoint=%s, auth=token)", c->cfg.endpoints[0]);
+    lua_pushfstring(L, "rtc.client(endpoint=%s, auth=token)", c->cfg.endpoints[0].url);
   } else if (c->cfg.ak) {
     /* the AK names a key but is still shown shortened; the SK never is */
     char ak[8];
     snprintf(ak, sizeof ak, "%.4s", c->cfg.ak);
     lua_pushfstring(L, "rtc.client(endpoint=%s, auth=aksk, ak=%s..., project_id=%s)",
-                    c->cfg.endpoints[0], ak, c->cfg.project_id);
+                    c->cfg.endpoints[0].url, ak, c->cfg.project_id);
   } else {
-    lua_pushfstring(L, "rtc.client(endpoint=%s, auth=none)", c->cfg.endpoints[0]);
+    lua_pushfstring(L, "rtc.client(endpoint=%s, auth=none)", c->cfg.endpoints[0].url);
   }
   return 1;
 }
 
-void rtc_debug(lua_State *L, rtc_client *c, const char *line) {
-  if (c->cfg.debug_ref == LUA_NOREF) return;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->cfg.debug_ref);
-  lua_pushstring(L, line);
-  c->busy++; /* the callback must not re-enter the client mid-call */
-  if (lua_pcall(L, 1, 0, 0) != 0) lua_pop(L, 1); /* a failing logger must not fail the call */
-  c->busy--;
+/* Hands the debug lines the loop queued to the debug callback, after the loop returned. */
+static void flush_debug(lua_State *L, rtc_client *c) {
+  size_t n, i;
+  char **lines;
+  if (!c->open || c->d.nlines == 0) return;
+  lines = rtc_dispatch_take_lines(&c->d, &n);
+  for (i = 0; i < n; i++) {
+    if (c->debug_ref != LUA_NOREF) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, c->debug_ref);
+      lua_pushstring(L, lines[i]);
+      if (lua_pcall(L, 1, 0, 0) != 0) lua_pop(L, 1); /* a failing logger must not fail the call */
+    }
+    free(lines[i]);
+  }
+  free(lines);
 }
 
 /* ================================================================ build: validate, encode */
 
 typedef enum { BUILD_OK, BUILD_INVALID, BUILD_MISUSE } build_result;
-
-/* The name between braces of the i-th "{...}" of a path template. */
-static void param_name(const char *path, int i, char *out, size_t outlen) {
-  const char *p = path, *end;
-  for (;;) {
-    p = strchr(p, '{');
-    if (p == NULL) { snprintf(out, outlen, "id"); return; }
-    if (i-- == 0) break;
-    p++;
-  }
-  end = strchr(p, '}');
-  snprintf(out, outlen, "%.*s", end ? (int)(end - p - 1) : 0, p + 1);
-}
 
 /* JSON text from the private lua-cjson instance; lua-cjson writes '/' as "\/", which JSON
  * allows but the seed's examples do not use, so the escape is undone (escape-aware). */
@@ -506,7 +587,7 @@ static int encode_body(lua_State *L, rtc_module *m, int params, rtc_buf *out, ch
     return 0;
   }
   s = lua_tolstring(L, -1, &len);
-  if (rtc_buf_reserve(out, len) != 0) {
+  if (rtc_buf_ensure(out, len) != 0) {
     lua_pop(L, 1);
     snprintf(err, errlen, "params: out of memory");
     return 0;
@@ -535,19 +616,19 @@ static build_result build_request(lua_State *L, rtc_client *c, const rtc_operati
   req->op = op;
   field[0] = '\0';
   *badarg = 0;
-  for (i = 0; i < op->nparams; i++) {
+  int nparams = rtc_operation_nparams(op);
+  for (i = 0; i < nparams; i++) {
     if (lua_type(L, base + i) != LUA_TSTRING && lua_type(L, base + i) != LUA_TNUMBER) {
       char name[32];
-      param_name(op->path, i, name, sizeof name);
+      rtc_operation_param(op, i, name, sizeof name);
       snprintf(err, errlen, "%s: expected a string, got %s", name, luaL_typename(L, base + i));
       *badarg = base + i;
       return BUILD_MISUSE;
     }
   }
-  if (op->request && lua_type(L, base + op->nparams) != LUA_TTABLE) {
-    snprintf(err, errlen, "params: expected a table, got %s",
-             luaL_typename(L, base + op->nparams));
-    *badarg = base + op->nparams;
+  if (op->request && lua_type(L, base + nparams) != LUA_TTABLE) {
+    snprintf(err, errlen, "params: expected a table, got %s", luaL_typename(L, base + nparams));
+    *badarg = base + nparams;
     return BUILD_MISUSE;
   }
   /* the target: the template with each parameter as one percent-encoded segment */
@@ -566,7 +647,7 @@ static build_result build_request(lua_State *L, rtc_client *c, const rtc_operati
     value = lua_tolstring(L, base + i, &len);
     if (!rtc_check_id(value, len, err, errlen)) {
       size_t used;
-      param_name(op->path, i, name, sizeof name);
+      rtc_operation_param(op, i, name, sizeof name);
       snprintf(field, fieldlen, "%s", name);
       /* the message reads "job_id: must not be empty" */
       used = strlen(err);
@@ -577,12 +658,12 @@ static build_result build_request(lua_State *L, rtc_client *c, const rtc_operati
       }
       goto invalid;
     }
-    if (rtc_buf_add_segment(&req->target, value, len)) goto oom;
+    if (rtc_pct_encode(&req->target, value, len, 0)) goto oom;
     i++;
     p = close ? close + 1 : brace + strlen(brace);
   }
   if (op->request) {
-    int params = base + op->nparams;
+    int params = base + nparams;
     if (!rtc_validate(L, params, op->request, err, errlen, field, fieldlen)) goto invalid;
     if (!encode_body(L, c->module, params, &req->body, err, errlen)) goto invalid;
   }
@@ -598,63 +679,6 @@ invalid:
   rtc_buf_free(&req->target);
   rtc_buf_free(&req->body);
   return BUILD_INVALID;
-}
-
-/* ================================================================ sign: the headers */
-
-static void add_header(rtc_headers *h, const char *name, const char *value) {
-  if (h->n < RTC_MAX_HEADERS) {
-    h->name[h->n] = name;
-    h->value[h->n] = value;
-    h->n++;
-  }
-}
-
-void rtc_headers_free(rtc_headers *h) {
-  free(h->authorization);
-  h->authorization = NULL;
-}
-
-int rtc_build_headers(rtc_client *c, const rtc_request *r, int endpoint, rtc_headers *h,
-                      char *err, size_t errlen) {
-  const rtc_endpoint *ep = &c->endpoints[endpoint];
-  h->n = 0;
-  h->authorization = NULL;
-  add_header(h, "Host", ep->host);
-  add_header(h, "Content-Type",
-             r->body.len ? "application/json;charset=utf-8" : "application/json");
-  if (c->cfg.token) {
-    add_header(h, "X-Auth-Token", c->cfg.token);
-  } else {
-    rtc_sign_header signed_headers[RTC_MAX_HEADERS];
-    rtc_buf target = {NULL, 0, 0};
-    size_t i;
-    int rc;
-    rtc_sign_format_date(h->date, time(NULL));
-    add_header(h, "X-Sdk-Date", h->date);
-    add_header(h, "X-Project-Id", c->cfg.project_id);
-    if (c->cfg.security_token) add_header(h, "X-Security-Token", c->cfg.security_token);
-    for (i = 0; i < h->n; i++) {
-      signed_headers[i].name = h->name[i];
-      signed_headers[i].name_len = strlen(h->name[i]);
-      signed_headers[i].value = h->value[i];
-      signed_headers[i].value_len = strlen(h->value[i]);
-    }
-    if (rtc_buf_add(&target, ep->prefix, strlen(ep->prefix)) ||
-        rtc_buf_add(&target, r->target.data, r->target.len)) {
-      rtc_buf_free(&target);
-      snprintf(err, errlen, "out of memory signing the request");
-      return -1;
-    }
-    rc = rtc_sign_authorization_key(c->sign_key, r->op->method, target.data, target.len,
-                                    signed_headers, h->n, r->body.data, r->body.len, c->cfg.ak,
-                                    &h->authorization, err, errlen);
-    rtc_buf_free(&target);
-    if (rc != 0) return -1;
-    add_header(h, "Authorization", h->authorization);
-  }
-  add_header(h, "User-Agent", c->cfg.user_agent);
-  return 0;
 }
 
 /* ================================================================ decode */
@@ -808,14 +832,28 @@ void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long statu
 
 /* ================================================================ calls */
 
-/* Pushes what a finished call returns: the result, or nil and the error. */
-static int push_outcome(lua_State *L, rtc_client *c, rtc_call *call) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, call->result_ref);
-  rtc_engine_release(L, c, call);
-  lua_rawgeti(L, -1, 1);
-  if (!lua_isnil(L, -1)) return 1;
-  lua_rawgeti(L, -2, 2);
-  return 2;
+/* Pushes what a finished call returns (result, err: one of them nil), decoding its answer. The
+ * call was taken out of the dispatcher: this code owns it, and frees it once pushed. */
+static void push_outcome(lua_State *L, rtc_client *c, rtc_call *call) {
+  const rtc_transfer *t = &call->t;
+  if (call->err_kind) {
+    lua_pushnil(L);
+    rtc_push_error(L, call->err_kind, call->t.status, NULL,
+                   call->err_message ? call->err_message : "out of memory",
+                   t->request_id[0] ? t->request_id : NULL, NULL);
+  } else {
+    rtc_decode(L, c, call->op, t->status, t->request_id[0] ? t->request_id : NULL,
+               t->content_type, t->location, t->response.data ? t->response.data : "",
+               t->response.len);
+  }
+  if (!lua_isnil(L, -1)) {
+    lua_pushinteger(L, call->attempts);
+    lua_setfield(L, -2, "attempts");
+  }
+}
+
+static void free_call(rtc_client *c, rtc_call *call) {
+  if (c->open) rtc_dispatch_release(&c->d, call);
 }
 
 static int fail_invalid(lua_State *L, const char *err, const char *field) {
@@ -843,25 +881,30 @@ static int build_or_fail(lua_State *L, rtc_client *c, const rtc_operation *op, i
   return 1;
 }
 
-/* Queues a built request on the engine (which takes its buffers). */
-static rtc_call *queue_call(lua_State *L, rtc_client *c, rtc_request *req) {
-  rtc_call *call = rtc_engine_submit(c, req);
-  if (call == NULL) {
-    rtc_buf_free(&req->target);
-    rtc_buf_free(&req->body);
-    luaL_error(L, "rtc: out of memory");
-  }
+static rtc_call *queue_call(lua_State *L, rtc_client *c, rtc_request *req, rtc_call_class cls) {
+  rtc_call *call = rtc_dispatch_submit(&c->d, req->op, &req->target, &req->body, cls);
+  if (call == NULL) luaL_error(L, "rtc: out of memory");
   return call;
 }
 
-/* Runs op with the arguments at base.. on client c: the whole pipeline. */
+/* Runs op with the arguments at base.. on client c: the whole pipeline. No Lua runs while the
+ * dispatcher holds the call; decoding and the debug callback run after it returned. */
 static int run_call(lua_State *L, rtc_client *c, const rtc_operation *op, int base) {
   rtc_request req;
   rtc_call *call;
   if (!build_or_fail(L, c, op, base, op->name, &req)) return 2;
-  call = queue_call(L, c, &req);
-  rtc_engine_run(L, c, -1, call, 0);
-  return push_outcome(L, c, call);
+  call = queue_call(L, c, &req, RTC_CALL_BLOCKING);
+  enter(c);
+  rtc_dispatch_run(&c->d, -1, call, RTC_CALL_BLOCKING);
+  flush_debug(L, c);
+  push_outcome(L, c, call);
+  free_call(c, call);
+  leave(L, c);
+  if (!lua_isnil(L, -2)) {
+    lua_pop(L, 1);
+    return 1;
+  }
+  return 2;
 }
 
 static int default_client(lua_State *L); /* pushes it, or nil, err */
@@ -885,8 +928,8 @@ static const rtc_operation *check_operation(lua_State *L, int idx) {
   const char *name = luaL_checkstring(L, idx);
   const rtc_operation *op = rtc_find_operation(name);
   if (op == NULL)
-    luaL_argerror(L, idx, lua_pushfstring(L, "unknown operation \"%s\" (expected create_job, "
-                                             "get_job, update_job or stop_job)", name));
+    luaL_argerror(L, idx, lua_pushfstring(L, "unknown operation \"%s\" (expected %s)", name,
+                                             rtc_operation_names()));
   return op;
 }
 
@@ -900,7 +943,8 @@ static int push_headers(lua_State *L, const rtc_headers *h) {
   return 1;
 }
 
-/* client:prepare(op, ...) -> { method, url, headers, body }: built and signed, not sent. */
+/* client:prepare(op, ..., {now = unix seconds, endpoint = k}) -> { method, url, headers, body }:
+ * built and signed, not sent; the same inputs give the same bytes. */
 static int client_prepare(lua_State *L) {
   rtc_client *c = check_client(L, 1);
   const rtc_operation *op = check_operation(L, 2);
@@ -908,9 +952,30 @@ static int client_prepare(lua_State *L) {
   rtc_headers h;
   char err[512];
   const rtc_endpoint *ep;
+  int extra = 3 + rtc_operation_nparams(op) + (op->request ? 1 : 0), endpoint = c->d.preferred;
+  time_t now = time(NULL);
+  if (lua_type(L, extra) == LUA_TTABLE) {
+    lua_getfield(L, extra, "now");
+    if (!lua_isnil(L, -1)) {
+      lua_Number t = luaL_checknumber(L, -1);
+      luaL_argcheck(L, t >= 0 && t < 253402300800.0, extra, "opts.now: expected unix seconds");
+      now = (time_t)t;
+    }
+    lua_getfield(L, extra, "endpoint");
+    if (!lua_isnil(L, -1)) {
+      lua_Integer k = luaL_checkinteger(L, -1);
+      luaL_argcheck(L, k >= 1 && k <= c->cfg.nendpoints, extra,
+                    "opts.endpoint: expected the 1-based number of an endpoint");
+      endpoint = (int)k - 1;
+    }
+    lua_pop(L, 2);
+  } else if (!lua_isnoneornil(L, extra)) {
+    luaL_checktype(L, extra, LUA_TTABLE);
+  }
   if (!build_or_fail(L, c, op, 3, "prepare", &req)) return 2;
-  ep = &c->endpoints[c->preferred];
-  if (rtc_build_headers(c, &req, c->preferred, &h, err, sizeof err) != 0) {
+  ep = &c->cfg.endpoints[endpoint];
+  if (rtc_build_headers(&c->cfg, endpoint, op, &req.target, &req.body, now, &h, err,
+                        sizeof err) != 0) {
     rtc_buf_free(&req.target);
     rtc_buf_free(&req.body);
     return luaL_error(L, "rtc: %s", err);
@@ -981,8 +1046,8 @@ static int client_decode(lua_State *L) {
 
 static rtc_call *find_call(rtc_client *c, lua_Integer id) {
   rtc_call *call;
-  for (call = c->calls; call; call = call->next)
-    if (call->id == id && call->batch_index == 0) return call;
+  for (call = c->d.all; call; call = call->next_all)
+    if (call->id == id && call->cls == RTC_CALL_STARTED) return call;
   return NULL;
 }
 
@@ -993,25 +1058,28 @@ static int client_start(lua_State *L) {
   rtc_request req;
   rtc_call *call;
   if (!build_or_fail(L, c, op, 3, "start", &req)) return 2;
-  call = queue_call(L, c, &req);
-  rtc_engine_run(L, c, 0, NULL, 0); /* get it on the wire now; never waits */
-  lua_pushinteger(L, call->id);
+  call = queue_call(L, c, &req, RTC_CALL_STARTED);
+  lua_pushinteger(L, (lua_Integer)call->id);
+  enter(c);
+  rtc_dispatch_run(&c->d, 0, NULL, RTC_CALL_STARTED); /* get it on the wire now; never waits */
+  flush_debug(L, c);
+  leave(L, c);
   return 1;
 }
 
+/* Each step takes one finished call out of the client, then decodes it: the client may be
+ * closed by then (the result is the iterator's own). */
 static int poll_next(lua_State *L) {
   rtc_client *c = luaL_checkudata(L, lua_upvalueindex(1), RTC_CLIENT_MT);
   rtc_call *call;
-  lua_Integer id;
-  if (c->closed || c->done_head == NULL) return 0;
-  call = c->done_head;
-  id = call->id;
-  lua_pushinteger(L, id);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, call->result_ref);
-  rtc_engine_release(L, c, call);
-  lua_rawgeti(L, -1, 1);
-  lua_rawgeti(L, -2, 2);
-  lua_remove(L, -3);
+  if (c->closed || c->busy || !c->open) return 0;
+  call = rtc_dispatch_take_done(&c->d, RTC_CALL_STARTED);
+  if (call == NULL) return 0;
+  enter(c);
+  lua_pushinteger(L, (lua_Integer)call->id);
+  push_outcome(L, c, call);
+  free_call(c, call);
+  leave(L, c);
   return 3;
 }
 
@@ -1021,7 +1089,12 @@ static int client_poll(lua_State *L) {
   rtc_client *c = check_client(L, 1);
   double wait = (double)luaL_optnumber(L, 2, 0);
   luaL_argcheck(L, wait >= 0 && wait <= 86400, 2, "expected a timeout from 0 to 86400 seconds");
-  if (c->done_head == NULL) rtc_engine_run(L, c, wait, NULL, 0);
+  if (rtc_dispatch_peek_done(&c->d, RTC_CALL_STARTED) == NULL) {
+    enter(c);
+    rtc_dispatch_run(&c->d, wait, NULL, RTC_CALL_STARTED);
+    flush_debug(L, c);
+    leave(L, c);
+  }
   lua_pushvalue(L, 1);
   lua_pushcclosure(L, poll_next, 1);
   return 1;
@@ -1029,31 +1102,28 @@ static int client_poll(lua_State *L) {
 
 static int client_timeout(lua_State *L) {
   rtc_client *c = check_client(L, 1);
-  double t = c->done_head ? 0 : rtc_engine_timeout(c);
+  double t = rtc_dispatch_peek_done(&c->d, RTC_CALL_STARTED) ? 0 : rtc_dispatch_timeout(&c->d);
   if (t < 0) lua_pushnil(L);
   else lua_pushnumber(L, (lua_Number)t);
   return 1;
 }
 
-/* client:fds() -> readable, writable: arrays of the sockets libcurl waits on now, for an event
- * loop that sleeps on its own (together with client:timeout()). */
+/* client:fds() -> readable, writable: the sockets libcurl waits on now (tracked with its socket
+ * callback: exact for any descriptor number), for an event loop that sleeps on its own. */
 static int client_fds(lua_State *L) {
   rtc_client *c = check_client(L, 1);
-  fd_set r, w, x;
-  int maxfd = -1, fd, nr = 0, nw = 0;
-  FD_ZERO(&r);
-  FD_ZERO(&w);
-  FD_ZERO(&x);
-  if (c->running > 0 && curl_multi_fdset(c->multi, &r, &w, &x, &maxfd) != CURLM_OK) maxfd = -1;
+  size_t i;
+  int nr = 0, nw = 0;
   lua_newtable(L);
   lua_newtable(L);
-  for (fd = 0; fd <= maxfd; fd++) {
-    if (FD_ISSET(fd, &r) || FD_ISSET(fd, &x)) {
-      lua_pushinteger(L, fd);
+  for (i = 0; i < c->d.engine.nsockets; i++) {
+    const rtc_socket *s = &c->d.engine.sockets[i];
+    if (s->what & CURL_POLL_IN) {
+      lua_pushinteger(L, (lua_Integer)s->fd);
       lua_rawseti(L, -3, ++nr);
     }
-    if (FD_ISSET(fd, &w)) {
-      lua_pushinteger(L, fd);
+    if (s->what & CURL_POLL_OUT) {
+      lua_pushinteger(L, (lua_Integer)s->fd);
       lua_rawseti(L, -2, ++nw);
     }
   }
@@ -1064,8 +1134,8 @@ static int client_pending(lua_State *L) {
   rtc_client *c = check_client(L, 1);
   rtc_call *call;
   lua_Integer n = 0;
-  for (call = c->calls; call; call = call->next)
-    if (call->batch_index == 0) n++;
+  for (call = c->d.all; call; call = call->next_all)
+    if (call->cls == RTC_CALL_STARTED) n++;
   lua_pushinteger(L, n);
   return 1;
 }
@@ -1074,50 +1144,56 @@ static int client_cancel(lua_State *L) {
   rtc_client *c = check_client(L, 1);
   rtc_call *call = find_call(c, luaL_checkinteger(L, 2));
   int cancelled = call != NULL && call->state != RTC_CALL_DONE;
-  if (cancelled) rtc_engine_cancel(L, c, call);
+  if (cancelled) rtc_dispatch_cancel(&c->d, call);
   lua_pushboolean(L, cancelled);
   return 1;
 }
 
-/* The result (or error) is on the stack top; progress(done, total, index, result, err). */
-void rtc_batch_progress(lua_State *L, rtc_client *c, int index) {
+/* progress(done, total, index, result, err), with result, err on the stack top (kept). */
+static void batch_progress(lua_State *L, rtc_client *c, int done, int total, int index) {
+  if (c->progress_ref == LUA_NOREF) return;
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->progress_ref);
-  lua_pushinteger(L, c->batch_done);
-  lua_pushinteger(L, c->batch_total);
+  lua_pushinteger(L, done);
+  lua_pushinteger(L, total);
   lua_pushinteger(L, index);
   lua_pushvalue(L, -6);
   lua_pushvalue(L, -6);
-  c->busy++; /* the callback must not re-enter the client mid-batch */
   if (lua_pcall(L, 5, 0, 0) != 0) lua_pop(L, 1); /* a failing callback must not stop the batch */
-  c->busy--;
-  lua_pop(L, 2);
 }
 
-/* Stores outcome (result, err on top of the stack) as results[index] = {result=} or {err=}. */
-static void store_outcome(lua_State *L, int results, int index) {
-  lua_createtable(L, 0, 1);
-  if (lua_isnil(L, -2)) {
-    lua_pushvalue(L, -3);
-    lua_setfield(L, -2, "result");
-  } else {
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -2, "err");
+/* Stores outcome (result, err on top of the stack) as results[index] = {result=} or {err=}
+ * (results 0: not kept); pops them. */
+static void store_outcome(lua_State *L, int results, int index, lua_Integer *ok,
+                          lua_Integer *failed) {
+  if (lua_isnil(L, -1)) (*ok)++;
+  else (*failed)++;
+  if (results) {
+    lua_createtable(L, 0, 1);
+    if (lua_isnil(L, -2)) {
+      lua_pushvalue(L, -3);
+      lua_setfield(L, -2, "result");
+    } else {
+      lua_pushvalue(L, -2);
+      lua_setfield(L, -2, "err");
+    }
+    lua_rawseti(L, results, index);
   }
-  lua_rawseti(L, results, index);
   lua_pop(L, 2);
 }
 
-/* client:batch(calls, opts) -> results, { ok = n, failed = n } */
+/* client:batch(calls, opts) -> results, { ok = n, failed = n }. Every entry is checked for
+ * misuse first; then calls are queued, and each finished one is taken out, decoded, given to
+ * progress and freed as the batch goes (opts.keep_results = false: results only through
+ * progress, in flat memory). */
 static int client_batch(lua_State *L) {
   rtc_client *c = check_client(L, 1);
   size_t n, i;
-  int results, saved_limit = c->limit;
+  int results = 0, saved_limit = c->d.limit, keep = 1, done = 0, progress = 0, total;
   lua_Integer concurrency = (lua_Integer)c->cfg.concurrency, ok = 0, failed = 0;
-  rtc_call *call, *next;
+  rtc_call *call;
   luaL_checktype(L, 2, LUA_TTABLE);
   n = lua_rawlen(L, 2);
   luaL_argcheck(L, n <= RTC_MAX_BATCH, 2, "at most 1000000 calls in one batch");
-  c->progress_ref = LUA_NOREF;
   if (!lua_isnoneornil(L, 3)) {
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_getfield(L, 3, "concurrency");
@@ -1129,11 +1205,14 @@ static int client_batch(lua_State *L) {
     lua_getfield(L, 3, "progress");
     if (!lua_isnil(L, -1)) {
       luaL_argcheck(L, lua_type(L, -1) == LUA_TFUNCTION, 3, "opts.progress: expected a function");
-      c->progress_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    } else {
-      lua_pop(L, 1);
+      progress = 1;
     }
-    lua_pop(L, 1);
+    lua_getfield(L, 3, "keep_results");
+    if (!lua_isnil(L, -1)) {
+      luaL_argcheck(L, lua_type(L, -1) == LUA_TBOOLEAN, 3, "opts.keep_results: expected a boolean");
+      keep = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 3);
   }
   /* every entry is checked for misuse before anything is sent */
   for (i = 1; i <= n; i++) {
@@ -1144,87 +1223,104 @@ static int client_batch(lua_State *L) {
     lua_rawgeti(L, -1, 1);
     if (lua_type(L, -1) != LUA_TSTRING || rtc_find_operation(lua_tostring(L, -1)) == NULL)
       return luaL_error(L, "bad argument #1 to 'batch' (calls[%d][1]: expected an operation "
-                           "name: create_job, get_job, update_job or stop_job)", (int)i);
+                           "name: %s)", (int)i, rtc_operation_names());
     lua_pop(L, 2);
   }
-  lua_createtable(L, (int)n, 0);
-  results = lua_gettop(L);
-  c->batch_total = (int)n;
-  c->batch_done = 0;
+  lua_createtable(L, keep ? (int)n : 0, 0);
+  if (keep) results = lua_gettop(L);
+  total = (int)n;
+  if (progress) { /* a reference from here on: every way out below drops it */
+    lua_getfield(L, 3, "progress");
+    c->progress_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  /* build and queue everything; misuse in an entry drops what was queued and raises */
   for (i = 1; i <= n; i++) {
     rtc_request req;
     char err[512], field[256];
     const rtc_operation *op;
-    int base, k;
+    int base, k, np, top = lua_gettop(L);
     lua_rawgeti(L, 2, (int)i);
     lua_rawgeti(L, -1, 1);
     op = rtc_find_operation(lua_tostring(L, -1));
     lua_pop(L, 1);
     base = lua_gettop(L) + 1;
-    luaL_checkstack(L, op->nparams + 4, "rtc: batch");
-    for (k = 0; k <= op->nparams; k++) lua_rawgeti(L, base - 1, k + 2);
+    np = rtc_operation_nparams(op);
+    luaL_checkstack(L, np + 4, "rtc: batch");
+    for (k = 0; k <= np; k++) lua_rawgeti(L, base - 1, k + 2);
     switch (build_request(L, c, op, base, &req, err, sizeof err, field, sizeof field, &k)) {
-    case BUILD_MISUSE: /* nothing of this batch may stay behind: drop what was queued */
-      for (call = c->calls; call; call = next) {
-        next = call->next;
-        if (call->batch_index > 0) rtc_engine_release(L, c, call);
+    case BUILD_MISUSE: {
+      rtc_call *next;
+      for (call = c->d.all; call; call = next) {
+        next = call->next_all;
+        if (call->cls == RTC_CALL_BATCH) rtc_dispatch_release(&c->d, call);
       }
-      if (c->progress_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
+      luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
       c->progress_ref = LUA_NOREF;
-      c->batch_total = c->batch_done = 0;
       return luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: %s)", (int)i, err);
+    }
     case BUILD_INVALID:
-      lua_settop(L, results);
-      lua_pushnil(L);
-      rtc_push_error(L, "invalid", 0, NULL, err, NULL, field[0] ? field : NULL);
-      c->batch_done++;
-      if (c->progress_ref != LUA_NOREF) {
-        lua_pushvalue(L, -2);
-        lua_pushvalue(L, -2);
-        rtc_batch_progress(L, c, (int)i);
+      lua_settop(L, top);
+      break;
+    case BUILD_OK:
+      lua_settop(L, top);
+      call = rtc_dispatch_submit(&c->d, op, &req.target, &req.body, RTC_CALL_BATCH);
+      if (call == NULL) {
+        luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
+        c->progress_ref = LUA_NOREF;
+        return luaL_error(L, "rtc: out of memory");
       }
-      store_outcome(L, results, (int)i);
+      call->batch_index = (int)i;
       continue;
-    case BUILD_OK: break;
     }
-    lua_settop(L, results);
-    call = rtc_engine_submit(c, &req);
-    if (call == NULL) {
-      rtc_buf_free(&req.target);
-      rtc_buf_free(&req.body);
-      return luaL_error(L, "rtc: out of memory");
-    }
-    call->batch_index = (int)i;
+    /* invalid entries are answered at once, in order, before anything is sent */
+    lua_pushnil(L);
+    rtc_push_error(L, "invalid", 0, NULL, err, NULL, field[0] ? field : NULL);
+    done++;
+    enter(c);
+    batch_progress(L, c, done, total, (int)i);
+    c->busy = 0;
+    store_outcome(L, results, (int)i, &ok, &failed);
   }
-  c->limit = (int)concurrency;
-  rtc_engine_run(L, c, -1, NULL, 1);
-  c->limit = saved_limit;
-  for (call = c->calls; call; call = next) {
-    next = call->next;
-    if (call->batch_index == 0 || call->state != RTC_CALL_DONE) continue;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, call->result_ref);
-    lua_rawgeti(L, -1, 1);
-    lua_rawgeti(L, -2, 2);
-    lua_remove(L, -3);
-    store_outcome(L, results, call->batch_index);
-    rtc_engine_release(L, c, call);
+  c->d.limit = (int)concurrency;
+  enter(c);
+  while (done < total) {
+    rtc_dispatch_run(&c->d, -1, NULL, RTC_CALL_BATCH);
+    flush_debug(L, c);
+    if (rtc_dispatch_peek_done(&c->d, RTC_CALL_BATCH) == NULL) break; /* cannot happen */
+    while ((call = rtc_dispatch_take_done(&c->d, RTC_CALL_BATCH)) != NULL) {
+      int index = call->batch_index;
+      push_outcome(L, c, call);
+      free_call(c, call); /* the C state goes as soon as the result is Lua's */
+      done++;
+      batch_progress(L, c, done, total, index);
+      store_outcome(L, results, index, &ok, &failed);
+    }
+  }
+  if (c->open) {
+    rtc_call *next;
+    c->d.limit = saved_limit;
+    for (call = c->d.all; call; call = next) { /* left only when closed mid-batch */
+      next = call->next_all;
+      if (call->cls == RTC_CALL_BATCH) rtc_dispatch_release(&c->d, call);
+    }
   }
   if (c->progress_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
   c->progress_ref = LUA_NOREF;
-  c->batch_total = c->batch_done = 0;
-  for (i = 1; i <= n; i++) {
-    lua_rawgeti(L, results, (int)i);
-    lua_getfield(L, -1, "err");
-    if (lua_isnil(L, -1)) ok++;
-    else failed++;
-    lua_pop(L, 2);
-  }
+  leave(L, c);
+  if (!keep) lua_pushnil(L);
+  else lua_pushvalue(L, results);
   lua_createtable(L, 0, 2);
   lua_pushinteger(L, ok);
   lua_setfield(L, -2, "ok");
   lua_pushinteger(L, failed);
   lua_setfield(L, -2, "failed");
   return 2;
+}
+
+static int client_policy(lua_State *L) {
+  rtc_client *c = check_client(L, 1);
+  rtc_push_client_policy(L, &c->cfg);
+  return 1;
 }
 
 /* ================================================================ the module */
@@ -1297,7 +1393,7 @@ static const luaL_Reg client_methods[] = {
   {"prepare", client_prepare}, {"decode", client_decode}, {"start", client_start},
   {"poll", client_poll},       {"timeout", client_timeout}, {"pending", client_pending},
   {"cancel", client_cancel},   {"batch", client_batch},   {"close", client_close},
-  {"fds", client_fds},
+  {"fds", client_fds},         {"policy", client_policy},
   {NULL, NULL}};
 
 static const luaL_Reg client_meta[] = {
@@ -1305,7 +1401,9 @@ static const luaL_Reg client_meta[] = {
   {NULL, NULL}};
 
 static const luaL_Reg module_functions[] = {
-  {"new", l_new}, {"configure", l_configure}, {"sign", rtc_l_sign}, {NULL, NULL}};
+  {"new", l_new}, {"configure", l_configure}, {"sign", rtc_l_sign}, {"policy", rtc_l_policy},
+  {"assert", l_assert}, {"operations", rtc_l_operations}, {"operation", rtc_l_operation},
+  {NULL, NULL}};
 
 /* One row of rtc_operations becomes a method and a module function: nothing per operation. */
 static void register_operations(lua_State *L, int target, int is_module) {
@@ -1346,13 +1444,23 @@ static void open_json(lua_State *L, rtc_module *m) {
 /* The metatable of a value the module hands out (error, job, result): __name and __tostring
  * only, the tostring function getting the name as its upvalue. __name is set by
  * luaL_newmetatable from 5.3 on; set here for 5.1/LuaJIT too. */
-static void value_metatable(lua_State *L, const char *name, lua_CFunction tostring_fn) {
+static void value_metatable(lua_State *L, const char *name, lua_CFunction tostring_fn,
+                            lua_CFunction concat_fn) {
   if (luaL_newmetatable(L, name)) {
-    lua_pushstring(L, name);
-    lua_setfield(L, -2, "__name");
-    lua_pushstring(L, name);
-    lua_pushcclosure(L, tostring_fn, 1);
-    lua_setfield(L, -2, "__tostring");
+    int mt = lua_gettop(L), k;
+    lua_newtable(L); /* what getmetatable shows: the same fields, a copy; the real one is protected */
+    for (k = 0; k < 2; k++) {
+      lua_pushstring(L, name);
+      lua_setfield(L, k ? -2 : mt, "__name");
+      lua_pushstring(L, name);
+      lua_pushcclosure(L, tostring_fn, 1);
+      lua_setfield(L, k ? -2 : mt, "__tostring");
+      if (concat_fn) {
+        lua_pushcfunction(L, concat_fn);
+        lua_setfield(L, k ? -2 : mt, "__concat");
+      }
+    }
+    lua_setfield(L, mt, "__metatable");
   }
   lua_pop(L, 1);
 }
@@ -1366,9 +1474,10 @@ int luaopen_rtc(lua_State *L) {
       return luaL_error(L, "rtc: curl_global_init failed");
     curl_ready = 1;
   }
-  value_metatable(L, RTC_ERROR_MT, error_tostring);
-  value_metatable(L, RTC_JOB_MT, job_tostring);
-  value_metatable(L, RTC_RESULT_MT, job_tostring);
+  value_metatable(L, RTC_ERROR_MT, error_tostring, error_concat);
+  value_metatable(L, RTC_JOB_MT, job_tostring, NULL);
+  value_metatable(L, RTC_RESULT_MT, job_tostring, NULL);
+  rtc_policy_open(L);
 
   lua_newtable(L);
   module = lua_gettop(L);
@@ -1383,6 +1492,8 @@ int luaopen_rtc(lua_State *L) {
   luaL_newmetatable(L, RTC_CLIENT_MT); /* methods share the module state as upvalue 1 */
   lua_pushliteral(L, RTC_CLIENT_MT);
   lua_setfield(L, -2, "__name");
+  lua_pushliteral(L, RTC_CLIENT_MT);
+  lua_setfield(L, -2, "__metatable"); /* protected: no one swaps __gc or __index */
   lua_pushvalue(L, -2);
   luaL_setfuncs(L, client_meta, 1);
   lua_newtable(L);

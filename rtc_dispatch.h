@@ -1,0 +1,116 @@
+/* rtc_dispatch.h: the calls of a client. A FIFO of ready calls, a min-heap of delayed retries,
+ * the concurrency limit, per-attempt headers and signing, the retry policy after each attempt,
+ * and a done list holding the raw answers. No Lua: what the loop produces for Lua (results,
+ * debug lines) waits in plain C until the binding takes it after the loop returned. */
+#ifndef RTC_DISPATCH_H
+#define RTC_DISPATCH_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "rtc_api.h"
+#include "rtc_buf.h"
+#include "rtc_engine.h"
+#include "rtc_policy.h"
+
+#define RTC_MAX_ENDPOINTS 16
+
+struct rtc_sign_key;
+
+typedef struct rtc_endpoint {
+  char *url;     /* as given */
+  char *base;    /* "https://host:port/prefix", no trailing '/' */
+  char *host;    /* "host:port" as written: the Host header */
+  char *prefix;  /* "/prefix" or "": signed as part of the path */
+} rtc_endpoint;
+
+/* A client's settings, read once by rtc_options.c. */
+typedef struct rtc_config {
+  rtc_endpoint endpoints[RTC_MAX_ENDPOINTS];
+  int nendpoints;
+  char *ak, *sk, *project_id, *security_token, *token, *user_agent, *ca_file, *ca_path, *proxy;
+  char *env_http_proxy, *env_https_proxy, *env_no_proxy; /* read once, as libcurl would */
+  double timeout, connect_timeout, deadline, backoff_base, backoff_max;
+  long retries, max_body, concurrency;
+  int insecure;
+  int debug;                             /* a debug callback is set: lines are queued */
+  struct rtc_sign_key *sign_key;         /* the SK prepared once for HMAC (AK/SK clients) */
+} rtc_config;
+
+/* The headers of one attempt; values point into the config, or the owned texts below. */
+#define RTC_MAX_HEADERS 12
+typedef struct rtc_headers {
+  const char *name[RTC_MAX_HEADERS];
+  const char *value[RTC_MAX_HEADERS];
+  size_t n;
+  char date[17];
+  char *authorization;
+} rtc_headers;
+
+/* Builds (and for AK/SK signs) the headers of op's request to endpoint at time now. */
+int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *op,
+                      const rtc_buf *target, const rtc_buf *body, time_t now, rtc_headers *h,
+                      char *err, size_t errlen);
+void rtc_headers_free(rtc_headers *h);
+
+typedef enum { RTC_CALL_QUEUED, RTC_CALL_RUNNING, RTC_CALL_DONE } rtc_call_state;
+typedef enum { RTC_CALL_BLOCKING, RTC_CALL_STARTED, RTC_CALL_BATCH } rtc_call_class;
+
+typedef struct rtc_call {
+  struct rtc_call *next;                 /* ready FIFO, or a done list */
+  struct rtc_call *prev_all, *next_all;  /* every live call of the client */
+  size_t heap_pos;                       /* 1-based place in the delayed heap; 0: not there */
+  long long id;
+  rtc_call_class cls;
+  int batch_index;
+  rtc_call_state state;
+  const rtc_operation *op;
+  rtc_buf target, body;                  /* the encoded path (no endpoint prefix), JSON */
+  int endpoint, attempts;
+  double started, deadline_at, not_before; /* started < 0 until the first attempt */
+  rtc_transfer t;                        /* this (or the last) attempt */
+  rtc_buf url;
+  void *header_block;
+  /* once done: err_kind NULL means an answer to decode (t.status, t.response, ...) */
+  const char *err_kind;
+  char *err_message;
+} rtc_call;
+
+typedef struct rtc_dispatch {
+  const rtc_config *cfg;
+  rtc_policy policy;
+  rtc_engine engine;
+  rtc_call *all;
+  rtc_call *ready_head, *ready_tail;
+  rtc_call **heap;
+  size_t nheap, heap_cap;
+  rtc_call *done_head[2], *done_tail[2]; /* started calls, batch calls */
+  int running, queued, limit, preferred;
+  long long next_id;
+  unsigned long long rng;
+  struct curl_slist *fixed_headers[RTC_MAX_ENDPOINTS][2];
+  char **lines;                          /* debug lines waiting for the binding */
+  size_t nlines, lines_cap;
+} rtc_dispatch;
+
+int rtc_dispatch_init(rtc_dispatch *d, const rtc_config *cfg, char *err, size_t errlen);
+void rtc_dispatch_free(rtc_dispatch *d);
+/* Queues a call, taking target and body; NULL when out of memory (the buffers are then freed). */
+rtc_call *rtc_dispatch_submit(rtc_dispatch *d, const rtc_operation *op, rtc_buf *target,
+                              rtc_buf *body, rtc_call_class cls);
+/* Drives the calls until `until` is done (until != NULL), or a call of class `cls` is done
+ * (until == NULL), or nothing is left to do, or wait seconds passed (wait < 0: no bound). */
+void rtc_dispatch_run(rtc_dispatch *d, double wait, const rtc_call *until, rtc_call_class cls);
+/* Takes the oldest done call of the class (STARTED or BATCH) off its done list, or NULL. */
+rtc_call *rtc_dispatch_take_done(rtc_dispatch *d, rtc_call_class cls);
+const rtc_call *rtc_dispatch_peek_done(const rtc_dispatch *d, rtc_call_class cls);
+/* Unlinks the call from everything, stops it if running, frees it. */
+void rtc_dispatch_release(rtc_dispatch *d, rtc_call *call);
+/* Stops a call that is not done; it becomes done with kind "cancelled". */
+void rtc_dispatch_cancel(rtc_dispatch *d, rtc_call *call);
+/* Seconds until the loop has something to do; < 0 when idle. */
+double rtc_dispatch_timeout(rtc_dispatch *d);
+/* Hands over the queued debug lines (the caller frees each and the array); *n their number. */
+char **rtc_dispatch_take_lines(rtc_dispatch *d, size_t *n);
+
+#endif
