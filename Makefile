@@ -22,8 +22,8 @@ else
   OUT := build/$(LUA)
 endif
 
-SOURCES  := rtcjob.c rtc_schema.c rtc_api.c rtc_policy.c rtc_policy_lua.c rtc_dispatch.c rtc_engine.c rtc_buf.c rtc_text.c rtc_sign.c rtc_reflect.c
-HEADERS  := rtc.h rtc_compat.h rtc_sign.h rtc_api.h rtc_buf.h rtc_text.h rtc_policy.h rtc_engine.h rtc_dispatch.h rtc_policy_lua.h rtc_reflect.h
+SOURCES  := rtc_module.c rtc_client.c rtc_batch.c rtc_options.c rtc_error.c rtc_build.c rtc_decode.c rtc_schema.c rtc_api.c rtc_reflect.c rtc_policy.c rtc_policy_lua.c rtc_dispatch.c rtc_request.c rtc_engine.c rtc_buf.c rtc_text.c rtc_sign.c
+HEADERS  := rtc.h rtc_compat.h rtc_sign.h rtc_api.h rtc_buf.h rtc_text.h rtc_policy.h rtc_engine.h rtc_dispatch.h rtc_policy_lua.h rtc_reflect.h rtc_request.h
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto 2>/dev/null)

@@ -1,6 +1,6 @@
-/* rtc.h: the types the module's C files share. The API is described by data: operations
- * (rtc_operation rows) and field schemas (rtc_schema rows) live in rtc_schema.c; client options
- * are the X-macro list RTC_OPTIONS below. */
+/* rtc.h: what the binding's files (the ones that speak Lua) share: the client object, the
+ * options X-macro, and each file's exported functions. The API rows are in rtc_api.h, the calls
+ * in rtc_dispatch.h, the transport in rtc_engine.h (none of those three know Lua). */
 #ifndef RTC_H
 #define RTC_H
 
@@ -67,10 +67,6 @@ typedef struct rtc_request {
   rtc_buf body;                          /* JSON; len 0 when the operation has no body */
 } rtc_request;
 
-/* rtcjob.c */
-void rtc_push_error(lua_State *L, const char *kind, long status, const char *code,
-                    const char *message, const char *request_id, const char *field);
-
 /* ---- the client object (its calls live in rtc_dispatch.c) ---- */
 typedef struct rtc_client {
   rtc_config cfg;
@@ -86,5 +82,70 @@ typedef struct rtc_module {
   int encode_ref, decode_ref;           /* a private lua-cjson instance's encode and decode */
   int default_ref;                      /* the default client, built lazily */
 } rtc_module;
+
+/* ---- the binding's files and what each exports (see the README's map) ---- */
+#define RTC_DEFAULT_ENDPOINT "https://rtc-api.myhuaweicloud.com"
+#define RTC_MAX_BATCH 1000000
+
+/* rtc_error.c */
+void rtc_push_error(lua_State *L, const char *kind, long status, const char *code,
+                    const char *message, const char *request_id, const char *field);
+int rtc_raise_invalid(lua_State *L, const char *message);
+void rtc_set_string(lua_State *L, const char *key, const char *value); /* t[key] = value, if any */ /* raises an "invalid" error object */
+const char *rtc_raw_string(lua_State *L, int idx, const char *key, size_t *len);
+int rtc_is_error(lua_State *L, int idx);
+void rtc_push_error_text(lua_State *L, int idx);
+int rtc_error_tostring(lua_State *L);
+int rtc_error_concat(lua_State *L);
+int rtc_l_assert(lua_State *L);
+int rtc_job_tostring(lua_State *L);
+
+/* rtc_options.c */
+char *rtc_dup_string(lua_State *L, const char *s, size_t len);
+void rtc_load_config(lua_State *L, rtc_client *c, int idx); /* idx 0: the environment */
+void rtc_free_config(lua_State *L, rtc_client *c);
+
+/* rtc_build.c */
+typedef enum { BUILD_OK, BUILD_INVALID, BUILD_MISUSE } build_result;
+build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
+                               rtc_request *req, char *err, size_t errlen, char *field,
+                               size_t fieldlen, int *badarg);
+
+/* rtc_decode.c: pushes result, err (one of them nil) */
+void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long status,
+                const char *request_id, const char *content_type, const char *location,
+                const char *body, size_t len);
+
+/* rtc_client.c */
+rtc_module *rtc_module_state(lua_State *L);
+rtc_client *rtc_new_client(lua_State *L, int opts_idx);
+void rtc_close_client(lua_State *L, rtc_client *c);
+int rtc_client_close(lua_State *L);
+rtc_client *rtc_check_client(lua_State *L, int idx);
+void rtc_enter(rtc_client *c);
+void rtc_leave(lua_State *L, rtc_client *c);
+int rtc_client_tostring(lua_State *L);
+void rtc_flush_debug(lua_State *L, rtc_client *c);
+void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call);
+void rtc_free_call(rtc_client *c, rtc_call *call);
+int rtc_fail_invalid(lua_State *L, const char *err, const char *field);
+int rtc_build_or_fail(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
+                      const char *fname, rtc_request *req);
+rtc_call *rtc_queue_call(lua_State *L, rtc_client *c, rtc_request *req, rtc_call_class cls);
+int rtc_l_operation(lua_State *L);
+const rtc_operation *rtc_check_operation(lua_State *L, int idx);
+int rtc_client_prepare(lua_State *L);
+int rtc_client_decode(lua_State *L);
+int rtc_default_client(lua_State *L); /* pushes it, or nil, err */
+
+/* rtc_batch.c */
+int rtc_client_start(lua_State *L);
+int rtc_client_poll(lua_State *L);
+int rtc_client_timeout(lua_State *L);
+int rtc_client_fds(lua_State *L);
+int rtc_client_pending(lua_State *L);
+int rtc_client_cancel(lua_State *L);
+int rtc_client_batch(lua_State *L);
+int rtc_client_policy(lua_State *L);
 
 #endif

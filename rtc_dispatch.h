@@ -12,46 +12,7 @@
 #include "rtc_buf.h"
 #include "rtc_engine.h"
 #include "rtc_policy.h"
-
-#define RTC_MAX_ENDPOINTS 16
-
-struct rtc_sign_key;
-
-typedef struct rtc_endpoint {
-  char *url;     /* as given */
-  char *base;    /* "https://host:port/prefix", no trailing '/' */
-  char *host;    /* "host:port" as written: the Host header */
-  char *prefix;  /* "/prefix" or "": signed as part of the path */
-} rtc_endpoint;
-
-/* A client's settings, read once by rtc_options.c. */
-typedef struct rtc_config {
-  rtc_endpoint endpoints[RTC_MAX_ENDPOINTS];
-  int nendpoints;
-  char *ak, *sk, *project_id, *security_token, *token, *user_agent, *ca_file, *ca_path, *proxy;
-  char *env_http_proxy, *env_https_proxy, *env_no_proxy; /* read once, as libcurl would */
-  double timeout, connect_timeout, deadline, backoff_base, backoff_max;
-  long retries, max_body, concurrency;
-  int insecure;
-  int debug;                             /* a debug callback is set: lines are queued */
-  struct rtc_sign_key *sign_key;         /* the SK prepared once for HMAC (AK/SK clients) */
-} rtc_config;
-
-/* The headers of one attempt; values point into the config, or the owned texts below. */
-#define RTC_MAX_HEADERS 12
-typedef struct rtc_headers {
-  const char *name[RTC_MAX_HEADERS];
-  const char *value[RTC_MAX_HEADERS];
-  size_t n;
-  char date[17];
-  char *authorization;
-} rtc_headers;
-
-/* Builds (and for AK/SK signs) the headers of op's request to endpoint at time now. */
-int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *op,
-                      const rtc_buf *target, const rtc_buf *body, time_t now, rtc_headers *h,
-                      char *err, size_t errlen);
-void rtc_headers_free(rtc_headers *h);
+#include "rtc_request.h"
 
 typedef enum { RTC_CALL_QUEUED, RTC_CALL_RUNNING, RTC_CALL_DONE } rtc_call_state;
 typedef enum { RTC_CALL_BLOCKING, RTC_CALL_STARTED, RTC_CALL_BATCH } rtc_call_class;

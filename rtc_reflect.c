@@ -168,7 +168,7 @@ int rtc_l_operations(lua_State *L) {
   return 1;
 }
 
-int rtc_l_operation(lua_State *L) {
+int rtc_l_operation_row(lua_State *L) {
   const rtc_operation *op = rtc_find_operation(luaL_checkstring(L, 1));
   if (op == NULL) lua_pushnil(L);
   else push_operation(L, op);

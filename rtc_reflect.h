@@ -5,6 +5,6 @@
 #include "rtc_compat.h"
 
 int rtc_l_operations(lua_State *L);
-int rtc_l_operation(lua_State *L);
+int rtc_l_operation_row(lua_State *L);
 
 #endif

@@ -26,9 +26,11 @@ build = {
   type = "builtin",
   modules = {
     rtc = {
-      sources = { "rtcjob.c", "rtc_schema.c", "rtc_api.c", "rtc_policy.c", "rtc_policy_lua.c",
-                  "rtc_dispatch.c", "rtc_engine.c", "rtc_buf.c", "rtc_text.c", "rtc_sign.c",
-                  "rtc_reflect.c" },
+      sources = { "rtc_module.c", "rtc_client.c", "rtc_batch.c", "rtc_options.c", "rtc_error.c",
+                  "rtc_build.c", "rtc_decode.c", "rtc_schema.c", "rtc_api.c", "rtc_reflect.c",
+                  "rtc_policy.c", "rtc_policy_lua.c", "rtc_dispatch.c", "rtc_request.c", "rtc_engine.c",
+                  "rtc_buf.c",
+                  "rtc_text.c", "rtc_sign.c" },
       libraries = { "curl", "crypto" },
       incdirs = { "$(CURL_INCDIR)", "$(OPENSSL_INCDIR)" },
       libdirs = { "$(CURL_LIBDIR)", "$(OPENSSL_LIBDIR)" },

@@ -18,25 +18,33 @@ describe("policy", function()
   local cases = {
     { "2xx: done", o{ status = 200 }, { retry = false, kind = "ok" } },
     { "404: done, api", o{ status = 404 }, { retry = false, kind = "api" } },
-    { "503 on GET: retried with jitter", o{ status = 503 }, { retry = true, delay = 0.5, endpoint = 1 } },
-    { "429 attempt 2: base*2 cap, jitter", o{ status = 429, attempt = 2 }, { retry = true, delay = 1, endpoint = 1 } },
-    { "backoff capped by backoff_max", o{ status = 503, attempt = 2, random = 0.99 * 1, started = 0, now = 0 },
+    { "503 on GET: retried with jitter", o{ status = 503 },
+      { retry = true, delay = 0.5, endpoint = 1 } },
+    { "429 attempt 2: base*2 cap, jitter", o{ status = 429, attempt = 2 },
+      { retry = true, delay = 1, endpoint = 1 } },
+    { "jitter scales the cap (attempt 2: below 2 s)", o{ status = 503, attempt = 2, random = 0.99, started = 0, now = 0 },
       { retry = true, delay = 1.98, endpoint = 1 } },
     { "retries exhausted", o{ status = 503, attempt = 3 }, { retry = false, kind = "api" } },
     { "503 on POST after sending: not retried", o{ operation = "create_job", status = 503 },
       { retry = false, kind = "api" } },
-    { "Retry-After beyond the jitter wins", o{ status = 503, retry_after = 3 }, { retry = true, delay = 3, endpoint = 1 } },
-    { "Retry-After past the deadline: give up", o{ status = 503, retry_after = 20 }, { retry = false, kind = "api" } },
-    { "Retry-After as RFC 9110 digits", o{ status = 503, retry_after = "3" }, { retry = true, delay = 3, endpoint = 1 } },
-    { "Retry-After 0x3 is not valid: ignored", o{ status = 503, retry_after = "0x3" }, { retry = true, delay = 0.5, endpoint = 1 } },
+    { "Retry-After beyond the jitter wins", o{ status = 503, retry_after = 3 },
+      { retry = true, delay = 3, endpoint = 1 } },
+    { "Retry-After past the deadline: give up", o{ status = 503, retry_after = 20 },
+      { retry = false, kind = "api" } },
+    { "Retry-After as RFC 9110 digits", o{ status = 503, retry_after = "3" },
+      { retry = true, delay = 3, endpoint = 1 } },
+    { "Retry-After 0x3 is not valid: ignored", o{ status = 503, retry_after = "0x3" },
+      { retry = true, delay = 0.5, endpoint = 1 } },
     { "Retry-After as an HTTP date", o{ status = 503, now = 1445412480, started = 1445412480,
       retry_after = "Wed, 21 Oct 2015 07:28:03 GMT" }, { retry = true, delay = 3, endpoint = 1 } },
     { "deadline passed", o{ status = 503, started = 0, now = 10 }, { retry = false, kind = "api" } },
     { "connect failure: next endpoint at once", o{ error = "connect", sent = false },
       { retry = true, delay = 0, endpoint = 2 } },
-    { "connect failure on the last endpoint: back off, wrap around", o{ error = "connect", sent = false, attempt = 2, endpoint = 2 },
+    { "connect failure on the last endpoint: back off, wrap around",
+      o{ error = "connect", sent = false, attempt = 2, endpoint = 2 },
       { retry = true, delay = 1, endpoint = 1 } },
-    { "connect failure on POST: retried (nothing sent)", o{ operation = "create_job", error = "connect", sent = false },
+    { "connect failure on POST: retried (nothing sent)",
+      o{ operation = "create_job", error = "connect", sent = false },
       { retry = true, delay = 0, endpoint = 2 } },
     { "timeout with nothing sent counts as connect", o{ error = "timeout", sent = false },
       { retry = true, delay = 0, endpoint = 2 } },
@@ -59,6 +67,12 @@ describe("policy", function()
       assert.are.same(case[3], d)
     end)
   end
+
+  it("the backoff is capped by backoff_max", function()
+    local q = rtc.policy{ retries = 10, backoff_base = 1, backoff_max = 4, deadline = 1000 }
+    local d = q:decide(o{ status = 503, attempt = 8, random = 0.5 })
+    assert.are.same({ retry = true, delay = 2, endpoint = 1 }, d) -- 0.5 * min(4, 128)
+  end)
 
   it("is pure: the same outcome gives the same decision", function()
     for _ = 1, 5 do assert.are.same(p:decide(o{ status = 503 }), p:decide(o{ status = 503 })) end
