@@ -465,8 +465,8 @@ static void abort_call(rtc_dispatch *d, rtc_call *call) {
 void rtc_dispatch_release(rtc_dispatch *d, rtc_call *call) {
   abort_call(d, call);
   if (call->state == RTC_CALL_DONE) done_remove(d, call);
-  if (call->prev_all) call->prev_all->next_all = call->next_all;
-  else d->all = call->next_all;
+  if (d->all == call) d->all = call->next_all;
+  else if (call->prev_all) call->prev_all->next_all = call->next_all;
   if (call->next_all) call->next_all->prev_all = call->prev_all;
   rtc_buf_free(&call->target);
   rtc_buf_free(&call->body);

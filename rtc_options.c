@@ -214,6 +214,17 @@ static const rtc_option *find_option(const char *name) {
   return NULL;
 }
 
+/* 1 when the option already has a value (from the table). */
+static int is_set(const rtc_client *c, const rtc_option *o) {
+  const char *field = (const char *)&c->cfg + o->offset;
+  switch (o->kind) {
+  case RTC_OPT_ENDPOINTS: return c->cfg.nendpoints > 0;
+  case RTC_OPT_TEXT: case RTC_OPT_SECRET: case RTC_OPT_PATH:
+    return *(char *const *)(const void *)field != NULL;
+  default: return 1; /* numbers, booleans, functions have no environment variable */
+  }
+}
+
 /* A copy of the first of the variables that is set and not empty, or NULL. */
 static char *env_copy(lua_State *L, const char *a, const char *b, const char *c2, const char *d) {
   const char *names[4];
@@ -263,12 +274,20 @@ void rtc_load_config(lua_State *L, rtc_client *c, int idx) {
       }
       lua_pop(L, 1);
     }
-  } else {
+  }
+  /* The environment, for any rtc.new: each option the table left out, except that credentials
+   * come as a whole from one source (never an AK from the table and an SK from the environment). */
+  {
+    int explicit_credentials = c->cfg.token || c->cfg.ak || c->cfg.sk || c->cfg.security_token;
     for (i = 0; i < NOPTIONS; i++) {
-      const char *value = rtc_options[i].env ? getenv(rtc_options[i].env) : NULL;
+      const rtc_option *o = &rtc_options[i];
+      const char *value = o->env ? getenv(o->env) : NULL;
+      int credential = o->kind == RTC_OPT_SECRET || strcmp(o->name, "ak") == 0;
       if (value == NULL || value[0] == '\0') continue;
+      if (credential && explicit_credentials) continue;
+      if (is_set(c, o)) continue; /* the table's value wins */
       lua_pushstring(L, value);
-      load_option(L, c, &rtc_options[i], lua_gettop(L));
+      load_option(L, c, o, lua_gettop(L));
       lua_pop(L, 1);
     }
   }
