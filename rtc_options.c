@@ -11,6 +11,8 @@
 
 #include <openssl/crypto.h>
 
+#include <curl/curl.h>
+
 #include "rtc.h"
 #include "rtc_sign.h"
 
@@ -75,32 +77,67 @@ char *rtc_dup_string(lua_State *L, const char *s, size_t len) {
 }
 
 /* Splits "scheme://host[:port][/prefix]" into what a request needs. */
+/* A part of a parsed URL, or NULL when it has none. */
+static char *url_part(CURLU *u, CURLUPart part) {
+  char *v = NULL;
+  if (curl_url_get(u, part, &v, 0) != CURLUE_OK) return NULL;
+  return v;
+}
+
+/* Splits "scheme://host[:port][/prefix]" into what a request needs, with libcurl's URL parser
+ * (curl_url): the same parser that later reads the request's URL. */
 static void add_endpoint(lua_State *L, rtc_client *c, const char *url, size_t len,
                          const char *where) {
-  size_t scheme, host_end, end = len;
-  int i = c->cfg.nendpoints;
-  char msg[512];
-  if (len > 7 && strncmp(url, "http://", 7) == 0) scheme = 7;
-  else if (len > 8 && strncmp(url, "https://", 8) == 0) scheme = 8;
-  else scheme = 0;
-  if (scheme == 0 || len > 2048 || has_control(url, len) || memchr(url, ' ', len) ||
-      memchr(url, '?', len) || memchr(url, '#', len) || memchr(url, '@', len)) {
-    snprintf(msg, sizeof msg,
-             "rtc.new: %s: expected an http:// or https:// URL without spaces, query, fragment "
-             "or user info, such as \"" RTC_DEFAULT_ENDPOINT "\"", where);
+  int i = c->cfg.nendpoints, bad;
+  size_t end = len, plen;
+  char msg[512], hostport[600];
+  char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *extra = NULL;
+  CURLU *u = curl_url();
+  if (u == NULL) luaL_error(L, "rtc: out of memory");
+  bad = len > 2048 || has_control(url, len) || memchr(url, ' ', len) != NULL ||
+        curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK;
+  if (!bad) {
+    scheme = url_part(u, CURLUPART_SCHEME);
+    bad = scheme == NULL || (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) ||
+          strncasecmp(url, scheme, strlen(scheme)) != 0; /* written, not guessed by libcurl */
+    if (!bad && ((extra = url_part(u, CURLUPART_QUERY)) != NULL ||
+                 (extra = url_part(u, CURLUPART_FRAGMENT)) != NULL ||
+                 (extra = url_part(u, CURLUPART_USER)) != NULL || memchr(url, '@', len) != NULL))
+      bad = 1;
+  }
+  if (!bad) {
+    host = url_part(u, CURLUPART_HOST);
+    port = url_part(u, CURLUPART_PORT); /* only when written */
+    path = url_part(u, CURLUPART_PATH);
+  }
+  curl_url_cleanup(u);
+  curl_free(extra);
+  curl_free(scheme);
+  /* libcurl reads "http:///path" as host "path": as written, it has none */
+  if (!bad && len > 3 && strstr(url, ":///") != NULL && strstr(url, ":///") == strstr(url, "://")) {
+    curl_free(host);
+    host = NULL;
+  }
+  if (bad || host == NULL || host[0] == '\0') {
+    curl_free(host), curl_free(port), curl_free(path);
+    if (bad)
+      snprintf(msg, sizeof msg,
+               "rtc.new: %s: expected an http:// or https:// URL without spaces, query, fragment "
+               "or user info, such as \"" RTC_DEFAULT_ENDPOINT "\"", where);
+    else
+      snprintf(msg, sizeof msg, "rtc.new: %s: the URL has no host", where);
     rtc_raise_invalid(L, msg);
   }
-  for (host_end = scheme; host_end < len && url[host_end] != '/'; host_end++) {}
-  if (host_end == scheme) {
-    snprintf(msg, sizeof msg, "rtc.new: %s: the URL has no host", where);
-    rtc_raise_invalid(L, msg);
-  }
-  while (end > host_end && url[end - 1] == '/') end--;
+  snprintf(hostport, sizeof hostport, "%s%s%s", host, port ? ":" : "", port ? port : "");
+  plen = path ? strlen(path) : 0;
+  while (plen > 0 && path[plen - 1] == '/') plen--;
+  while (end > 0 && url[end - 1] == '/') end--;
   c->cfg.nendpoints++;
   c->cfg.endpoints[i].url = rtc_dup_string(L, url, len);
   c->cfg.endpoints[i].base = rtc_dup_string(L, url, end);
-  c->cfg.endpoints[i].host = rtc_dup_string(L, url + scheme, host_end - scheme);
-  c->cfg.endpoints[i].prefix = rtc_dup_string(L, url + host_end, end - host_end);
+  c->cfg.endpoints[i].host = rtc_dup_string(L, hostport, strlen(hostport));
+  c->cfg.endpoints[i].prefix = rtc_dup_string(L, path ? path : "", plen);
+  curl_free(host), curl_free(port), curl_free(path);
 }
 
 static void load_endpoints(lua_State *L, rtc_client *c, int idx) {
