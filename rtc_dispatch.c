@@ -207,8 +207,9 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   rtc_buf line = RTC_BUF_INIT;
   free_attempt(call);
   d->running--;
-  /* libcurl refuses an answer header past its own limit (100 KiB) as "out of memory" */
-  if (t->code == CURLE_OUT_OF_MEMORY && strstr(t->error, "header") != NULL)
+  /* libcurl refuses an answer header past its own limit (100 KiB) as "out of memory", after
+   * the status line came */
+  if (t->code == CURLE_OUT_OF_MEMORY && t->status > 0)
     t->headers_too_large = 1;
   if (t->too_large || t->headers_too_large) {
     char msg[256];
@@ -216,8 +217,8 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
       snprintf(msg, sizeof msg, "the answer (HTTP %ld) is larger than max_body (%ld bytes); "
                "reading stopped there", t->status, d->cfg->max_body);
     else
-      snprintf(msg, sizeof msg, "an answer header is longer than the limit (16384 bytes); "
-               "reading stopped there");
+      snprintf(msg, sizeof msg, "an answer header is longer than the limit (16384 "
+               "bytes); reading stopped there");
     if (d->cfg->debug && rtc_buf_add_str(&line, msg) == 0) queue_line(d, &line);
     finish_error(d, call, "decode", t->status, msg);
     return;
