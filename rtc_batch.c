@@ -159,6 +159,7 @@ int rtc_client_batch(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   size_t n, i;
   int results = 0, saved_limit = c->d.limit, keep = 1, done = 0, progress = 0, total;
+  double batch_deadline = -1, batch_end = -1;
   lua_Integer concurrency = (lua_Integer)c->cfg.concurrency, ok = 0, failed = 0;
   rtc_call *call;
   luaL_checktype(L, 2, LUA_TTABLE);
@@ -182,7 +183,13 @@ int rtc_client_batch(lua_State *L) {
       luaL_argcheck(L, lua_type(L, -1) == LUA_TBOOLEAN, 3, "opts.keep_results: expected a boolean");
       keep = lua_toboolean(L, -1);
     }
-    lua_pop(L, 3);
+    lua_getfield(L, 3, "deadline"); /* a bound on the whole batch (each call has its own too) */
+    if (!lua_isnil(L, -1)) {
+      batch_deadline = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+      luaL_argcheck(L, batch_deadline > 0 && batch_deadline <= 86400, 3,
+                    "opts.deadline: expected seconds from 0 to 86400");
+    }
+    lua_pop(L, 4);
   }
   /* every entry is checked for misuse before anything is sent */
   for (i = 1; i <= n; i++) {
@@ -253,10 +260,27 @@ int rtc_client_batch(lua_State *L) {
   }
   c->d.limit = (int)concurrency;
   rtc_enter(c);
+  if (batch_deadline > 0) batch_end = rtc_now() + batch_deadline;
   while (done < total) {
-    rtc_dispatch_run(&c->d, -1, NULL, RTC_CALL_BATCH);
+    double wait = -1;
+    if (batch_end >= 0) {
+      wait = batch_end - rtc_now();
+      if (wait <= 0) { /* the whole batch's bound: what is left ends as timeout */
+        rtc_call *next;
+        for (call = c->d.all; call; call = next) {
+          next = call->next_all;
+          if (call->cls == RTC_CALL_BATCH && call->state != RTC_CALL_DONE)
+            rtc_dispatch_fail(&c->d, call, "timeout", "the batch's deadline passed");
+        }
+        wait = 0;
+      }
+    }
+    rtc_dispatch_run(&c->d, wait, NULL, RTC_CALL_BATCH);
     rtc_flush_debug(L, c);
-    if (rtc_dispatch_peek_done(&c->d, RTC_CALL_BATCH) == NULL) break; /* cannot happen */
+    if (rtc_dispatch_peek_done(&c->d, RTC_CALL_BATCH) == NULL) {
+      if (batch_end >= 0) continue; /* the batch's bound came first */
+      break; /* cannot happen */
+    }
     while ((call = rtc_dispatch_take_done(&c->d, RTC_CALL_BATCH)) != NULL) {
       int index = call->batch_index;
       rtc_push_outcome(L, c, call);

@@ -480,10 +480,14 @@ void rtc_dispatch_release(rtc_dispatch *d, rtc_call *call) {
   free(call);
 }
 
-void rtc_dispatch_cancel(rtc_dispatch *d, rtc_call *call) {
+void rtc_dispatch_fail(rtc_dispatch *d, rtc_call *call, const char *kind, const char *message) {
   if (call->state == RTC_CALL_DONE) return;
   abort_call(d, call);
-  finish_error(d, call, "cancelled", 0, "the call was cancelled");
+  finish_error(d, call, kind, 0, message);
+}
+
+void rtc_dispatch_cancel(rtc_dispatch *d, rtc_call *call) {
+  rtc_dispatch_fail(d, call, "cancelled", "the call was cancelled");
 }
 
 void rtc_dispatch_free(rtc_dispatch *d) {

@@ -69,6 +69,8 @@ const rtc_call *rtc_dispatch_peek_done(const rtc_dispatch *d, rtc_call_class cls
 void rtc_dispatch_release(rtc_dispatch *d, rtc_call *call);
 /* Stops a call that is not done; it becomes done with kind "cancelled". */
 void rtc_dispatch_cancel(rtc_dispatch *d, rtc_call *call);
+/* Stops a call that is not done; it becomes done with this kind (a static string) and message. */
+void rtc_dispatch_fail(rtc_dispatch *d, rtc_call *call, const char *kind, const char *message);
 /* Seconds until the loop has something to do; < 0 when idle. */
 double rtc_dispatch_timeout(rtc_dispatch *d);
 /* Hands over the queued debug lines (the caller frees each and the array); *n their number. */

@@ -25,6 +25,29 @@ describe("batch deadlines", function()
     c:close()
   end)
 
+  it("opts.deadline bounds the whole batch: what is left ends as timeout", function()
+    local c = helper.client(mock, { deadline = 30, timeout = 30, retries = 0 })
+    local calls = {}
+    for i = 1, 8 do
+      mock:seed_job("app", { job_id = "d" .. i })
+      calls[i] = { "get_job", "app", "d" .. i }
+    end
+    mock:config{ delay_all = 0.5 }
+    local seen = 0
+    local results, summary = c:batch(calls, { concurrency = 1, deadline = 1.2,
+      progress = function() seen = seen + 1 end })
+    assert.are.equal(8, seen)
+    assert.are.equal(8, summary.ok + summary.failed)
+    assert.is_true(summary.failed >= 5, "failed " .. summary.failed)
+    assert.is_true(summary.ok >= 1, "ok " .. summary.ok)
+    for i = 1, 8 do
+      local r = results[i]
+      assert.is_true(r.result ~= nil or r.err.kind == "timeout", tostring(r.err))
+    end
+    assert.has_error(function() c:batch(calls, { deadline = 0 }) end)
+    c:close()
+  end)
+
   it("start/poll: the same", function()
     local c = helper.client(mock, { deadline = 1, timeout = 1, retries = 0, concurrency = 1 })
     for i = 1, 6 do mock:seed_job("app", { job_id = "s" .. i }) end
