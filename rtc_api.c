@@ -30,6 +30,9 @@ static const char *const publish_or_record[] = {"publish_param", "record_param",
 #define INTEGER(n, lo, hi) {n, RTC_T_INTEGER, 0, lo, hi, NULL, NULL, NULL, RTC_T_INTEGER, 0, 0}
 #define OBJECT(n, fl, s) {n, RTC_T_OBJECT, fl, 0, 0, NULL, NULL, &s, RTC_T_OBJECT, 0, 0}
 #define ARRAY(n, fl, lo, hi, fmt) {n, RTC_T_ARRAY, fl, lo, hi, NULL, fmt, NULL, RTC_T_STRING, 0, 0}
+#define STRING_MAX(n, fl, max) {n, RTC_T_STRING, fl, 0, max, NULL, NULL, NULL, RTC_T_STRING, 0, 0}
+#define NUMBER(n, lo, hi) {n, RTC_T_NUMBER, 0, 0, 0, NULL, NULL, NULL, RTC_T_NUMBER, lo, hi}
+#define ARRAY_OF(n, fl, lo, hi, s) {n, RTC_T_ARRAY, fl, lo, hi, NULL, NULL, &s, RTC_T_OBJECT, 0, 0}
 
 static const rtc_field publish_param_fields[] = {
   ARRAY("rtmp_urls", RTC_REQUIRED, 1, RTC_MAX_RTMP_URLS, &rtmp_url),
@@ -77,6 +80,47 @@ static const rtc_field job_fields[] = {
 };
 static const rtc_schema job = {"IndividualStreamJobInfo", job_fields, N(job_fields), NULL, NULL};
 
+#ifdef RTC_TEST_ROWS
+/* Test-only rows (spec/rows_spec.lua builds a module with them): one of each kind of field,
+ * rule, query and list metadata that the 24 other operations of the API will use. */
+static const rtc_field test_item_fields[] = {
+  STRING("name", RTC_REQUIRED | RTC_NONEMPTY),
+  NUMBER("weight", 0.0, 1.0),
+};
+static const rtc_schema test_item = {"TestItem", test_item_fields, N(test_item_fields), NULL, NULL};
+static const char *const test_modes[] = {"plain", "fancy", NULL};
+static const rtc_rule test_rules[] = {
+  {"mode", "fancy", "extra"}, {"tags", "urgent", "extra"}, {NULL, NULL, NULL}};
+static const rtc_field test_body_fields[] = {
+  ENUM("mode", test_modes),
+  STRING_MAX("extra", 0, 8),
+  ARRAY_OF("items", 0, 0, 10, test_item),
+  ARRAY("tags", 0, 0, 10, NULL),
+  NUMBER("ratio", 0.5, 2.0),
+};
+static const rtc_schema test_body = {"TestBody", test_body_fields, N(test_body_fields), NULL,
+                                     test_rules};
+static const rtc_field test_query_fields[] = {
+  INTEGER("offset", 0, 1000), INTEGER("limit", 1, 100), STRING("name", 0), BOOLEAN("all"),
+  NUMBER("min_weight", 0.0, 1.0),
+};
+static const rtc_schema test_query = {"TestQuery", test_query_fields, N(test_query_fields), NULL,
+                                      NULL};
+static const rtc_field test_list_fields[] = {
+  ARRAY_OF("rules", 0, 0, 1000, test_item), INTEGER("count", 0, 0),
+};
+static const rtc_schema test_list_answer = {"TestList", test_list_fields, N(test_list_fields),
+                                            NULL, NULL};
+static const rtc_list test_list = {"rules", "test_rule", "count", 1};
+#define TEST_ROWS                                                                              \
+  {"test_post", "POST", "/v2/test/{app_id}/things", &test_body, NULL, 200, RTC_RETRY_IF_UNSENT, \
+   "Test: a body with every kind of field", NULL, "application/x-test+json", NULL},          \
+  {"test_list", "GET", "/v2/test/{app_id}/rules", NULL, &test_list_answer, 200,               \
+   RTC_RETRY_IDEMPOTENT, "Test: a paged list", &test_query, NULL, &test_list},
+#else
+#define TEST_ROWS
+#endif
+
 #define JOBS "/v2/apps/{app_id}/individual-stream-jobs"
 const rtc_operation rtc_operations[] = {
   /* name, method, path, body, answer, success, retry, summary */
@@ -88,6 +132,7 @@ const rtc_operation rtc_operations[] = {
    "Update an individual stream job's publish or record parameters", NULL, NULL, NULL},
   {"stop_job", "DELETE", JOBS "/{job_id}", NULL, NULL, 204, RTC_RETRY_IDEMPOTENT,
    "Stop an individual stream job", NULL, NULL, NULL},
+  TEST_ROWS
 };
 const size_t rtc_noperations = N(rtc_operations);
 

@@ -49,6 +49,36 @@ static int encode_body(lua_State *L, rtc_module *m, int params, rtc_buf *out, ch
   return 1;
 }
 
+/* Appends "?name=value&..." for the query fields present in the table at idx (validated: scalars
+ * only), in schema order so that the same table always gives the same bytes. 0 or -1. */
+static int add_query(lua_State *L, int idx, const rtc_schema *s, rtc_buf *target) {
+  size_t i;
+  int first = 1, rc = 0;
+  for (i = 0; i < s->nfields && rc == 0; i++) {
+    const rtc_field *f = &s->fields[i];
+    lua_pushstring(L, f->name);
+    lua_rawget(L, idx);
+    if (!lua_isnil(L, -1)) {
+      rc |= rtc_buf_add_char(target, first ? '?' : '&');
+      rc |= rtc_pct_encode(target, f->name, strlen(f->name), 0) | rtc_buf_add_char(target, '=');
+      if (lua_type(L, -1) == LUA_TBOOLEAN) {
+        rc |= rtc_buf_add_str(target, lua_toboolean(L, -1) ? "true" : "false");
+      } else if (lua_type(L, -1) == LUA_TNUMBER) {
+        lua_Number d = lua_tonumber(L, -1);
+        if (f->type == RTC_T_INTEGER) rc |= rtc_buf_addf(target, "%lld", (long long)d);
+        else rc |= rtc_buf_addf(target, "%.17g", (double)d);
+      } else {
+        size_t len;
+        const char *v = lua_tolstring(L, -1, &len);
+        rc |= rtc_pct_encode(target, v, len, 0);
+      }
+      first = 0;
+    }
+    lua_pop(L, 1);
+  }
+  return rc ? -1 : 0;
+}
+
 /* Validates the call's arguments at base.. and builds its request. BUILD_INVALID leaves a
  * message in err (and the offending path in field); BUILD_MISUSE a message about Lua types. */
 build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
@@ -72,6 +102,12 @@ build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation 
   }
   if (op->request && lua_type(L, base + nparams) != LUA_TTABLE) {
     snprintf(err, errlen, "params: expected a table, got %s", luaL_typename(L, base + nparams));
+    *badarg = base + nparams;
+    return BUILD_MISUSE;
+  }
+  if (op->query && !op->request && !lua_isnoneornil(L, base + nparams) &&
+      lua_type(L, base + nparams) != LUA_TTABLE) {
+    snprintf(err, errlen, "query: expected a table, got %s", luaL_typename(L, base + nparams));
     *badarg = base + nparams;
     return BUILD_MISUSE;
   }
@@ -110,6 +146,11 @@ build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation 
     int params = base + nparams;
     if (!rtc_validate(L, params, op->request, err, errlen, field, fieldlen)) goto invalid;
     if (!encode_body(L, c->module, params, &req->body, err, errlen)) goto invalid;
+  }
+  if (op->query && !op->request && lua_type(L, base + nparams) == LUA_TTABLE) {
+    int q = base + nparams;
+    if (!rtc_validate(L, q, op->query, err, errlen, field, fieldlen)) goto invalid;
+    if (add_query(L, q, op->query, &req->target)) goto oom;
   }
   if (!c->cfg.token && !c->cfg.ak) {
     snprintf(err, errlen, "no credentials: %s", credential_help);

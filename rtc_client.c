@@ -229,7 +229,8 @@ int rtc_client_prepare(lua_State *L) {
   rtc_headers h;
   char err[512];
   const rtc_endpoint *ep;
-  int extra = 3 + rtc_operation_nparams(op) + (op->request ? 1 : 0), endpoint = c->d.preferred;
+  int extra = 3 + rtc_operation_nparams(op) + (op->request || op->query ? 1 : 0);
+  int endpoint = c->d.preferred;
   time_t now = time(NULL);
   if (lua_type(L, extra) == LUA_TTABLE) {
     lua_getfield(L, extra, "now");

@@ -38,9 +38,9 @@ static void push_field(lua_State *L, const rtc_field *f) {
   }
   if (f->type == RTC_T_INTEGER || f->type == RTC_T_ARRAY) {
     if (f->min != 0 || f->max != 0) {
-      lua_pushnumber(L, (lua_Number)f->min);
+      lua_pushinteger(L, (lua_Integer)f->min);
       lua_setfield(L, -2, "min");
-      lua_pushnumber(L, (lua_Number)f->max);
+      lua_pushinteger(L, (lua_Integer)f->max);
       lua_setfield(L, -2, "max");
     }
   } else if (f->type == RTC_T_NUMBER && f->fmin <= f->fmax) {
@@ -49,7 +49,7 @@ static void push_field(lua_State *L, const rtc_field *f) {
     lua_pushnumber(L, (lua_Number)f->fmax);
     lua_setfield(L, -2, "max");
   } else if (f->type == RTC_T_STRING && f->max > 0) {
-    lua_pushnumber(L, (lua_Number)f->max);
+    lua_pushinteger(L, (lua_Integer)f->max);
     lua_setfield(L, -2, "max_length");
   }
   if (f->type == RTC_T_OBJECT && f->object) {

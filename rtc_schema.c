@@ -80,6 +80,10 @@ static int check_string(vstate *v, const rtc_field *f, const rtc_format *format,
   s = lua_tolstring(v->L, idx, &len);
   if (memchr(s, '\0', len)) return fail(v, "text without NUL bytes", idx);
   if (len > RTC_MAX_TEXT) return fail(v, "a string of at most 4096 bytes", 0);
+  if (f->type == RTC_T_STRING && f->max > 0 && (long long)len > f->max) { /* the field's own */
+    snprintf(expected, sizeof expected, "a string of at most %lld bytes", f->max);
+    return fail(v, expected, 0);
+  }
   if (!rtc_utf8_valid(s, len)) return fail(v, "UTF-8 text", idx);
   if (format && !format->check(s, len)) return fail(v, format->expected, idx);
   if ((f->flags & RTC_NONEMPTY) && len == 0) return fail(v, "a non-empty string", idx);
@@ -114,6 +118,49 @@ static int check_integer(vstate *v, const rtc_field *f, int idx) {
 }
 
 static int check_object(vstate *v, int idx, const rtc_schema *s);
+
+/* 1 when the value at idx is the string value, or an array that holds it. */
+static int is_or_contains(lua_State *L, int idx, const char *value) {
+  size_t i, n;
+  if (lua_type(L, idx) == LUA_TSTRING) return strcmp(lua_tostring(L, idx), value) == 0;
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  n = lua_rawlen(L, idx);
+  for (i = 1; i <= n; i++) {
+    int hit;
+    lua_rawgeti(L, idx, (int)i);
+    hit = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), value) == 0;
+    lua_pop(L, 1);
+    if (hit) return 1;
+  }
+  return 0;
+}
+
+/* The schema's rules: "when field F is (or contains) V, field G is required". */
+static int check_rules(vstate *v, int idx, const rtc_schema *s) {
+  lua_State *L = v->L;
+  const rtc_rule *r;
+  for (r = s->rules; r->when; r++) {
+    int applies, present;
+    lua_pushstring(L, r->when);
+    lua_rawget(L, idx);
+    applies = is_or_contains(L, lua_gettop(L), r->value);
+    lua_pop(L, 1);
+    if (!applies) continue;
+    lua_pushstring(L, r->then);
+    lua_rawget(L, idx);
+    present = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (!present) {
+      char msg[256];
+      size_t old = path_push(v, r->then, 0);
+      snprintf(msg, sizeof msg, "required when %s is %s", r->when, r->value);
+      fail(v, msg, 0);
+      v->path[old] = '\0';
+      return 0;
+    }
+  }
+  return 1;
+}
 
 static int check_array(vstate *v, const rtc_field *f, int idx) {
   lua_State *L = v->L;
@@ -153,7 +200,11 @@ static int check_array(vstate *v, const rtc_field *f, int idx) {
     int ok;
     lua_rawgeti(L, idx, (int)i);
     old = path_push(v, NULL, (long long)i);
-    ok = check_string(v, f, f->format, lua_gettop(L));
+    if (f->item == RTC_T_OBJECT && f->object) /* an array of objects: each by the item schema */
+      ok = lua_type(L, -1) == LUA_TTABLE ? check_object(v, lua_gettop(L), f->object)
+                                         : fail(v, "a table", lua_gettop(L));
+    else
+      ok = check_string(v, f, f->format, lua_gettop(L));
     v->path[old] = '\0';
     lua_pop(L, 1);
     if (!ok) return 0;
@@ -250,6 +301,7 @@ static int check_object(vstate *v, int idx, const rtc_schema *s) {
     }
     lua_pop(L, 1);
   }
+  if (s->rules && !check_rules(v, idx, s)) return 0;
   if (s->one_of) {
     const char *const *name;
     char msg[160];
@@ -354,7 +406,7 @@ static int normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schem
                            rtc_type item);
 
 /* Arrays from JSON: nulls are dropped and the rest closed up, so the array stays a sequence. */
-static void normalize_array(lua_State *L, int idx, rtc_type item) {
+static void normalize_array(lua_State *L, int idx, rtc_type item, const rtc_schema *object) {
   size_t n = lua_rawlen(L, idx), i, out = 0;
   for (i = 1; i <= n; i++) {
     int replaced;
@@ -363,7 +415,7 @@ static void normalize_array(lua_State *L, int idx, rtc_type item) {
       lua_pop(L, 1);
       continue;
     }
-    replaced = normalize_value(L, lua_gettop(L), item, NULL, item);
+    replaced = normalize_value(L, lua_gettop(L), item, item == RTC_T_OBJECT ? object : NULL, item);
     out++;
     if (replaced || out != i) lua_rawseti(L, idx, (int)out);
     else lua_pop(L, 1);
@@ -381,6 +433,7 @@ static int normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schem
   int t = lua_type(L, idx);
   luaL_checkstack(L, 6, "rtc: response nested too deeply");
   if (t == LUA_TNUMBER) {
+    if (type == RTC_T_NUMBER) return 0; /* a float field keeps its value */
     if (type != RTC_T_STRING) return number_to_integer(L);
     number_to_string(L);
     return 1;
@@ -406,9 +459,9 @@ static int normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schem
     return 0;
   }
   if (t == LUA_TTABLE) {
-    if (type == RTC_T_ARRAY) normalize_array(L, idx, item);
+    if (type == RTC_T_ARRAY) normalize_array(L, idx, item, object);
     else if (object) rtc_normalize(L, idx, object);
-    else if (lua_rawlen(L, idx) > 0) normalize_array(L, idx, RTC_T_OBJECT);
+    else if (lua_rawlen(L, idx) > 0) normalize_array(L, idx, RTC_T_OBJECT, NULL);
     else rtc_normalize(L, idx, NULL);
   }
   return 0; /* tables change in place */
