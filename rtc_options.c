@@ -127,6 +127,7 @@ static void add_endpoint(lua_State *L, rtc_client *c, const char *url, size_t le
     else
       snprintf(msg, sizeof msg, "rtc.new: %s: the URL has no host", where);
     rtc_raise_invalid(L, msg);
+    return; /* not reached: rtc_raise_invalid raises */
   }
   snprintf(hostport, sizeof hostport, "%s%s%s", host, port ? ":" : "", port ? port : "");
   plen = path ? strlen(path) : 0;
