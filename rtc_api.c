@@ -32,6 +32,45 @@ static const rtc_list rule_list = {"rules", "record_rule", NULL, 1};
 static const rtc_list bucket_list = {"buckets", "obs_bucket", "count", 0};
 static const rtc_list object_list = {"objects", "obs_bucket_object", "count", 0};
 
+#ifdef RTC_TEST_ROWS
+/* Test-only rows (spec/rows_spec.lua builds a module with them): one of each kind of field,
+ * rule, query and list metadata, apart from the API's own rows, so the row types are tested
+ * independently of what the 28 operations happen to use. */
+static const rtc_field test_item_fields[] = {
+  F_STRING("name", RTC_REQUIRED | RTC_NONEMPTY),
+  F_NUMBER("weight", 0, 0.0, 1.0),
+};
+static RTC_SCHEMA(test_item, "TestItem", test_item_fields, NULL, NULL);
+static const char *const test_modes[] = {"plain", "fancy", NULL};
+static const rtc_rule test_rules[] = {
+  {"mode", "fancy", "extra"}, {"tags", "urgent", "extra"}, {NULL, NULL, NULL}};
+static const rtc_field test_body_fields[] = {
+  F_ENUM("mode", 0, test_modes),
+  F_STRING_MAX("extra", 0, 8),
+  F_OBJECTS("items", 0, 0, 10, test_item),
+  F_STRINGS("tags", 0, 0, 10, NULL, NULL),
+  F_NUMBER("ratio", 0, 0.5, 2.0),
+};
+static RTC_SCHEMA(test_body, "TestBody", test_body_fields, NULL, test_rules);
+static const rtc_field test_query_fields[] = {
+  F_INTEGER("offset", 0, 0, 1000), F_INTEGER("limit", 0, 1, 100), F_STRING("name", 0),
+  F_BOOLEAN("all"), F_NUMBER("min_weight", 0, 0.0, 1.0),
+};
+static RTC_SCHEMA(test_query, "TestQuery", test_query_fields, NULL, NULL);
+static const rtc_field test_list_fields[] = {
+  F_OBJECTS("rules", 0, 0, 1000, test_item), F_INTEGER("count", 0, 0, 0),
+};
+static RTC_SCHEMA(test_list_answer, "TestList", test_list_fields, NULL, NULL);
+static const rtc_list test_list = {"rules", "test_rule", "count", 1};
+#define TEST_ROWS                                                                              \
+  {"test_post", "POST", "/v2/test/{app_id}/things", &test_body, NULL, 200, RTC_RETRY_IF_UNSENT, \
+   "Test: a body with every kind of field", NULL, "application/x-test+json", NULL},          \
+  {"test_list", "GET", "/v2/test/{app_id}/rules", NULL, &test_list_answer, 200,               \
+   RTC_RETRY_IDEMPOTENT, "Test: a paged list", &test_query, NULL, &test_list},
+#else
+#define TEST_ROWS
+#endif
+
 const rtc_operation rtc_operations[] = {
   /* name, method, path, body, answer, success, retry, summary, query, content type, list */
 
@@ -112,6 +151,7 @@ const rtc_operation rtc_operations[] = {
    JSON, &object_list},
   {"update_obs_bucket_authority", "PUT", OBS "/authentication", &rtc_model_obs_authority, NULL,
    200, IDEMPOTENT, "Grant or revoke SparkRTC's access to an OBS bucket", NULL, JSON, NULL},
+  TEST_ROWS
 };
 const size_t rtc_noperations = RTC_N(rtc_operations);
 

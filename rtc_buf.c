@@ -69,8 +69,7 @@ void rtc_buf_free_secret(rtc_buf *b) {
 
 char *rtc_buf_take(rtc_buf *b) {
   char *p;
-  if (b->data == NULL && rtc_buf_ensure(b, 0) != 0) return NULL;
-  if (b->data == NULL) return NULL; /* unreachable: ensure allocated; says so to the analyzer */
+  if (b->data == NULL && (rtc_buf_ensure(b, 0) != 0 || b->data == NULL)) return NULL;
   b->data[b->len] = '\0';
   p = b->data;
   b->data = NULL;

@@ -8,99 +8,6 @@
 
 #include "rtc.h"
 
-/* SIGN local build shim: the buffer functions live in rtc_buf.c */
-
-/* ---------------------------------------------------------------- the API as data */
-
-static int is_rtmp_url(const char *s, size_t len) {
-  size_t i, prefix;
-  if (len > 7 && strncmp(s, "rtmp://", 7) == 0) prefix = 7;
-  else if (len > 8 && strncmp(s, "rtmps://", 8) == 0) prefix = 8;
-  else return 0;
-  for (i = prefix; i < len; i++) /* no blanks or control characters inside a URL */
-    if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f) return 0;
-  return 1;
-}
-
-static const rtc_format rtmp_url = {"an rtmp:// or rtmps:// URL", is_rtmp_url};
-static const char *const video_types[] = {"CAMERASTREAM", "SCREENSTREAM", NULL};
-static const char *const stream_types[] = {"LD", "SD", "HD", "FHD", NULL};
-static const char *const publish_or_record[] = {"publish_param", "record_param", NULL};
-
-#define RTC_MAX_TEXT 4096      /* no documented limit; bounds what one string may carry */
-#define RTC_MAX_RTMP_URLS 100  /* bounds the array before anything walks it */
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-#define STRING(n, fl) {n, RTC_T_STRING, fl, 0, RTC_MAX_TEXT, NULL, NULL, NULL, RTC_T_STRING}
-#define ENUM(n, list) {n, RTC_T_STRING, RTC_NONEMPTY, 0, RTC_MAX_TEXT, list, NULL, NULL, RTC_T_STRING}
-#define BOOLEAN(n) {n, RTC_T_BOOLEAN, 0, 0, 0, NULL, NULL, NULL, RTC_T_BOOLEAN}
-#define INTEGER(n, lo, hi) {n, RTC_T_INTEGER, 0, lo, hi, NULL, NULL, NULL, RTC_T_INTEGER}
-#define OBJECT(n, fl, s) {n, RTC_T_OBJECT, fl, 0, 0, NULL, NULL, &s, RTC_T_OBJECT}
-#define ARRAY(n, fl, lo, hi, fmt) {n, RTC_T_ARRAY, fl, lo, hi, NULL, fmt, NULL, RTC_T_STRING}
-
-static const rtc_field publish_param_fields[] = {
-  ARRAY("rtmp_urls", RTC_REQUIRED, 1, RTC_MAX_RTMP_URLS, &rtmp_url),
-};
-static const rtc_schema publish_param = {"PublishParam", publish_param_fields,
-                                         N(publish_param_fields), NULL};
-
-static const rtc_field record_param_fields[] = {
-  STRING("record_rule_id", RTC_REQUIRED | RTC_NONEMPTY),
-};
-static const rtc_schema record_param = {"RecordParam", record_param_fields,
-                                        N(record_param_fields), NULL};
-
-static const rtc_field update_fields[] = {
-  OBJECT("publish_param", 0, publish_param),
-  OBJECT("record_param", 0, record_param),
-};
-static const rtc_schema update_request = {"UpdateIndividualJobReq", update_fields,
-                                          N(update_fields), publish_or_record};
-
-static const rtc_field create_fields[] = {
-  STRING("room_id", RTC_REQUIRED | RTC_NONEMPTY),
-  STRING("user_id", RTC_REQUIRED | RTC_NONEMPTY),
-  BOOLEAN("is_record_audio"),
-  ENUM("video_type", video_types),
-  ENUM("select_stream_type", stream_types),
-  INTEGER("max_idle_time", 5, 43200),
-  OBJECT("record_param", 0, record_param),
-  OBJECT("publish_param", 0, publish_param),
-};
-static const rtc_schema create_request = {"IndividualStreamJobReq", create_fields,
-                                          N(create_fields), publish_or_record};
-
-/* The job as answered: only types matter here (the service is the judge of its values). */
-static const rtc_field job_fields[] = {
-  STRING("job_id", 0),      STRING("stream_name", 0),   STRING("app_id", 0),
-  STRING("room_id", 0),     STRING("user_id", 0),       BOOLEAN("is_record_audio"),
-  STRING("video_type", 0),  STRING("select_stream_type", 0),
-  INTEGER("max_idle_time", 0, 0),
-  OBJECT("record_param", 0, record_param),
-  OBJECT("publish_param", 0, publish_param),
-  STRING("create_time", 0), STRING("update_time", 0),   STRING("start_time", 0),
-  STRING("stop_time", 0),   STRING("state", 0),         STRING("stop_reason", 0),
-  STRING("description", 0),
-};
-static const rtc_schema job = {"IndividualStreamJobInfo", job_fields, N(job_fields), NULL};
-
-#define JOBS "/v2/apps/{app_id}/individual-stream-jobs"
-const rtc_operation rtc_operations[] = {
-  /* name         method    path                request          response success params */
-  {"create_job", "POST", JOBS, &create_request, &job, 201, 1, RTC_RETRY_IF_UNSENT},
-  {"get_job", "GET", JOBS "/{job_id}", NULL, &job, 200, 2, RTC_RETRY_IDEMPOTENT},
-  {"update_job", "PUT", JOBS "/{job_id}", &update_request, &job, 200, 2, RTC_RETRY_IDEMPOTENT},
-  {"stop_job", "DELETE", JOBS "/{job_id}", NULL, NULL, 204, 2, RTC_RETRY_IDEMPOTENT},
-};
-const size_t rtc_noperations = N(rtc_operations);
-
-const rtc_operation *rtc_find_operation(const char *name) {
-  size_t i;
-  for (i = 0; i < rtc_noperations; i++)
-    if (strcmp(rtc_operations[i].name, name) == 0) return &rtc_operations[i];
-  return NULL;
-}
-
 /* ---------------------------------------------------------------- validation */
 
 typedef struct vstate {
@@ -163,7 +70,6 @@ static size_t path_push(vstate *v, const char *name, long long index) {
   return old;
 }
 
-/* SIGN local build shim: rtc_edit_distance lives in rtc_text.c */
 
 static int check_string(vstate *v, const rtc_field *f, const rtc_format *format, int idx) {
   size_t len;
@@ -174,6 +80,10 @@ static int check_string(vstate *v, const rtc_field *f, const rtc_format *format,
   s = lua_tolstring(v->L, idx, &len);
   if (memchr(s, '\0', len)) return fail(v, "text without NUL bytes", idx);
   if (len > RTC_MAX_TEXT) return fail(v, "a string of at most 4096 bytes", 0);
+  if (f->type == RTC_T_STRING && f->max > 0 && (long long)len > f->max) { /* the field's own */
+    snprintf(expected, sizeof expected, "a string of at most %lld bytes", f->max);
+    return fail(v, expected, 0);
+  }
   if (!rtc_utf8_valid(s, len)) return fail(v, "UTF-8 text", idx);
   if (format && !format->check(s, len)) return fail(v, format->expected, idx);
   if ((f->flags & RTC_NONEMPTY) && len == 0) return fail(v, "a non-empty string", idx);
@@ -208,6 +118,49 @@ static int check_integer(vstate *v, const rtc_field *f, int idx) {
 }
 
 static int check_object(vstate *v, int idx, const rtc_schema *s);
+
+/* 1 when the value at idx is the string value, or an array that holds it. */
+static int is_or_contains(lua_State *L, int idx, const char *value) {
+  size_t i, n;
+  if (lua_type(L, idx) == LUA_TSTRING) return strcmp(lua_tostring(L, idx), value) == 0;
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  n = lua_rawlen(L, idx);
+  for (i = 1; i <= n; i++) {
+    int hit;
+    lua_rawgeti(L, idx, (int)i);
+    hit = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), value) == 0;
+    lua_pop(L, 1);
+    if (hit) return 1;
+  }
+  return 0;
+}
+
+/* The schema's rules: "when field F is (or contains) V, field G is required". */
+static int check_rules(vstate *v, int idx, const rtc_schema *s) {
+  lua_State *L = v->L;
+  const rtc_rule *r;
+  for (r = s->rules; r->when; r++) {
+    int applies, present;
+    lua_pushstring(L, r->when);
+    lua_rawget(L, idx);
+    applies = is_or_contains(L, lua_gettop(L), r->value);
+    lua_pop(L, 1);
+    if (!applies) continue;
+    lua_pushstring(L, r->then);
+    lua_rawget(L, idx);
+    present = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (!present) {
+      char msg[256];
+      size_t old = path_push(v, r->then, 0);
+      snprintf(msg, sizeof msg, "required when %s is %s", r->when, r->value);
+      fail(v, msg, 0);
+      v->path[old] = '\0';
+      return 0;
+    }
+  }
+  return 1;
+}
 
 static int check_array(vstate *v, const rtc_field *f, int idx) {
   lua_State *L = v->L;
@@ -247,7 +200,11 @@ static int check_array(vstate *v, const rtc_field *f, int idx) {
     int ok;
     lua_rawgeti(L, idx, (int)i);
     old = path_push(v, NULL, (long long)i);
-    ok = check_string(v, f, f->format, lua_gettop(L));
+    if (f->item == RTC_T_OBJECT && f->object) /* an array of objects: each by the item schema */
+      ok = lua_type(L, -1) == LUA_TTABLE ? check_object(v, lua_gettop(L), f->object)
+                                         : fail(v, "a table", lua_gettop(L));
+    else
+      ok = check_string(v, f, f->format, lua_gettop(L));
     v->path[old] = '\0';
     lua_pop(L, 1);
     if (!ok) return 0;
@@ -261,6 +218,17 @@ static int check_value(vstate *v, const rtc_field *f, int idx) {
   case RTC_T_BOOLEAN:
     return lua_type(v->L, idx) == LUA_TBOOLEAN ? 1 : fail(v, "a boolean", idx);
   case RTC_T_INTEGER: return check_integer(v, f, idx);
+  case RTC_T_NUMBER: {
+    lua_Number d;
+    if (lua_type(v->L, idx) != LUA_TNUMBER) return fail(v, "a number", idx);
+    d = lua_tonumber(v->L, idx);
+    if (d != d || (f->fmin <= f->fmax && (d < f->fmin || d > f->fmax))) {
+      char what[96];
+      snprintf(what, sizeof what, "a number from %g to %g", f->fmin, f->fmax);
+      return fail(v, what, idx);
+    }
+    return 1;
+  }
   case RTC_T_ARRAY: return check_array(v, f, idx);
   case RTC_T_OBJECT:
     if (lua_type(v->L, idx) != LUA_TTABLE) return fail(v, "a table", idx);
@@ -333,6 +301,7 @@ static int check_object(vstate *v, int idx, const rtc_schema *s) {
     }
     lua_pop(L, 1);
   }
+  if (s->rules && !check_rules(v, idx, s)) return 0;
   if (s->one_of) {
     const char *const *name;
     char msg[160];
@@ -387,25 +356,7 @@ int rtc_check_id(const char *s, size_t len, char *err, size_t errlen) {
   return 0;
 }
 
-int rtc_buf_add_segment(rtc_buf *b, const char *s, size_t len) {
-  static const char hex[] = "0123456789ABCDEF";
-  size_t i;
-  if (rtc_buf_reserve(b, len * 3) != 0) return -1;
-  for (i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      b->data[b->len++] = (char)c;
-    } else {
-      b->data[b->len++] = '%';
-      b->data[b->len++] = hex[c >> 4];
-      b->data[b->len++] = hex[c & 15];
-    }
-  }
-  b->data[b->len] = '\0';
-  return 0;
-}
 
-/* SIGN local build shim: rtc_utf8_valid lives in rtc_text.c */
 
 /* ---------------------------------------------------------------- response normalization */
 
@@ -455,7 +406,7 @@ static int normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schem
                            rtc_type item);
 
 /* Arrays from JSON: nulls are dropped and the rest closed up, so the array stays a sequence. */
-static void normalize_array(lua_State *L, int idx, rtc_type item) {
+static void normalize_array(lua_State *L, int idx, rtc_type item, const rtc_schema *object) {
   size_t n = lua_rawlen(L, idx), i, out = 0;
   for (i = 1; i <= n; i++) {
     int replaced;
@@ -464,7 +415,7 @@ static void normalize_array(lua_State *L, int idx, rtc_type item) {
       lua_pop(L, 1);
       continue;
     }
-    replaced = normalize_value(L, lua_gettop(L), item, NULL, item);
+    replaced = normalize_value(L, lua_gettop(L), item, item == RTC_T_OBJECT ? object : NULL, item);
     out++;
     if (replaced || out != i) lua_rawseti(L, idx, (int)out);
     else lua_pop(L, 1);
@@ -482,6 +433,7 @@ static int normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schem
   int t = lua_type(L, idx);
   luaL_checkstack(L, 6, "rtc: response nested too deeply");
   if (t == LUA_TNUMBER) {
+    if (type == RTC_T_NUMBER) return 0; /* a float field keeps its value */
     if (type != RTC_T_STRING) return number_to_integer(L);
     number_to_string(L);
     return 1;
@@ -507,9 +459,9 @@ static int normalize_value(lua_State *L, int idx, rtc_type type, const rtc_schem
     return 0;
   }
   if (t == LUA_TTABLE) {
-    if (type == RTC_T_ARRAY) normalize_array(L, idx, item);
+    if (type == RTC_T_ARRAY) normalize_array(L, idx, item, object);
     else if (object) rtc_normalize(L, idx, object);
-    else if (lua_rawlen(L, idx) > 0) normalize_array(L, idx, RTC_T_OBJECT);
+    else if (lua_rawlen(L, idx) > 0) normalize_array(L, idx, RTC_T_OBJECT, NULL);
     else rtc_normalize(L, idx, NULL);
   }
   return 0; /* tables change in place */

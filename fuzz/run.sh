@@ -26,9 +26,9 @@ LIBS_FUZZ="$(pkg-config --libs "$LUA_PC" libcurl libcrypto) -lm -lpthread"
 
 # the module's sources, instrumented, once (fuzzer-no-link: coverage without a second main)
 MODULE_OBJS=""
-for src in rtcjob.c rtc_schema.c rtc_engine.c rtc_sign.c rtc_sign_lua.c rtc_buf.c rtc_text.c; do
+for src in $(sed -n 's/^SOURCES *:= *//p' Makefile); do  # the Makefile's list
   o="fuzz/${src%.c}.o"
-  if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ rtc.h -nt "$o" ] || [ rtc_sign.h -nt "$o" ] || [ rtc_buf.h -nt "$o" ] || [ rtc_text.h -nt "$o" ] || [ "$0" -nt "$o" ]; then
+  if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find . -maxdepth 1 -name '*.h' -newer "$o")" ] || [ "$0" -nt "$o" ]; then
     # shellcheck disable=SC2086
     "$CC_FUZZ" $CFLAGS_FUZZ -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
       -fno-omit-frame-pointer -c "$src" -o "$o"

@@ -688,6 +688,72 @@ section("close_in_flight", function()
   mock:reset()
 end)
 
+section("reentry", function()
+  -- the issue-10 reproducer: finalizers close the client while its calls run (close is
+  -- deferred until the running method returns; later calls raise "closed")
+  local function new(o)
+    local t = { retries = 0 }
+    for k, v in pairs(o or {}) do t[k] = v end
+    return helper.client(mock, t)
+  end
+  local c = new()
+  local Owner = { __gc = function(o) pcall(o.client.close, o.client) end }
+  for i = 1, 300 do
+    if not pcall(c.get_job, c, "app", "job" .. i) then c = new() end
+    setmetatable({ client = c }, Owner)
+  end
+  gc()
+  c:close()
+  -- a large answer: decode allocates a lot while finalizers close the client
+  local big = '{"job_id":"big","description":"' .. string.rep("d", 100000) .. '"}'
+  c = new()
+  for _ = 1, 10 do
+    for _ = 1, 20 do setmetatable({ client = c }, Owner) end
+    mock:script{ status = 200, body = big }
+    local okc, job = pcall(c.get_job, c, "app", "big")
+    if okc then eq(#job.description, 100000, "big answer decoded whole") else c = new() end
+  end
+  c:close()
+  -- start/poll with finalizers closing the client while poll decodes
+  c = new()
+  for round = 1, 10 do
+    local okc = pcall(function()
+      for i = 1, 3 do c:start("get_job", "app", "p" .. round .. i) end
+      local n = 0
+      while n < 3 do
+        for _ in c:poll(5) do n = n + 1; setmetatable({ client = c }, Owner) end
+      end
+    end)
+    if not okc then c = new() end
+  end
+  c:close()
+  -- batch: progress calls back in (busy), runs collectgarbage, closes the client midway
+  c = new()
+  local calls = {}
+  for i = 1, 12 do calls[i] = { "get_job", "app", "b" .. i } end
+  local refused = 0
+  local _, summary = c:batch(calls, { concurrency = 3, progress = function(done)
+    gc()
+    if not pcall(c.get_job, c, "app", "x") then refused = refused + 1 end
+    if done == 6 then c:close() end
+  end })
+  eq(summary.failed, 12, "batch with closing progress: every call answered")
+  eq(refused, 12, "calls from progress refused")
+  eq(tostring(c), "rtc.client(closed)", "closed once the batch returned")
+  -- keep_results = false
+  c = new()
+  local seen = 0
+  local r, s2 = c:batch(calls, { keep_results = false, progress = function() seen = seen + 1 end })
+  eq(r, nil, "keep_results = false: no results table")
+  eq(s2.failed, 12, "keep_results = false: summary")
+  eq(seen, 12, "keep_results = false: progress for each")
+  -- a debug callback that closes the client and calls back in
+  c = new{ debug = function() pcall(c.get_job, c, "app", "x"); c:close() end }
+  failed("api", 404, "get_job with a closing debug callback", c:get_job("app", "j"))
+  eq(tostring(c), "rtc.client(closed)", "debug close deferred")
+  gc()
+end)
+
 section("gc_unclosed", function()
   mock:script{ delay = 5, times = 6 }
   for i = 1, 3 do

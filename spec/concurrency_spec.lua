@@ -261,17 +261,35 @@ describe("concurrency", function()
       local calls = { { "get_job", APP, ids[1] }, { "get_job", APP, ids[2] } }
       local _, summary = c:batch(calls, { progress = function()
         inner[#inner + 1] = { pcall(c.get_job, c, APP, ids[1]) }
-        inner[#inner + 1] = { pcall(c.close, c) }
       end })
       assert.are.same({ ok = 2, failed = 0 }, summary)
+      assert.are.equal(2, #inner)
       for _, r in ipairs(inner) do
         assert.is_false(r[1])
-        assert.truthy(tostring(r[2]):find("busy", 1, true) or tostring(r[2]):find("callback", 1, true), tostring(r[2]))
+        assert.truthy(tostring(r[2]):find("busy", 1, true), tostring(r[2]))
       end
       local job, err = c:get_job(APP, ids[2])
       assert.is_nil(err)
       assert.are.equal(ids[2], job.job_id)
       c:close()
+    end)
+
+    -- close() from a callback used to raise; it is now deferred until the batch returns
+    it("close() from inside progress is deferred: the batch finishes, then the client is closed", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 2)
+      local closes = {}
+      local calls = { { "get_job", APP, ids[1] }, { "get_job", APP, ids[2] } }
+      local results, summary = c:batch(calls, { progress = function()
+        closes[#closes + 1] = pcall(c.close, c)
+      end })
+      assert.are.same({ ok = 2, failed = 0 }, summary)
+      assert.are.equal(ids[2], results[2].result.job_id)
+      assert.are.same({ true, true }, closes)
+      assert.are.equal("rtc.client(closed)", tostring(c))
+      local ok, e = pcall(c.get_job, c, APP, ids[1])
+      assert.is_false(ok)
+      assert.truthy(tostring(e):find("closed", 1, true), tostring(e))
     end)
 
     it("retries inside a batch", function()

@@ -4,7 +4,7 @@
  * rtc.so is loaded).
  *
  *   cc -O2 -Wall -Wextra -Werror -o examples/embed/rtc-host examples/embed/host.c \
- *      rtcjob.c rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -lm -I.
+ *      rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -lm -I.
  *
  *   RTC_ENDPOINT=http://127.0.0.1:8080 RTC_AUTH_TOKEN=... \
  *     examples/embed/rtc-host examples/embed/update.lua APP_ID JOB_ID rtmp://host/live/s
@@ -24,7 +24,7 @@
 #include <lualib.h>
 #include <lauxlib.h>
 
-/* defined in rtcjob.c, compiled into this program */
+/* defined in rtc_module.c, compiled into this program */
 int luaopen_rtc(lua_State *L);
 
 /* error handler: add a traceback to the error message (keeps error objects

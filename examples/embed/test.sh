@@ -23,9 +23,9 @@ HOST_STATIC=$TMP/rtc-host-static
 if [ -z "${RTC_HOST:-}" ]; then
     # shellcheck disable=SC2046
     if (cd "$ROOT" && "$CC" -O2 -Wall -Wextra -Werror -o "$HOST" examples/embed/host.c \
-            rtcjob.c rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.) \
+            rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.) \
             >"$TMP/build.log" 2>&1; then
-        ok "host built: cc -Wall -Wextra -Werror host.c rtcjob.c rtc_*.c -llua5.4 -lcurl -lcrypto -lm"
+        ok "host built: cc -Wall -Wextra -Werror host.c rtc_*.c -llua5.4 -lcurl -lcrypto -lm"
     else
         not_ok "host build"; cat "$TMP/build.log"; finish
     fi
@@ -34,7 +34,7 @@ fi
 if [ "${CJSON_A#/}" != "$CJSON_A" ] && [ -f "$CJSON_A" ]; then
     # shellcheck disable=SC2046
     if (cd "$ROOT" && "$CC" -O2 -Wall -Wextra -Werror -DRTC_HOST_STATIC_CJSON -o "$HOST_STATIC" \
-            examples/embed/host.c rtcjob.c rtc_*.c "$CJSON_A" \
+            examples/embed/host.c rtc_*.c "$CJSON_A" \
             $(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.) \
             >"$TMP/build2.log" 2>&1; then
         ok "self-contained host built (-DRTC_HOST_STATIC_CJSON + liblua5.4-cjson.a)"

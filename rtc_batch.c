@@ -1,0 +1,319 @@
+/* rtc_batch.c: the client methods for many calls at once: start/poll/cancel/pending, fds and
+ * timeout for event loops, batch, and policy(). Calls rtc_client, rtc_dispatch, rtc_policy_lua. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "rtc.h"
+#include "rtc_policy_lua.h"
+
+
+static rtc_call *find_call(rtc_client *c, lua_Integer id) {
+  rtc_call *call;
+  for (call = c->d.all; call; call = call->next_all)
+    if (call->id == id && call->cls == RTC_CALL_STARTED) return call;
+  return NULL;
+}
+
+/* client:start(op, ...) -> id: the call runs while the caller polls. */
+int rtc_client_start(lua_State *L) {
+  rtc_client *c = rtc_check_client(L, 1);
+  const rtc_operation *op = rtc_check_operation(L, 2);
+  rtc_request req;
+  rtc_call *call;
+  if (!rtc_build_or_fail(L, c, op, 3, "start", &req)) return 2;
+  call = rtc_queue_call(L, c, &req, RTC_CALL_STARTED);
+  lua_pushinteger(L, (lua_Integer)call->id);
+  rtc_enter(c);
+  rtc_dispatch_run(&c->d, 0, NULL, RTC_CALL_STARTED); /* get it on the wire now; never waits */
+  rtc_flush_debug(L, c);
+  rtc_leave(L, c);
+  return 1;
+}
+
+/* Each step takes one finished call out of the client, then decodes it: the client may be
+ * closed by then (the result is the iterator's own). */
+static int poll_next(lua_State *L) {
+  rtc_client *c = luaL_checkudata(L, lua_upvalueindex(1), RTC_CLIENT_MT);
+  rtc_call *call;
+  if (c->closed || c->busy || !c->open) return 0;
+  call = rtc_dispatch_take_done(&c->d, RTC_CALL_STARTED);
+  if (call == NULL) return 0;
+  rtc_enter(c);
+  lua_pushinteger(L, (lua_Integer)call->id);
+  rtc_push_outcome(L, c, call);
+  rtc_free_call(c, call);
+  rtc_leave(L, c);
+  return 3;
+}
+
+/* for id, result, err in client:poll(timeout) do ... end — waits at most timeout seconds
+ * (0: never blocks) for at least one call to finish, then yields every finished call. */
+int rtc_client_poll(lua_State *L) {
+  rtc_client *c = rtc_check_client(L, 1);
+  double wait = (double)luaL_optnumber(L, 2, 0);
+  luaL_argcheck(L, wait >= 0 && wait <= 86400, 2, "expected a timeout from 0 to 86400 seconds");
+  if (rtc_dispatch_peek_done(&c->d, RTC_CALL_STARTED) == NULL) {
+    rtc_enter(c);
+    rtc_dispatch_run(&c->d, wait, NULL, RTC_CALL_STARTED);
+    rtc_flush_debug(L, c);
+    rtc_leave(L, c);
+  }
+  lua_pushvalue(L, 1);
+  lua_pushcclosure(L, poll_next, 1);
+  return 1;
+}
+
+int rtc_client_timeout(lua_State *L) {
+  rtc_client *c = rtc_check_client(L, 1);
+  double t = rtc_dispatch_peek_done(&c->d, RTC_CALL_STARTED) ? 0 : rtc_dispatch_timeout(&c->d);
+  if (t < 0) lua_pushnil(L);
+  else lua_pushnumber(L, (lua_Number)t);
+  return 1;
+}
+
+/* client:fds() -> readable, writable: the sockets libcurl waits on now (tracked with its socket
+ * callback: exact for any descriptor number), for an event loop that sleeps on its own. */
+int rtc_client_fds(lua_State *L) {
+  rtc_client *c = rtc_check_client(L, 1);
+  size_t i;
+  int nr = 0, nw = 0;
+  lua_newtable(L);
+  lua_newtable(L);
+  for (i = 0; i < c->d.engine.nsockets; i++) {
+    const rtc_socket *s = &c->d.engine.sockets[i];
+    if (s->what & CURL_POLL_IN) {
+      lua_pushinteger(L, (lua_Integer)s->fd);
+      lua_rawseti(L, -3, ++nr);
+    }
+    if (s->what & CURL_POLL_OUT) {
+      lua_pushinteger(L, (lua_Integer)s->fd);
+      lua_rawseti(L, -2, ++nw);
+    }
+  }
+  return 2;
+}
+
+int rtc_client_pending(lua_State *L) {
+  rtc_client *c = rtc_check_client(L, 1);
+  rtc_call *call;
+  lua_Integer n = 0;
+  for (call = c->d.all; call; call = call->next_all)
+    if (call->cls == RTC_CALL_STARTED) n++;
+  lua_pushinteger(L, n);
+  return 1;
+}
+
+int rtc_client_cancel(lua_State *L) {
+  rtc_client *c = rtc_check_client(L, 1);
+  rtc_call *call = find_call(c, luaL_checkinteger(L, 2));
+  int cancelled = call != NULL && call->state != RTC_CALL_DONE;
+  if (cancelled) rtc_dispatch_cancel(&c->d, call);
+  lua_pushboolean(L, cancelled);
+  return 1;
+}
+
+/* progress(done, total, index, result, err), with result, err on the stack top (kept). */
+static void batch_progress(lua_State *L, rtc_client *c, int done, int total, int index) {
+  if (c->progress_ref == LUA_NOREF) return;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->progress_ref);
+  lua_pushinteger(L, done);
+  lua_pushinteger(L, total);
+  lua_pushinteger(L, index);
+  lua_pushvalue(L, -6);
+  lua_pushvalue(L, -6);
+  if (lua_pcall(L, 5, 0, 0) != 0) lua_pop(L, 1); /* a failing callback must not stop the batch */
+}
+
+/* Stores outcome (result, err on top of the stack) as results[index] = {result=} or {err=}
+ * (results 0: not kept); pops them. */
+static void store_outcome(lua_State *L, int results, int index, lua_Integer *ok,
+                          lua_Integer *failed) {
+  if (lua_isnil(L, -1)) (*ok)++;
+  else (*failed)++;
+  if (results) {
+    lua_createtable(L, 0, 1);
+    if (lua_isnil(L, -2)) {
+      lua_pushvalue(L, -3);
+      lua_setfield(L, -2, "result");
+    } else {
+      lua_pushvalue(L, -2);
+      lua_setfield(L, -2, "err");
+    }
+    lua_rawseti(L, results, index);
+  }
+  lua_pop(L, 2);
+}
+
+/* client:batch(calls, opts) -> results, { ok = n, failed = n }. Every entry is checked for
+ * misuse first; then calls are queued, and each finished one is taken out, decoded, given to
+ * progress and freed as the batch goes (opts.keep_results = false: results only through
+ * progress, in flat memory). */
+int rtc_client_batch(lua_State *L) {
+  rtc_client *c = rtc_check_client(L, 1);
+  size_t n, i;
+  int results = 0, saved_limit = c->d.limit, keep = 1, done = 0, progress = 0, total;
+  double batch_deadline = -1, batch_end = -1;
+  lua_Integer concurrency = (lua_Integer)c->cfg.concurrency, ok = 0, failed = 0;
+  rtc_call *call;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  n = lua_rawlen(L, 2);
+  luaL_argcheck(L, n <= RTC_MAX_BATCH, 2, "at most 1000000 calls in one batch");
+  if (!lua_isnoneornil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_getfield(L, 3, "concurrency");
+    if (!lua_isnil(L, -1)) {
+      concurrency = luaL_checkinteger(L, -1);
+      luaL_argcheck(L, concurrency >= 1 && concurrency <= 4096, 3,
+                    "opts.concurrency: expected a whole number from 1 to 4096");
+    }
+    lua_getfield(L, 3, "progress");
+    if (!lua_isnil(L, -1)) {
+      luaL_argcheck(L, lua_type(L, -1) == LUA_TFUNCTION, 3, "opts.progress: expected a function");
+      progress = 1;
+    }
+    lua_getfield(L, 3, "keep_results");
+    if (!lua_isnil(L, -1)) {
+      luaL_argcheck(L, lua_type(L, -1) == LUA_TBOOLEAN, 3, "opts.keep_results: expected a boolean");
+      keep = lua_toboolean(L, -1);
+    }
+    lua_getfield(L, 3, "deadline"); /* a bound on the whole batch (each call has its own too) */
+    if (!lua_isnil(L, -1)) {
+      batch_deadline = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+      luaL_argcheck(L, batch_deadline > 0 && batch_deadline <= 86400, 3,
+                    "opts.deadline: expected seconds from 0 to 86400");
+    }
+    lua_pop(L, 4);
+  }
+  /* every entry is checked for misuse before anything is sent */
+  for (i = 1; i <= n; i++) {
+    lua_rawgeti(L, 2, (int)i);
+    if (lua_type(L, -1) != LUA_TTABLE)
+      return luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: expected a table such as "
+                           "{\"update_job\", app_id, job_id, params})", (int)i);
+    lua_rawgeti(L, -1, 1);
+    if (lua_type(L, -1) != LUA_TSTRING || rtc_find_operation(lua_tostring(L, -1)) == NULL)
+      return luaL_error(L, "bad argument #1 to 'batch' (calls[%d][1]: expected an operation "
+                           "name: %s)", (int)i, rtc_operation_names());
+    lua_pop(L, 2);
+  }
+  lua_createtable(L, keep ? (int)n : 0, 0);
+  if (keep) results = lua_gettop(L);
+  total = (int)n;
+  if (progress) { /* a reference from here on: every way out below drops it */
+    lua_getfield(L, 3, "progress");
+    c->progress_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  /* build and queue everything; misuse in an entry drops what was queued and raises */
+  for (i = 1; i <= n; i++) {
+    rtc_request req;
+    char err[512], field[256];
+    const rtc_operation *op;
+    int base, k, np, top = lua_gettop(L);
+    lua_rawgeti(L, 2, (int)i);
+    lua_rawgeti(L, -1, 1);
+    op = rtc_find_operation(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    base = lua_gettop(L) + 1;
+    np = rtc_operation_nparams(op);
+    luaL_checkstack(L, np + 4, "rtc: batch");
+    for (k = 0; k <= np; k++) lua_rawgeti(L, base - 1, k + 2);
+    switch (rtc_build_request(L, c, op, base, &req, err, sizeof err, field, sizeof field, &k)) {
+    case BUILD_MISUSE: {
+      rtc_call *next;
+      for (call = c->d.all; call; call = next) {
+        next = call->next_all;
+        if (call->cls == RTC_CALL_BATCH) rtc_dispatch_release(&c->d, call);
+      }
+      luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
+      c->progress_ref = LUA_NOREF;
+      return luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: %s)", (int)i, err);
+    }
+    case BUILD_INVALID:
+      lua_settop(L, top);
+      break;
+    case BUILD_OK:
+      lua_settop(L, top);
+      call = rtc_dispatch_submit(&c->d, op, &req.target, &req.body, RTC_CALL_BATCH);
+      if (call == NULL) {
+        luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
+        c->progress_ref = LUA_NOREF;
+        return luaL_error(L, "rtc: out of memory");
+      }
+      call->batch_index = (int)i;
+      continue;
+    }
+    /* invalid entries are answered at once, in order, before anything is sent */
+    lua_pushnil(L);
+    rtc_push_error(L, "invalid", 0, NULL, err, NULL, field[0] ? field : NULL);
+    done++;
+    rtc_enter(c);
+    batch_progress(L, c, done, total, (int)i);
+    c->busy = 0;
+    store_outcome(L, results, (int)i, &ok, &failed);
+  }
+  c->d.limit = (int)concurrency;
+  rtc_enter(c);
+  if (batch_deadline > 0) batch_end = rtc_now() + batch_deadline;
+  while (done < total) {
+    double wait = -1;
+    if (batch_end >= 0) {
+      wait = batch_end - rtc_now();
+      if (wait <= 0) { /* the whole batch's bound: what is left ends as timeout */
+        rtc_call *next;
+        for (call = c->d.all; call; call = next) {
+          next = call->next_all;
+          if (call->cls == RTC_CALL_BATCH && call->state != RTC_CALL_DONE)
+            rtc_dispatch_fail(&c->d, call, "timeout", "the batch's deadline passed");
+        }
+        wait = 0;
+      }
+    }
+    rtc_dispatch_run(&c->d, wait, NULL, RTC_CALL_BATCH);
+    rtc_flush_debug(L, c);
+    if (rtc_dispatch_peek_done(&c->d, RTC_CALL_BATCH) == NULL) {
+      if (batch_end >= 0) continue; /* the batch's bound came first */
+      break; /* cannot happen */
+    }
+    while ((call = rtc_dispatch_take_done(&c->d, RTC_CALL_BATCH)) != NULL) {
+      int index = call->batch_index;
+      rtc_push_outcome(L, c, call);
+      rtc_free_call(c, call); /* the C state goes as soon as the result is Lua's */
+      done++;
+      batch_progress(L, c, done, total, index);
+      store_outcome(L, results, index, &ok, &failed);
+    }
+  }
+  if (c->open) {
+    rtc_call *next;
+    c->d.limit = saved_limit;
+    for (call = c->d.all; call; call = next) { /* left only when closed mid-batch */
+      next = call->next_all;
+      if (call->cls == RTC_CALL_BATCH) rtc_dispatch_release(&c->d, call);
+    }
+  }
+  if (c->progress_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
+  c->progress_ref = LUA_NOREF;
+  rtc_leave(L, c);
+  if (!keep) lua_pushnil(L);
+  else lua_pushvalue(L, results);
+  lua_createtable(L, 0, 2);
+  lua_pushinteger(L, ok);
+  lua_setfield(L, -2, "ok");
+  lua_pushinteger(L, failed);
+  lua_setfield(L, -2, "failed");
+  return 2;
+}
+
+int rtc_client_policy(lua_State *L) {
+  rtc_client *c = rtc_check_client(L, 1);
+  rtc_push_client_policy(L, &c->cfg);
+  return 1;
+}
+

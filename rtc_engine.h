@@ -1,0 +1,79 @@
+/* rtc_engine.h: the libcurl transport. It knows libcurl and nothing of Lua: it takes prepared
+ * transfers and hands back finished ones, in plain C structs. One CURLM, idle easy handles kept
+ * for reuse, sockets tracked with libcurl's socket and timer callbacks. */
+#ifndef RTC_ENGINE_H
+#define RTC_ENGINE_H
+
+#include <stddef.h>
+
+#include <curl/curl.h>
+
+#include "rtc_buf.h"
+
+typedef struct rtc_transfer {
+  /* in: set by the caller before rtc_engine_add; the caller keeps them alive until done */
+  const char *method;            /* "GET", "POST", "PUT", "DELETE", ... */
+  const char *url;
+  struct curl_slist *headers;
+  const char *body;
+  size_t body_len;
+  long timeout_ms, connect_ms;
+  size_t max_body;
+  void *owner;                   /* the caller's */
+  /* out: valid once the transfer is handed back */
+  long status;                   /* 0: no answer */
+  CURLcode code;
+  char error[CURL_ERROR_SIZE];   /* libcurl's text when code != CURLE_OK */
+  long sent;                     /* header bytes sent */
+  int too_large;                 /* the answer passed max_body; reading stopped */
+  int headers_too_large;         /* an answer header passed the engine's limit */
+  char request_id[128], content_type[128], location[512], retry_after[64];
+  rtc_buf response;
+  /* the engine's */
+  CURL *easy;
+  struct rtc_transfer *next_done;
+} rtc_transfer;
+
+typedef struct rtc_engine_settings {
+  int insecure;
+  const char *ca_file, *ca_path, *proxy; /* NULL: libcurl's defaults (proxy: none) */
+  /* The proxy environment, read once by the client: used when proxy is NULL (NULL: none) */
+  const char *env_http_proxy, *env_https_proxy, *env_no_proxy;
+} rtc_engine_settings;
+
+typedef struct rtc_socket {
+  curl_socket_t fd;
+  int what;                      /* CURL_POLL_IN / OUT / INOUT */
+} rtc_socket;
+
+#define RTC_IDLE_HANDLES 64
+
+typedef struct rtc_engine {
+  CURLM *multi;
+  rtc_engine_settings settings;
+  CURL *idle[RTC_IDLE_HANDLES];
+  int nidle;
+  int running;
+  rtc_socket *sockets;
+  size_t nsockets, socket_cap;
+  double timer_at;               /* monotonic seconds; < 0: no libcurl timer */
+  rtc_transfer *done_head, *done_tail;
+} rtc_engine;
+
+double rtc_now(void); /* monotonic seconds */
+
+/* 0, or -1 with a reason in err. The settings' strings must outlive the engine. */
+int rtc_engine_init(rtc_engine *e, const rtc_engine_settings *settings, char *err, size_t errlen);
+void rtc_engine_free(rtc_engine *e);
+/* Starts a transfer: 0, or -1 with t->code / t->error set (nothing started). */
+int rtc_engine_add(rtc_engine *e, rtc_transfer *t);
+/* Stops a running transfer; it is not handed back. */
+void rtc_engine_abort(rtc_engine *e, rtc_transfer *t);
+/* Waits at most max_ms (0: never blocks) for socket activity, drives libcurl, and queues the
+ * transfers that finished. */
+void rtc_engine_wait(rtc_engine *e, long max_ms);
+rtc_transfer *rtc_engine_take_done(rtc_engine *e);
+/* Milliseconds until libcurl wants to be driven again; -1 when it has no timer. */
+long rtc_engine_timeout_ms(const rtc_engine *e);
+
+#endif

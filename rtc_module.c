@@ -1,0 +1,177 @@
+/* rtc_module.c: luaopen_rtc: the metatables (protected), the module functions, one method and
+ * one module function per operation row. Calls rtc_client, rtc_batch, rtc_error, rtc_reflect,
+ * rtc_policy_lua, rtc_sign (rtc.sign). */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "rtc.h"
+#include "rtc_policy_lua.h"
+#include "rtc_reflect.h"
+#include "rtc_sign.h"
+
+
+static int l_new(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TTABLE);
+  rtc_new_client(L, lua_isnoneornil(L, 1) ? 0 : 1); /* no options: from the environment */
+  return 1;
+}
+
+/* rtc.configure(opts): the default client is rebuilt from opts (no opts: the environment). */
+static int l_configure(lua_State *L) {
+  rtc_module *m = rtc_module_state(L);
+  int old = m->default_ref;
+  if (!lua_isnoneornil(L, 1)) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    rtc_new_client(L, 1); /* raises on bad options, leaving the old default in place */
+    m->default_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  } else {
+    m->default_ref = LUA_NOREF; /* rebuilt from the environment on next use */
+  }
+  if (old != LUA_NOREF) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, old);
+    luaL_unref(L, LUA_REGISTRYINDEX, old);
+    lua_pushcfunction(L, rtc_client_close);
+    lua_insert(L, -2);
+    lua_call(L, 1, 0);
+  }
+  return 0;
+}
+
+static int module_gc(lua_State *L) {
+  rtc_module *m = lua_touserdata(L, 1);
+  if (m->default_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, m->default_ref);
+  m->default_ref = LUA_NOREF;
+  return 0;
+}
+
+static const luaL_Reg client_methods[] = {
+  {"prepare", rtc_client_prepare}, {"decode", rtc_client_decode}, {"start", rtc_client_start},
+  {"poll", rtc_client_poll},       {"timeout", rtc_client_timeout}, {"pending", rtc_client_pending},
+  {"cancel", rtc_client_cancel},   {"batch", rtc_client_batch},   {"close", rtc_client_close},
+  {"fds", rtc_client_fds},         {"policy", rtc_client_policy},
+  {NULL, NULL}};
+
+static const luaL_Reg client_meta[] = {
+  {"__gc", rtc_client_close}, {"__close", rtc_client_close}, {"__tostring", rtc_client_tostring},
+  {NULL, NULL}};
+
+static const luaL_Reg module_functions[] = {
+  {"new", l_new}, {"configure", l_configure}, {"sign", rtc_l_sign}, {"policy", rtc_l_policy},
+  {"assert", rtc_l_assert}, {"operations", rtc_l_operations}, {"operation", rtc_l_operation_row},
+  {NULL, NULL}};
+
+/* One row of rtc_operations becomes a method and a module function: nothing per operation. */
+static void register_operations(lua_State *L, int target, int is_module) {
+  size_t i;
+  for (i = 0; i < rtc_noperations; i++) {
+    lua_pushvalue(L, -1); /* module state */
+    lua_pushlightuserdata(L, (void *)&rtc_operations[i]);
+    lua_pushboolean(L, is_module);
+    lua_pushcclosure(L, rtc_l_operation, 3);
+    lua_setfield(L, target, rtc_operations[i].name);
+  }
+}
+
+/* Loads lua-cjson and keeps a private instance's encode and decode: the caller's own cjson
+ * settings never change what is sent or how answers are read. */
+static void open_json(lua_State *L, rtc_module *m) {
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "cjson");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "new");
+  lua_call(L, 0, 1);
+  lua_getfield(L, -1, "decode_invalid_numbers"); /* no NaN, Infinity or hex in answers */
+  lua_pushboolean(L, 0);
+  lua_call(L, 1, 0);
+  lua_getfield(L, -1, "decode_max_depth");
+  lua_pushinteger(L, 128);
+  lua_call(L, 1, 0);
+  lua_getfield(L, -1, "encode_invalid_numbers");
+  lua_pushboolean(L, 0);
+  lua_call(L, 1, 0);
+  lua_getfield(L, -1, "encode");
+  m->encode_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_getfield(L, -1, "decode");
+  m->decode_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pop(L, 2);
+}
+
+/* The metatable of a value the module hands out (error, job, result): __name and __tostring
+ * only, the tostring function getting the name as its upvalue. __name is set by
+ * luaL_newmetatable from 5.3 on; set here for 5.1/LuaJIT too. */
+static void value_metatable(lua_State *L, const char *name, lua_CFunction tostring_fn,
+                            lua_CFunction concat_fn) {
+  if (luaL_newmetatable(L, name)) {
+    int mt = lua_gettop(L), k;
+    lua_newtable(L); /* what getmetatable shows: the same fields, a copy; the real one is protected */
+    for (k = 0; k < 2; k++) {
+      lua_pushstring(L, name);
+      lua_setfield(L, k ? -2 : mt, "__name");
+      lua_pushstring(L, name);
+      lua_pushcclosure(L, tostring_fn, 1);
+      lua_setfield(L, k ? -2 : mt, "__tostring");
+      if (concat_fn) {
+        lua_pushcfunction(L, concat_fn);
+        lua_setfield(L, k ? -2 : mt, "__concat");
+      }
+    }
+    lua_setfield(L, mt, "__metatable");
+  }
+  lua_pop(L, 1);
+}
+
+int luaopen_rtc(lua_State *L) {
+  static int curl_ready = 0;
+  rtc_module *m;
+  int module;
+  if (!curl_ready) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      return luaL_error(L, "rtc: curl_global_init failed");
+    curl_ready = 1;
+  }
+  value_metatable(L, RTC_ERROR_MT, rtc_error_tostring, rtc_error_concat);
+  value_metatable(L, RTC_JOB_MT, rtc_job_tostring, NULL);
+  value_metatable(L, RTC_RESULT_MT, rtc_job_tostring, NULL);
+  rtc_policy_open(L);
+
+  lua_newtable(L);
+  module = lua_gettop(L);
+  m = lua_newuserdata(L, sizeof *m);
+  m->encode_ref = m->decode_ref = m->default_ref = LUA_NOREF;
+  lua_newtable(L);
+  lua_pushcfunction(L, module_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  open_json(L, m);
+
+  luaL_newmetatable(L, RTC_CLIENT_MT); /* methods share the module state as upvalue 1 */
+  lua_pushliteral(L, RTC_CLIENT_MT);
+  lua_setfield(L, -2, "__name");
+  lua_pushliteral(L, RTC_CLIENT_MT);
+  lua_setfield(L, -2, "__metatable"); /* protected: no one swaps __gc or __index */
+  lua_pushvalue(L, -2);
+  luaL_setfuncs(L, client_meta, 1);
+  lua_newtable(L);
+  lua_pushvalue(L, -3);
+  luaL_setfuncs(L, client_methods, 1);
+  lua_pushvalue(L, -3);
+  register_operations(L, lua_gettop(L) - 1, 0);
+  lua_pop(L, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+
+  lua_pushvalue(L, -1);
+  register_operations(L, module, 1);
+  lua_pop(L, 1);
+  luaL_setfuncs(L, module_functions, 1);
+  lua_pushliteral(L, RTC_VERSION);
+  lua_setfield(L, module, "_VERSION");
+  return 1;
+}

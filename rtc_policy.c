@@ -1,0 +1,100 @@
+/* rtc_policy.c: the retry policy (see rtc_policy.h). Pure: the same outcome always gives the
+ * same decision. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h> /* curl_getdate: libcurl's HTTP-date parser, a pure function */
+
+#include "rtc_policy.h"
+#include "rtc_text.h"
+
+int rtc_policy_retryable_status(long status) {
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+double rtc_policy_backoff(const rtc_policy *p, int attempt, double random01) {
+  double cap = p->backoff_base * pow(2.0, attempt > 31 ? 30 : attempt < 1 ? 0 : attempt - 1);
+  if (cap > p->backoff_max) cap = p->backoff_max;
+  if (random01 < 0) random01 = 0;
+  if (random01 >= 1) random01 = 0.999999999;
+  return cap * random01;
+}
+
+static void give_up(rtc_decision *d, const char *kind) {
+  d->retry = 0;
+  d->delay = 0;
+  d->kind = kind;
+}
+
+/* A retry at now + delay, unless that would pass the deadline. */
+static void retry_at(const rtc_policy *p, const rtc_outcome *o, rtc_decision *d, double delay,
+                     int endpoint, const char *kind) {
+  if (o->now + delay >= o->started + p->deadline) {
+    give_up(d, kind);
+    return;
+  }
+  d->retry = 1;
+  d->delay = delay;
+  d->endpoint = endpoint;
+  d->kind = NULL;
+}
+
+void rtc_policy_decide(const rtc_policy *p, const rtc_outcome *o, rtc_decision *d) {
+  int n = p->nendpoints > 0 ? p->nendpoints : 1;
+  int may_retry = o->attempt <= p->retries;
+  double backoff = rtc_policy_backoff(p, o->attempt, o->random);
+  d->endpoint = o->endpoint;
+  if (o->error == RTC_ERR_NONE) {
+    const char *kind = o->status >= 200 && o->status < 300 ? "ok" : "api";
+    /* a POST that reached the server is not repeated, whatever the answer */
+    if (!rtc_policy_retryable_status(o->status) || !may_retry || !o->idempotent) {
+      give_up(d, kind);
+      return;
+    }
+    retry_at(p, o, d, o->retry_after > backoff ? o->retry_after : backoff, o->endpoint, kind);
+    return;
+  }
+  if (o->error == RTC_ERR_CONFIG) { /* another attempt cannot mend it */
+    give_up(d, "transport");
+    return;
+  }
+  {
+    const char *kind = o->error == RTC_ERR_TIMEOUT ? "timeout" : "transport";
+    /* A timeout with nothing sent was spent connecting (on a reused connection the connect
+     * time is 0 too, so only the bytes sent tell the two apart). */
+    int unreached = o->error == RTC_ERR_CONNECT || (o->error == RTC_ERR_TIMEOUT && !o->sent);
+    /* a request that was not sent at all may be sent again, whatever the operation */
+    if (!may_retry || (!o->idempotent && o->sent && !unreached)) {
+      give_up(d, kind);
+      return;
+    }
+    if (unreached && n > 1) {
+      /* straight on to the next endpoint while some are untried; back off once all failed */
+      retry_at(p, o, d, o->attempt % n ? 0.0 : backoff, (o->endpoint + 1) % n, kind);
+      return;
+    }
+    retry_at(p, o, d, backoff, o->endpoint, kind);
+  }
+}
+
+int rtc_retry_after_parse(const char *value, double now_unix, double *seconds) {
+  size_t i, len;
+  if (value == NULL) return -1;
+  len = strlen(value);
+  if (len == 0) return -1;
+  for (i = 0; i < len && rtc_is(value[i], RTC_C_DIGIT); i++) {}
+  if (i == len) { /* delta-seconds = 1*DIGIT */
+    *seconds = len > 9 ? 1e9 : strtod(value, NULL);
+    return 0;
+  }
+  /* an HTTP date (IMF-fixdate, or the obsolete forms): starts with a day name */
+  if (!((value[0] >= 'A' && value[0] <= 'Z') || (value[0] >= 'a' && value[0] <= 'z'))) return -1;
+  {
+    time_t when = curl_getdate(value, NULL);
+    if (when == (time_t)-1) return -1;
+    *seconds = (double)when > now_unix ? (double)when - now_unix : 0;
+  }
+  return 0;
+}

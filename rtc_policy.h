@@ -1,0 +1,52 @@
+/* rtc_policy.h: the retry policy, pure (no I/O, no clock: time and the random draw are
+ * arguments). Every transport asks it what to do after an attempt: the libcurl dispatcher,
+ * and through `policy:decide` OpenResty or a user's own HTTP client. Includes nothing of Lua
+ * or libcurl. */
+#ifndef RTC_POLICY_H
+#define RTC_POLICY_H
+
+#include <stddef.h>
+
+typedef struct rtc_policy {
+  int retries;                   /* attempts after the first */
+  double backoff_base, backoff_max;
+  double deadline;               /* seconds from the first attempt's start */
+  int nendpoints;
+} rtc_policy;
+
+/* What went wrong below HTTP (RTC_ERR_NONE: an answer with a status came back). */
+typedef enum {
+  RTC_ERR_NONE, RTC_ERR_CONNECT, RTC_ERR_TIMEOUT, RTC_ERR_TRANSPORT, RTC_ERR_CONFIG
+} rtc_attempt_error;
+
+typedef struct rtc_outcome {
+  int idempotent;                /* the operation may be repeated after its request was sent */
+  int attempt;                   /* 1 for the first */
+  long status;                   /* 0 when none */
+  rtc_attempt_error error;
+  int sent;                      /* any byte of the request went out */
+  double retry_after;            /* seconds the server asked for; < 0 when none */
+  double started, now;           /* the first attempt's start, and now (any one clock) */
+  int endpoint;                  /* 0-based */
+  double random;                 /* a uniform draw in [0, 1) for the jitter */
+} rtc_outcome;
+
+typedef struct rtc_decision {
+  int retry;
+  double delay;                  /* seconds, when retry */
+  int endpoint;                  /* 0-based: where the next attempt goes */
+  const char *kind;              /* when not retry: "ok", "api", "timeout", "transport" */
+} rtc_decision;
+
+/* 1 for the statuses another attempt may mend (429, 500, 502, 503, 504). */
+int rtc_policy_retryable_status(long status);
+/* The backoff before attempt+1: full jitter in [0, min(backoff_max, base * 2^(attempt-1))). */
+double rtc_policy_backoff(const rtc_policy *p, int attempt, double random01);
+void rtc_policy_decide(const rtc_policy *p, const rtc_outcome *o, rtc_decision *d);
+
+/* A Retry-After value as RFC 9110 allows it: delta-seconds (digits only) or an HTTP date
+ * (now_unix is the current time of day, for dates). 0 and *seconds (>= 0), or -1 when the value
+ * is none of those ("0x3", "3.5", "-1", "soon"). */
+int rtc_retry_after_parse(const char *value, double now_unix, double *seconds);
+
+#endif

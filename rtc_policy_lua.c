@@ -1,0 +1,205 @@
+/* rtc_policy_lua.c: the Lua face of the retry policy: rtc.policy(opts), client:policy(),
+ * policy:decide(outcome), policy:endpoints(). The rules are rtc_policy.c's; this file only
+ * converts tables. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtc.h"
+#include "rtc_policy_lua.h"
+
+#define RTC_POLICY_MT "rtc.policy"
+
+typedef struct policy_ud {
+  rtc_policy p;
+  int endpoints_ref;             /* a Lua array of base URLs */
+  unsigned long long rng;
+} policy_ud;
+
+static double number_field(lua_State *L, int idx, const char *key, double def, double lo,
+                           double hi) {
+  double v = def;
+  lua_getfield(L, idx, key);
+  if (!lua_isnil(L, -1)) {
+    if (lua_type(L, -1) != LUA_TNUMBER)
+      luaL_error(L, "rtc.policy: %s: expected a number, got %s", key, luaL_typename(L, -1));
+    v = (double)lua_tonumber(L, -1);
+    if (!(v >= lo && v <= hi)) luaL_error(L, "rtc.policy: %s: expected %g to %g", key, lo, hi);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+/* Pushes a new policy object; the endpoint list is on the stack top (popped). */
+static policy_ud *push_policy(lua_State *L, const rtc_policy *p) {
+  policy_ud *u;
+  int list = lua_gettop(L);
+  u = lua_newuserdata(L, sizeof *u);
+  u->p = *p;
+  u->rng = 0x9e3779b97f4a7c15ULL ^ (unsigned long long)(size_t)u;
+  lua_pushvalue(L, list);
+  u->endpoints_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  luaL_setmetatable(L, RTC_POLICY_MT);
+  lua_remove(L, list);
+  return u;
+}
+
+void rtc_push_client_policy(lua_State *L, const rtc_config *cfg) {
+  rtc_policy p;
+  int i;
+  p.retries = (int)cfg->retries;
+  p.backoff_base = cfg->backoff_base;
+  p.backoff_max = cfg->backoff_max;
+  p.deadline = cfg->deadline;
+  p.nendpoints = cfg->nendpoints;
+  lua_createtable(L, cfg->nendpoints, 0);
+  for (i = 0; i < cfg->nendpoints; i++) {
+    lua_pushstring(L, cfg->endpoints[i].base);
+    lua_rawseti(L, -2, i + 1);
+  }
+  push_policy(L, &p);
+}
+
+/* rtc.policy{retries =, backoff_base =, backoff_max =, deadline =, endpoint = url|{urls}} */
+int rtc_l_policy(lua_State *L) {
+  rtc_policy p;
+  int n = 0;
+  if (lua_isnoneornil(L, 1)) lua_newtable(L);
+  else luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  p.retries = (int)number_field(L, 1, "retries", 2, 0, 10);
+  p.backoff_base = number_field(L, 1, "backoff_base", 0.1, 0.001, 60);
+  p.backoff_max = number_field(L, 1, "backoff_max", 5, 0.001, 600);
+  p.deadline = number_field(L, 1, "deadline", 60, 0.001, 86400);
+  lua_newtable(L);
+  lua_getfield(L, 1, "endpoint");
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    lua_rawseti(L, 2, ++n);
+  } else if (lua_type(L, -1) == LUA_TTABLE) {
+    int i, k = (int)lua_rawlen(L, -1);
+    for (i = 1; i <= k && i <= RTC_MAX_ENDPOINTS; i++) {
+      lua_rawgeti(L, -1, i);
+      if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "rtc.policy: endpoint[%d]: expected a URL", i);
+      lua_rawseti(L, 2, ++n);
+    }
+    lua_pop(L, 1);
+  } else {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "https://rtc-api.myhuaweicloud.com");
+    lua_rawseti(L, 2, ++n);
+  }
+  p.nendpoints = n;
+  push_policy(L, &p);
+  return 1;
+}
+
+static const char *const error_names[] = {"connect", "timeout", "transport", "config", NULL};
+
+/* policy:decide(outcome) -> {retry = true, delay =, endpoint =} or {retry = false, kind =} */
+static int policy_decide(lua_State *L) {
+  policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
+  rtc_outcome o;
+  rtc_decision d;
+  const rtc_operation *op;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  memset(&o, 0, sizeof o);
+  lua_getfield(L, 2, "operation");
+  op = lua_type(L, -1) == LUA_TSTRING ? rtc_find_operation(lua_tostring(L, -1)) : NULL;
+  if (op == NULL)
+    return luaL_error(L, "policy:decide: outcome.operation: expected an operation name: %s",
+                      rtc_operation_names());
+  o.idempotent = op->retry == RTC_RETRY_IDEMPOTENT;
+  lua_getfield(L, 2, "attempt");
+  o.attempt = (int)luaL_optinteger(L, -1, 1);
+  lua_getfield(L, 2, "status");
+  o.status = (long)luaL_optinteger(L, -1, 0);
+  lua_getfield(L, 2, "error");
+  if (!lua_isnil(L, -1)) {
+    const char *e = luaL_checkstring(L, -1);
+    int i;
+    for (i = 0; error_names[i] && strcmp(error_names[i], e) != 0; i++) {}
+    if (error_names[i] == NULL)
+      return luaL_error(L, "policy:decide: outcome.error: expected connect, timeout, transport "
+                           "or config, got \"%s\"", e);
+    o.error = (rtc_attempt_error)(i + 1);
+  }
+  if (o.error == RTC_ERR_NONE && o.status <= 0)
+    return luaL_error(L, "policy:decide: the outcome needs a status or an error");
+  lua_getfield(L, 2, "sent");
+  o.sent = lua_isnil(L, -1) ? 1 : lua_toboolean(L, -1);
+  lua_getfield(L, 2, "retry_after");
+  o.retry_after = -1;
+  if (lua_type(L, -1) == LUA_TNUMBER) o.retry_after = (double)lua_tonumber(L, -1);
+  else if (lua_type(L, -1) == LUA_TSTRING) {
+    lua_getfield(L, 2, "now");
+    if (rtc_retry_after_parse(lua_tostring(L, -2), (double)luaL_optnumber(L, -1, 0),
+                              &o.retry_after) != 0)
+      o.retry_after = -1;
+    lua_pop(L, 1);
+  }
+  lua_getfield(L, 2, "now");
+  o.now = (double)luaL_checknumber(L, -1);
+  lua_getfield(L, 2, "started");
+  o.started = (double)luaL_optnumber(L, -1, o.now);
+  lua_getfield(L, 2, "endpoint");
+  o.endpoint = (int)luaL_optinteger(L, -1, 1) - 1;
+  if (o.endpoint < 0 || o.endpoint >= u->p.nendpoints) o.endpoint = 0;
+  lua_getfield(L, 2, "random");
+  if (lua_isnil(L, -1)) {
+    u->rng ^= u->rng >> 12, u->rng ^= u->rng << 25, u->rng ^= u->rng >> 27;
+    o.random = (double)((u->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+  } else {
+    o.random = (double)luaL_checknumber(L, -1);
+  }
+  lua_settop(L, 2);
+  rtc_policy_decide(&u->p, &o, &d);
+  lua_createtable(L, 0, 3);
+  lua_pushboolean(L, d.retry);
+  lua_setfield(L, -2, "retry");
+  if (d.retry) {
+    lua_pushnumber(L, (lua_Number)d.delay);
+    lua_setfield(L, -2, "delay");
+    lua_pushinteger(L, d.endpoint + 1);
+    lua_setfield(L, -2, "endpoint");
+  } else {
+    lua_pushstring(L, d.kind);
+    lua_setfield(L, -2, "kind");
+  }
+  return 1;
+}
+
+static int policy_endpoints(lua_State *L) {
+  policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
+  int i, n;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, u->endpoints_ref);
+  n = (int)lua_rawlen(L, -1);
+  lua_createtable(L, n, 0); /* a fresh copy: callers may change theirs */
+  for (i = 1; i <= n; i++) {
+    lua_rawgeti(L, -2, i);
+    lua_rawseti(L, -2, i);
+  }
+  return 1;
+}
+
+static int policy_gc(lua_State *L) {
+  policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
+  luaL_unref(L, LUA_REGISTRYINDEX, u->endpoints_ref);
+  u->endpoints_ref = LUA_NOREF;
+  return 0;
+}
+
+void rtc_policy_open(lua_State *L) {
+  static const luaL_Reg methods[] = {
+    {"decide", policy_decide}, {"endpoints", policy_endpoints}, {NULL, NULL}};
+  if (luaL_newmetatable(L, RTC_POLICY_MT)) {
+    lua_pushliteral(L, RTC_POLICY_MT);
+    lua_setfield(L, -2, "__name");
+    lua_pushcfunction(L, policy_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushliteral(L, RTC_POLICY_MT);
+    lua_setfield(L, -2, "__metatable");
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
+}

@@ -1,0 +1,163 @@
+/* rtc_request.c: the headers of one attempt (see rtc_request.h): built, signed through the
+ * signer's C API, and turned into libcurl header lists. No Lua. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "rtc_request.h"
+#include "rtc_sign.h"
+
+
+static void add_header(rtc_headers *h, const char *name, const char *value) {
+  if (h->n < RTC_MAX_HEADERS) {
+    h->name[h->n] = name;
+    h->value[h->n] = value;
+    h->n++;
+  }
+}
+
+void rtc_headers_free(rtc_headers *h) {
+  free(h->authorization);
+  h->authorization = NULL;
+}
+
+int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *op,
+                      const rtc_buf *target, const rtc_buf *body, time_t now, rtc_headers *h,
+                      char *err, size_t errlen) {
+  const rtc_endpoint *ep = &cfg->endpoints[endpoint];
+  h->n = 0;
+  h->authorization = NULL;
+  add_header(h, "Host", ep->host);
+  add_header(h, "Content-Type",
+             body->len ? (op->content_type ? op->content_type : "application/json;charset=utf-8")
+                       : "application/json");
+  if (cfg->token) {
+    add_header(h, "X-Auth-Token", cfg->token);
+  } else {
+    rtc_sign_header signed_headers[RTC_MAX_HEADERS];
+    rtc_buf path = RTC_BUF_INIT;
+    size_t i;
+    int rc;
+    rtc_sign_format_date(h->date, now);
+    add_header(h, "X-Sdk-Date", h->date);
+    add_header(h, "X-Project-Id", cfg->project_id);
+    if (cfg->security_token) add_header(h, "X-Security-Token", cfg->security_token);
+    for (i = 0; i < h->n; i++) {
+      signed_headers[i].name = h->name[i];
+      signed_headers[i].name_len = strlen(h->name[i]);
+      signed_headers[i].value = h->value[i];
+      signed_headers[i].value_len = strlen(h->value[i]);
+    }
+    if (rtc_buf_add_str(&path, ep->prefix) || rtc_buf_add(&path, target->data, target->len)) {
+      rtc_buf_free(&path);
+      snprintf(err, errlen, "out of memory signing the request");
+      return -1;
+    }
+    rc = rtc_sign_authorization_key(cfg->sign_key, op->method, path.data, path.len,
+                                    signed_headers, h->n, body->data, body->len, cfg->ak,
+                                    &h->authorization, err, errlen);
+    rtc_buf_free(&path);
+    if (rc != 0) return -1;
+    add_header(h, "Authorization", h->authorization);
+  }
+  add_header(h, "User-Agent", cfg->user_agent);
+  return 0;
+}
+
+static int per_attempt(const char *name) {
+  return strcmp(name, "X-Sdk-Date") == 0 || strcmp(name, "Authorization") == 0;
+}
+
+static int slist_add(struct curl_slist **list, rtc_buf *tmp, const char *name, const char *value) {
+  struct curl_slist *next;
+  rtc_buf_reset(tmp);
+  if (rtc_buf_add_str(tmp, name) || rtc_buf_add(tmp, ": ", value[0] ? 2 : 1) ||
+      rtc_buf_add_str(tmp, value))
+    return -1;
+  next = curl_slist_append(*list, tmp->data);
+  if (next == NULL) return -1;
+  *list = next;
+  return 0;
+}
+
+/* The headers that never change for an endpoint and a kind of request, built once per client.
+ * "Expect:" (no value) removes libcurl's own Expect header: no 100-continue round trip, and no
+ * Expect header on the wire at all. */
+struct curl_slist *rtc_headers_fixed(struct curl_slist **slot, const rtc_headers *h) {
+  struct curl_slist *list = *slot;
+  rtc_buf tmp = RTC_BUF_INIT;
+  size_t i;
+  if (list != NULL) return list;
+  for (i = 0; i < h->n; i++)
+    if (!per_attempt(h->name[i]) && slist_add(&list, &tmp, h->name[i], h->value[i]) != 0) break;
+  if (i < h->n || slist_add(&list, &tmp, "Accept", "application/json") ||
+      slist_add(&list, &tmp, "Expect", "")) {
+    curl_slist_free_all(list);
+    list = NULL;
+  }
+  rtc_buf_free_secret(&tmp);
+  *slot = list;
+  return list;
+}
+
+/* X-Sdk-Date and Authorization change with every attempt: one block holds their list nodes and
+ * texts, linked in front of the fixed list (struct curl_slist is public; libcurl only reads it). */
+struct curl_slist *rtc_headers_attempt(const rtc_headers *h, struct curl_slist *fixed,
+                                       void **block) {
+  size_t i, k = 0, text = 0;
+  struct curl_slist *nodes;
+  char *p;
+  for (i = 0; i < h->n; i++)
+    if (per_attempt(h->name[i])) k++, text += strlen(h->name[i]) + 2 + strlen(h->value[i]) + 1;
+  *block = NULL;
+  if (k == 0) return fixed;
+  p = malloc(k * sizeof *nodes + text);
+  if (p == NULL) return NULL;
+  nodes = (struct curl_slist *)(void *)p;
+  p += k * sizeof *nodes;
+  for (i = 0, k = 0; i < h->n; i++) {
+    size_t nl, vl;
+    if (!per_attempt(h->name[i])) continue;
+    nl = strlen(h->name[i]);
+    vl = strlen(h->value[i]);
+    nodes[k].data = p;
+    memcpy(p, h->name[i], nl);
+    memcpy(p + nl, ": ", 2);
+    memcpy(p + nl + 2, h->value[i], vl + 1);
+    p += nl + 2 + vl + 1;
+    if (k > 0) nodes[k - 1].next = &nodes[k];
+    k++;
+  }
+  nodes[k - 1].next = fixed;
+  *block = nodes;
+  return nodes;
+}
+
+void rtc_headers_free_fixed(struct curl_slist **slot) {
+  struct curl_slist *node;
+  for (node = *slot; node; node = node->next)
+    OPENSSL_cleanse(node->data, strlen(node->data)); /* held the token, if any */
+  curl_slist_free_all(*slot);
+  *slot = NULL;
+}
+
+int rtc_headers_debug(rtc_buf *line, const char *method, const char *url, int attempt,
+                      const rtc_headers *h, const rtc_buf *body) {
+  size_t i;
+  if (rtc_buf_addf(line, "> %s %s (attempt %d)", method, url, attempt)) return -1;
+  for (i = 0; i < h->n; i++) {
+    /* secrets stay out of debug output: the token and security token are shown redacted */
+    int secret = strcmp(h->name[i], "X-Auth-Token") == 0 ||
+                 strcmp(h->name[i], "X-Security-Token") == 0;
+    if (rtc_buf_addf(line, "\n> %s: %s", h->name[i], secret ? "<redacted>" : h->value[i]))
+      return -1;
+  }
+  if (body->len && (rtc_buf_add(line, "\n> ", 3) || rtc_buf_add(line, body->data, body->len)))
+    return -1;
+  return 0;
+}
+

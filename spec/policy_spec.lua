@@ -1,0 +1,137 @@
+-- The retry policy, pure: a table of cases for policy:decide (time and the random draw are
+-- arguments), then the same rules seen through the libcurl engine.
+local helper = require "spec.helper"
+local rtc = require "rtc"
+
+describe("policy", function()
+  local p = rtc.policy{ retries = 2, backoff_base = 1, backoff_max = 4, deadline = 10,
+                        endpoint = { "http://a", "http://b" } }
+
+  local function o(t)
+    local out = { operation = "get_job", attempt = 1, sent = true, started = 100, now = 100,
+                  endpoint = 1, random = 0.5 }
+    for k, v in pairs(t) do out[k] = v end
+    return out
+  end
+
+  -- { name, outcome, expected decision }
+  local cases = {
+    { "2xx: done", o{ status = 200 }, { retry = false, kind = "ok" } },
+    { "404: done, api", o{ status = 404 }, { retry = false, kind = "api" } },
+    { "503 on GET: retried with jitter", o{ status = 503 },
+      { retry = true, delay = 0.5, endpoint = 1 } },
+    { "429 attempt 2: base*2 cap, jitter", o{ status = 429, attempt = 2 },
+      { retry = true, delay = 1, endpoint = 1 } },
+    { "jitter scales the cap (attempt 2: below 2 s)",
+      o{ status = 503, attempt = 2, random = 0.99, started = 0, now = 0 },
+      { retry = true, delay = 1.98, endpoint = 1 } },
+    { "retries exhausted", o{ status = 503, attempt = 3 }, { retry = false, kind = "api" } },
+    { "503 on POST after sending: not retried", o{ operation = "create_job", status = 503 },
+      { retry = false, kind = "api" } },
+    { "Retry-After beyond the jitter wins", o{ status = 503, retry_after = 3 },
+      { retry = true, delay = 3, endpoint = 1 } },
+    { "Retry-After past the deadline: give up", o{ status = 503, retry_after = 20 },
+      { retry = false, kind = "api" } },
+    { "Retry-After as RFC 9110 digits", o{ status = 503, retry_after = "3" },
+      { retry = true, delay = 3, endpoint = 1 } },
+    { "Retry-After 0x3 is not valid: ignored", o{ status = 503, retry_after = "0x3" },
+      { retry = true, delay = 0.5, endpoint = 1 } },
+    { "Retry-After as an HTTP date", o{ status = 503, now = 1445412480, started = 1445412480,
+      retry_after = "Wed, 21 Oct 2015 07:28:03 GMT" }, { retry = true, delay = 3, endpoint = 1 } },
+    { "deadline passed", o{ status = 503, started = 0, now = 10 }, { retry = false, kind = "api" } },
+    { "connect failure: next endpoint at once", o{ error = "connect", sent = false },
+      { retry = true, delay = 0, endpoint = 2 } },
+    { "connect failure on the last endpoint: back off, wrap around",
+      o{ error = "connect", sent = false, attempt = 2, endpoint = 2 },
+      { retry = true, delay = 1, endpoint = 1 } },
+    { "connect failure on POST: retried (nothing sent)",
+      o{ operation = "create_job", error = "connect", sent = false },
+      { retry = true, delay = 0, endpoint = 2 } },
+    { "timeout with nothing sent counts as connect", o{ error = "timeout", sent = false },
+      { retry = true, delay = 0, endpoint = 2 } },
+    { "timeout after sending on GET: retried, same endpoint", o{ error = "timeout" },
+      { retry = true, delay = 0.5, endpoint = 1 } },
+    { "timeout after sending on POST: not retried", o{ operation = "create_job", error = "timeout" },
+      { retry = false, kind = "timeout" } },
+    { "transport error on GET: retried", o{ error = "transport" }, { retry = true, delay = 0.5, endpoint = 1 } },
+    { "configuration errors are never retried", o{ error = "config", sent = false },
+      { retry = false, kind = "transport" } },
+  }
+
+  for _, case in ipairs(cases) do
+    it(case[1], function()
+      local d = p:decide(case[2])
+      if case[3].delay then
+        assert.is_true(math.abs(d.delay - case[3].delay) < 1e-9, "delay " .. tostring(d.delay))
+        d.delay = case[3].delay
+      end
+      assert.are.same(case[3], d)
+    end)
+  end
+
+  it("the backoff is capped by backoff_max", function()
+    local q = rtc.policy{ retries = 10, backoff_base = 1, backoff_max = 4, deadline = 1000 }
+    local d = q:decide(o{ status = 503, attempt = 8, random = 0.5 })
+    assert.are.same({ retry = true, delay = 2, endpoint = 1 }, d) -- 0.5 * min(4, 128)
+  end)
+
+  it("is pure: the same outcome gives the same decision", function()
+    for _ = 1, 5 do assert.are.same(p:decide(o{ status = 503 }), p:decide(o{ status = 503 })) end
+  end)
+
+  it("endpoints() lists the base URLs (a fresh table)", function()
+    local e = p:endpoints()
+    assert.are.same({ "http://a", "http://b" }, e)
+    e[1] = "x"
+    assert.are.same({ "http://a", "http://b" }, p:endpoints())
+  end)
+
+  it("refuses outcomes it cannot judge", function()
+    assert.has_error(function() p:decide(o{ operation = "nope", status = 200 }) end)
+    assert.has_error(function() p:decide(o{ error = "weird" }) end)
+    assert.has_error(function() p:decide(o{}) end)
+  end)
+
+  describe("through the engine", function()
+    local mock
+    helper.mock_suite({}, function(m) mock = m end)
+
+    it("client:policy() carries the client's settings", function()
+      local c = helper.client(mock, { retries = 1, endpoint = { mock.url, "http://127.0.0.1:1" } })
+      assert.are.same({ mock.url, "http://127.0.0.1:1" }, c:policy():endpoints())
+      local d = c:policy():decide{ operation = "get_job", attempt = 2, status = 503, now = 0, started = 0 }
+      assert.are.same({ retry = false, kind = "api" }, d)
+      c:close()
+    end)
+
+    it("Retry-After: 0x3 is not honoured as 3 s", function()
+      local c = helper.client(mock, { retries = 1, backoff_base = 0.01, backoff_max = 0.01 })
+      mock:script{ status = 503, headers = { ["Retry-After"] = "0x3" }, times = 1 }
+      mock:seed_job("app", { job_id = "j" })
+      local t0 = helper.gettime()
+      local job, err = c:get_job("app", "j")
+      assert.is_nil(err)
+      assert.are.equal("j", job.job_id)
+      assert.are.equal(2, #mock:requests())
+      assert.is_true(helper.gettime() - t0 < 2.5)
+      c:close()
+    end)
+
+    it("a proxy of a scheme libcurl cannot use is refused at rtc.new", function()
+      local ok, err = pcall(helper.client, mock, { retries = 3, proxy = "file:///nothing" })
+      assert.is_false(ok)
+      helper.is_error(err, "invalid")
+      assert.truthy(tostring(err):find("proxy", 1, true))
+    end)
+
+    it("a configuration error (a CA file that does not exist) is not retried", function()
+      local url = mock.url:gsub("^http:", "https:")
+      local c = helper.client(mock, { endpoint = url, retries = 3, ca_file = "/nonexistent/ca.pem",
+                                      backoff_base = 0.001, backoff_max = 0.001 })
+      local _, err = c:get_job("app", "j")
+      helper.is_error(err, "transport")
+      assert.is_true(err.attempts == nil or err.attempts == 1, tostring(err.attempts))
+      c:close()
+    end)
+  end)
+end)
