@@ -98,6 +98,9 @@ void rtc_push_error_text(lua_State *L, int idx);
 int rtc_error_tostring(lua_State *L);
 int rtc_error_concat(lua_State *L);
 int rtc_l_assert(lua_State *L);
+
+/* rtc_credentials_lua.c: rtc.credentials(opts), the chain without a client */
+int rtc_l_credentials(lua_State *L);
 int rtc_job_tostring(lua_State *L);
 
 /* rtc_options.c */

@@ -126,6 +126,14 @@ static void decode_error_answer(lua_State *L, rtc_client *c, long status, const 
   rtc_push_error(L, "api", status, NULL, why, rid, NULL);
 }
 
+/* result.status: the HTTP status, which tells apart what one operation may answer (a new record
+ * rule is 201, a replaced one 200). Set raw: the table is the module's own. */
+static void set_status(lua_State *L, long status) {
+  lua_pushliteral(L, "status");
+  lua_pushinteger(L, (lua_Integer)status);
+  lua_rawset(L, -3);
+}
+
 void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long status,
                 const char *request_id, const char *content_type, const char *location,
                 const char *body, size_t len) {
@@ -143,8 +151,9 @@ void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long statu
     return;
   }
   if (op->response == NULL) { /* stop_job: 204, whatever body there may be */
-    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 2);
     rtc_set_string(L, "request_id", request_id);
+    set_status(L, status);
     luaL_setmetatable(L, RTC_RESULT_MT);
     lua_pushnil(L);
     return;
@@ -156,6 +165,7 @@ void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long statu
   }
   rtc_normalize(L, -1, op->response);
   rtc_set_string(L, "request_id", request_id);
+  set_status(L, status);
   luaL_setmetatable(L, RTC_JOB_MT);
   lua_pushnil(L);
 }

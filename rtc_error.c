@@ -145,11 +145,14 @@ int rtc_l_assert(lua_State *L) {
 
 /* A job (or stop_job's result) reads well in a REPL; code still sees a plain table (pairs,
  * cjson.encode): the metatable has __tostring and __name only. */
+/* A result prints its identifying fields, in this order, and "…" when it has others (pairs shows
+ * them all): one line, server text escaped. */
 int rtc_job_tostring(lua_State *L) {
-  static const char *const keys[] = {"job_id", "state", "app_id", "room_id", "user_id",
-                                     "stream_name", "stop_reason", "request_id", NULL};
+  static const char *const keys[] = {"job_id", "rule_id", "app_id", "app_name", "state",
+                                     "room_id", "user_id", "stream_name", "stop_reason",
+                                     "request_id", NULL};
   const char *const *k;
-  int first = 1, rc;
+  int first = 1, rc, shown = 0, total = 0;
   rtc_buf b = RTC_BUF_INIT;
   luaL_checktype(L, 1, LUA_TTABLE);
   rc = rtc_buf_add_str(&b, lua_tostring(L, lua_upvalueindex(1))) | rtc_buf_add_char(&b, '{');
@@ -160,7 +163,15 @@ int rtc_job_tostring(lua_State *L) {
     rc |= rtc_buf_addf(&b, "%s%s=\"", first ? "" : ", ", *k) |
           rtc_text_escape(&b, v, len, 256) | rtc_buf_add_char(&b, '"');
     first = 0;
+    shown++;
   }
+  lua_pushnil(L);
+  while (lua_next(L, 1) != 0) { /* raw: next never runs a metamethod */
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "status") == 0) continue;
+    total++;
+  }
+  if (total > shown) rc |= rtc_buf_add_str(&b, first ? "\xe2\x80\xa6" : ", \xe2\x80\xa6");
   rc |= rtc_buf_add_char(&b, '}');
   if (rc == 0) lua_pushlstring(L, b.data, b.len);
   rtc_buf_free(&b);

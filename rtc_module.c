@@ -12,6 +12,8 @@
 #include <openssl/crypto.h>
 
 #include "rtc.h"
+#include "rtc_credentials.h"
+#include "rtc_pages.h"
 #include "rtc_policy_lua.h"
 #include "rtc_reflect.h"
 #include "rtc_sign.h"
@@ -65,6 +67,7 @@ static const luaL_Reg client_meta[] = {
 static const luaL_Reg module_functions[] = {
   {"new", l_new}, {"configure", l_configure}, {"sign", rtc_l_sign}, {"policy", rtc_l_policy},
   {"assert", rtc_l_assert}, {"operations", rtc_l_operations}, {"operation", rtc_l_operation_row},
+  {"credentials", rtc_l_credentials},
   {NULL, NULL}};
 
 /* One row of rtc_operations becomes a method and a module function: nothing per operation. */
@@ -164,12 +167,14 @@ int luaopen_rtc(lua_State *L) {
   lua_pushvalue(L, -3);
   register_operations(L, lua_gettop(L) - 1, 0);
   lua_pop(L, 1);
+  rtc_pages_register(L, lua_gettop(L)); /* each_<item>, from the rows with list metadata */
   lua_setfield(L, -2, "__index");
   lua_pop(L, 1);
 
   lua_pushvalue(L, -1);
   register_operations(L, module, 1);
   lua_pop(L, 1);
+  rtc_pages_register(L, module);
   luaL_setfuncs(L, module_functions, 1);
   lua_pushliteral(L, RTC_VERSION);
   lua_setfield(L, module, "_VERSION");

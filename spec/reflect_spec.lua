@@ -6,7 +6,23 @@ describe("reflection", function()
     local ops = rtc.operations()
     local names = {}
     for i, op in ipairs(ops) do names[i] = op.name end
-    assert.are.same({ "create_job", "get_job", "update_job", "stop_job" }, names)
+    -- the 28 operations of CloudRTC v2 (API-v2-operations.md), the job operations first
+    assert.are.equal(28, #names)
+    assert.are.same({ "create_job", "get_job", "update_job", "stop_job" },
+                    { names[1], names[2], names[3], names[4] })
+    local seen = {}
+    for _, name in ipairs(names) do
+      assert.is_nil(seen[name], name .. " twice")
+      seen[name] = true
+    end
+    for _, name in ipairs{ "create_app", "list_apps", "get_app", "delete_app", "start_app",
+      "stop_app", "create_record_rule", "list_record_rules", "get_record_rule",
+      "update_record_rule", "delete_record_rule", "get_auto_record", "update_auto_record",
+      "get_record_callback", "update_record_callback", "create_mix_job", "get_mix_job",
+      "update_mix_job", "stop_mix_job", "remove_room", "remove_users", "list_obs_buckets",
+      "list_obs_bucket_objects", "update_obs_bucket_authority" } do
+      assert.is_true(seen[name], name)
+    end
     ops[1].name = "changed"
     assert.are.equal("create_job", rtc.operations()[1].name)
     for _, op in ipairs(rtc.operations()) do

@@ -22,7 +22,7 @@ describe("row types (test-only rows)", function()
       sources[#sources + 1] = q(root .. "/" .. f)
     end
     local cmd = ("cc -std=c99 -fPIC -O0 -DRTC_TEST_ROWS -shared -o %s/rtc.so %s "
-      .. "$(pkg-config --cflags %s libcurl libcrypto) $(pkg-config --libs libcurl libcrypto) -lm 2>&1")
+      .. "$(pkg-config --cflags %s libcurl libcrypto jansson) $(pkg-config --libs libcurl libcrypto jansson) -lm 2>&1")
       :format(q(dir), table.concat(sources, " "), pc)
     local code, out = helper.run(cmd)
     assert(code == 0, out)
