@@ -299,7 +299,8 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
     finish_error(d, call, "transport", 0, err);
     return;
   }
-  fixed = rtc_headers_fixed(&d->fixed_headers[call->endpoint][call->body.len > 0], &h);
+  fixed = rtc_headers_fixed(
+      &d->fixed_headers[call->endpoint][rtc_content_slot(call->op, call->body.len)], &h);
   rtc_buf_reset(&call->url);
   if (fixed != NULL) call->t.headers = rtc_headers_attempt(&h, fixed, &call->header_block);
   if (fixed == NULL || call->t.headers == NULL || rtc_buf_add_str(&call->url, ep->base) ||
@@ -496,7 +497,7 @@ void rtc_dispatch_free(rtc_dispatch *d) {
   while (d->all) rtc_dispatch_release(d, d->all);
   rtc_engine_free(&d->engine);
   for (i = 0; i < RTC_MAX_ENDPOINTS; i++)
-    for (k = 0; k < 2; k++) rtc_headers_free_fixed(&d->fixed_headers[i][k]);
+    for (k = 0; k < 3; k++) rtc_headers_free_fixed(&d->fixed_headers[i][k]);
   for (n = 0; n < d->nlines; n++) free(d->lines[n]);
   free(d->lines);
   d->lines = NULL;

@@ -49,7 +49,7 @@ typedef struct rtc_dispatch {
   int running, queued, limit, preferred;
   long long next_id;
   unsigned long long rng;
-  struct curl_slist *fixed_headers[RTC_MAX_ENDPOINTS][2];
+  struct curl_slist *fixed_headers[RTC_MAX_ENDPOINTS][3]; /* by rtc_content_slot() */
   char **lines;                          /* debug lines waiting for the binding */
   size_t nlines, lines_cap;
 } rtc_dispatch;

@@ -200,9 +200,10 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
     SET(CURLOPT_PROXY, p ? p : "");
   }
   SET(CURLOPT_HTTPGET, 1L); /* resets whatever method the handle's last transfer used */
-  if (t->body_len) {
+  /* A POST without a body (enable, disable, dismiss) is still a POST: an empty one. */
+  if (t->body_len || strcmp(m, "POST") == 0) {
     SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
-    SET(CURLOPT_POSTFIELDS, t->body);
+    SET(CURLOPT_POSTFIELDS, t->body_len ? t->body : "");
   }
   SET(CURLOPT_CUSTOMREQUEST, strcmp(m, "GET") == 0 || strcmp(m, "POST") == 0 ? NULL : m);
 #undef SET

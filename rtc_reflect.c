@@ -121,9 +121,7 @@ static void push_operation(lua_State *L, const rtc_operation *op) {
   }
   lua_setfield(L, -2, "params");
   if (op->query) {
-    push_schema(L, op->query);
-    lua_getfield(L, -1, "fields");
-    lua_remove(L, -2);
+    push_schema(L, op->query); /* a schema like body's: {name, fields = {...}} */
     lua_setfield(L, -2, "query");
   }
   if (op->request) {

@@ -20,6 +20,18 @@ static void add_header(rtc_headers *h, const char *name, const char *value) {
   }
 }
 
+#define JSON_UTF8 "application/json;charset=utf-8"
+
+const char *rtc_content_type(const rtc_operation *op, size_t body_len) {
+  if (body_len == 0) return "application/json";
+  return op->content_type ? op->content_type : JSON_UTF8;
+}
+
+int rtc_content_slot(const rtc_operation *op, size_t body_len) {
+  if (body_len == 0) return 0;
+  return strcmp(rtc_content_type(op, body_len), JSON_UTF8) == 0 ? 1 : 2;
+}
+
 void rtc_headers_free(rtc_headers *h) {
   free(h->authorization);
   h->authorization = NULL;
@@ -32,9 +44,7 @@ int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *
   h->n = 0;
   h->authorization = NULL;
   add_header(h, "Host", ep->host);
-  add_header(h, "Content-Type",
-             body->len ? (op->content_type ? op->content_type : "application/json;charset=utf-8")
-                       : "application/json");
+  add_header(h, "Content-Type", rtc_content_type(op, body->len));
   if (cfg->token) {
     add_header(h, "X-Auth-Token", cfg->token);
   } else {

@@ -51,6 +51,11 @@ int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *
                       char *err, size_t errlen);
 void rtc_headers_free(rtc_headers *h);
 
+/* The Content-Type an operation sends (the charset form with most bodies; plain JSON without a
+ * body and where the row says so), and which of the three cached header lists it belongs to. */
+const char *rtc_content_type(const rtc_operation *op, size_t body_len);
+int rtc_content_slot(const rtc_operation *op, size_t body_len);
+
 /* The header list that never changes for an endpoint and a kind of request (built once into
  * *slot, from h without the per-attempt headers); NULL when out of memory. */
 struct curl_slist *rtc_headers_fixed(struct curl_slist **slot, const rtc_headers *h);

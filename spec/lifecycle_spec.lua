@@ -70,7 +70,7 @@ describe("lifecycle", function()
       mock:script{ headers = { ["X-request-Id"] = "stop-request-1" } }
       local res, serr = client:stop_job("app-1", id)
       assert.is_nil(serr)
-      assert.are.same({ request_id = "stop-request-1" }, plain(res))
+      assert.are.same({ request_id = "stop-request-1", status = 204 }, plain(res))
 
       local stopped = assert(client:get_job("app-1", id))
       assert.are.equal("STOPPED", stopped.state)
@@ -155,7 +155,7 @@ describe("lifecycle", function()
         publish_param = { rtmp_urls = { "rtmp://your.rtmp-server.com" } },
         record_param = { record_rule_id = "5f5e172b9016ed5b0961a43" },
         create_time = "2006-01-02T15:04:05.075Z", start_time = "2006-01-02T15:04:05.075Z",
-        request_id = "seed-200",
+        request_id = "seed-200", status = 200,
       }, plain(job))
       assert.are.equal("string", type(job.job_id))
       assert.are.equal("string", type(job.app_id))
@@ -220,12 +220,13 @@ describe("lifecycle", function()
       local s = tostring(job)
       assert.is_truthy(s:find('job_id="' .. job.job_id .. '"', 1, true), s)
       assert.is_truthy(s:find('state="INIT"', 1, true), s)
-      -- pairs: exactly the fields of the answer plus request_id
+      -- pairs: exactly the fields of the answer plus request_id and status
       local keys = {}
       for k in pairs(job) do keys[#keys + 1] = k end
       table.sort(keys)
       assert.are.same({ "app_id", "create_time", "description", "is_record_audio", "job_id", "max_idle_time", "record_param",
-        "request_id", "room_id", "select_stream_type", "state", "stream_name", "update_time", "user_id", "video_type" }, keys)
+        "request_id", "room_id", "select_stream_type", "state", "status", "stream_name", "update_time", "user_id",
+        "video_type" }, keys)
       -- cjson.encode (the caller's own) sees the same plain data
       assert.are.same(plain(job), cjson.decode(cjson.encode(job)))
       -- the metatable carries __tostring only (and its __name)
