@@ -39,25 +39,10 @@ local unpack = table.unpack or unpack -- luacheck: ignore 143 (5.1)
 
 local function pack(...) return { n = select("#", ...), ... } end
 
--- the operations, from the module's rows when it has them, else the module-level functions
--- that are also client methods (module functions = methods of the default client)
+-- the operations, from the module's rows
 local function operation_names()
   local names = {}
-  if type(rtc.operations) == "function" then
-    for _, row in ipairs(rtc.operations()) do names[#names + 1] = row.name end
-    return names
-  end
-  local probe = rtc.new{ endpoint = "http://127.0.0.1:9", token = "-" }
-  local methods = getmetatable(probe).__index
-  local not_ops = { new = true, configure = true, sign = true, prepare = true, decode = true,
-                    batch = true, start = true, poll = true, close = true, policy = true }
-  for k, v in pairs(rtc) do
-    if type(v) == "function" and not not_ops[k] and type(methods[k]) == "function" then
-      names[#names + 1] = k
-    end
-  end
-  probe:close()
-  table.sort(names)
+  for _, row in ipairs(rtc.operations()) do names[#names + 1] = row.name end
   return names
 end
 

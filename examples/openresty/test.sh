@@ -119,14 +119,6 @@ check "rtc.ngx.new raises rtc's own error for a bad option" "${LJ_ENV[@]}" "$LUA
   local ok, e = pcall(require('rtc.ngx').new, { endpoint = 'http://127.0.0.1:9', token = 't', tiemout = 1 })
   assert(not ok and tostring(e):find('tiemout', 1, true), tostring(e))"
 [ "$fail" -eq 0 ] || finish
-# the subrequest way needs the retry policy's Lua face (client:policy())
-SUB=subrequest
-if [ -z "${RTC_TEST_EXTRA_HTTP:-}" ] && ! "${LJ_ENV[@]}" "$LUAJIT" -e "local rtc = require 'rtc'
-        assert(getmetatable(rtc.new{ endpoint = 'http://127.0.0.1:9', token = 't' }).__index.policy)" 2>/dev/null; then
-    SUB=
-    echo "skip - the subrequest way: this rtc.so has no client:policy() (the retry policy's Lua face)"
-fi
-skip_sub() { [ -z "$SUB" ]; }
 
 # ---- a self-signed certificate for the TLS upstream --------------------------------------
 if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
@@ -209,7 +201,7 @@ stats() { mockctl GET /_mock/stats >"$TMP/stats.json"; jget "$TMP/stats.json" "$
 
 # ---- every operation, three ways ---------------------------------------------------------
 # MODE: pool (content handler), timer (ngx.timer callback, pool), subrequest (content handler)
-for MODE in pool timer $SUB; do
+for MODE in pool timer subrequest; do
     case $MODE in
         pool) X='"via":"pool"' ;;
         timer) X='"via":"pool","timer":true' ;;
@@ -275,7 +267,7 @@ ping() { # -> PING_CODE, PING_TIME
     PING_CODE=${out%% *}; PING_TIME=${out#* }
 }
 J2=$(create_job 2)
-for MODE in pool $SUB; do
+for MODE in pool subrequest; do
     slow_start "slow-$MODE" -X POST --data-binary "{\"via\":\"$MODE\",\"args\":[\"$APP\",\"$J2\"]}" "$NG/call/get_job"
     call "fast-$MODE" get_job "{\"via\":\"$MODE\",\"args\":[\"$APP\",\"$J2\"]}"
     FAST_TIME=$TIME; t_fast=$(date +%s.%N)
@@ -298,7 +290,7 @@ check "control: a blocking get_job in a handler stalls /ping (>= 1 s): the measu
 
 # ---- retries, failover, deadline, batch --------------------------------------------------
 DEAD=$(free_port)
-for MODE in pool $SUB; do
+for MODE in pool subrequest; do
     mockctl POST /_mock/reset >/dev/null
     J3=$(create_job 3)
     mockctl POST /_mock/script '{"status": 503, "headers": {"Retry-After": "1"}, "body": {"error_code": "RTC.00002002", "error_msg": "busy"}}' >/dev/null
@@ -345,16 +337,14 @@ check "pool: self-signed upstream refused by default (kind=transport, about the 
     eval 'jis "$TMP/tls0.json" err.kind transport && jget "$TMP/tls0.json" err.message | grep -iq "certificate"'
 call tls1 get_job "{\"opts\":{\"endpoint\":\"$TLS\",\"ca_file\":\"$TMP/ca.pem\"},\"args\":[\"$APP\",\"$J3\"]}"
 check "pool: accepted with its CA (ca_file)" jis "$TMP/tls1.json" result.job_id "$J3"
-skip_sub || {
 call tls2 get_job "{\"via\":\"subrequest\",\"opts\":{\"endpoint\":\"$TLS\",\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"
 check "subrequest: refused by default (proxy_ssl_verify, system CAs) -> kind=transport" \
     eval 'jis "$TMP/tls2.json" err.kind transport && jis "$TMP/tls2.json" mt rtc.error && grep -q "certificate verify" "$ERRLOG"'
 call tls3 get_job "{\"via\":\"subrequest_ca\",\"opts\":{\"endpoint\":\"$TLS\"},\"args\":[\"$APP\",\"$J3\"]}"
 check "subrequest: accepted with its CA (proxy_ssl_trusted_certificate)" jis "$TMP/tls3.json" result.job_id "$J3"
-}
 
 # ---- AK/SK signing; the parent's headers stay home ---------------------------------------
-for MODE in pool $SUB; do
+for MODE in pool subrequest; do
     mockctl POST /_mock/reset >/dev/null
     J4=$(create_job 4)
     call "ak-$MODE" update_job "{\"via\":\"$MODE\",\"opts\":{\"ak\":\"test-ak\",\"sk\":\"test-sk\",\"project_id\":\"test-project\"},\"args\":[\"$APP\",\"$J4\",{\"record_param\":{\"record_rule_id\":\"aksk\"}}]}" \
@@ -392,14 +382,12 @@ if NGINX_ENV="RTC_WATCH_APP=$APP RTC_WATCH_JOB=$J5" start_conf readme readme_con
         w=$(curl -s -m 5 "$R/watched?job=$J5"); [ "$w" != "-" ] && [ -n "$w" ] && break; sleep 0.1
     done
     check "README timer: the watched job's state is in the shared dict ($w)" eval 'echo "$w" | grep -Eq "^(INIT|RUNNING)$"'
-    skip_sub || {
     curl -s -m 10 -o "$TMP/rs.txt" -w '%{http_code}' -X PUT --data-binary '{"record_param":{"record_rule_id":"readme"}}' \
         "$R/job_sub?app=$APP&job=$J5" >"$TMP/rs.code"
     check "README /job_sub (the subrequest way): 200, the job updated" \
         eval '[ "$(cat "$TMP/rs.code")" = 200 ] && grep -qx "$J5" "$TMP/rs.txt" &&
               [ "$(mockctl GET /_mock/jobs | "$LUAJIT" -e "local t = require(\"cjson\").decode(io.read(\"*a\"))
                    print(t[\"$APP\"][\"$J5\"].record_param.record_rule_id)")" = readme ]'
-    }
     check "README nginx: no Lua error in its error.log" eval '! grep -E "runtime error|\[(alert|crit|emerg)\]" "$TMP/error-readme.log"'
 else
     not_ok "nginx started with the README's nginx.conf"
