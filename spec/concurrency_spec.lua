@@ -629,7 +629,7 @@ describe("concurrency", function()
 
       it("a <close> variable closes the client at the end of the scope (Lua 5.4)", function()
         -- compiled at run time: the syntax does not exist before Lua 5.4
-        local chunk = load([[
+        local chunk = (loadstring or load)([[
           local helper, mock, new_jobs, eventually = ...
           local base = mock:stats().open
           do

@@ -32,9 +32,17 @@ package.path = arg[2] .. "/?.lua;" .. arg[2] .. "/mock/?.lua;" .. package.path
 local rtc = require "rtc"
 local cjson = require "cjson"
 local lines = {}
-local opts = load("return " .. arg[3])()
+-- Lua 5.1's load takes only a function: loadstring and setfenv there
+local function load_text(text, name, env)
+  if setfenv then
+    local f = assert(loadstring(text, name))
+    return env and setfenv(f, env) or f
+  end
+  return assert(load(text, name, "t", env))
+end
+local opts = load_text("return " .. arg[3], "opts")()
 if opts and opts.debug == nil then opts.debug = function(l) lines[#lines + 1] = l end end
-local body = load(arg[4], "body", "t", setmetatable({ rtc = rtc, opts = opts, lines = lines },
+local body = load_text(arg[4], "body", setmetatable({ rtc = rtc, opts = opts, lines = lines },
   { __index = _G }))
 local ok, t, e = pcall(body)
 local function plain_err(x)
