@@ -37,7 +37,8 @@ describe("wait_<x>", function()
   end)
 
   it("returns the job once it reaches the state (INIT -> RUNNING)", function()
-    local job = assert(client:create_job("app1", { room_id = "r1", user_id = "u1", record_param = { record_rule_id = "rule" } }))
+    local body = { room_id = "r1", user_id = "u1", record_param = { record_rule_id = "rule" } }
+    local job = assert(client:create_job("app1", body))
     assert.equal("INIT", job.state)
     local got, err = client:wait_job("app1", job.job_id, "RUNNING", { timeout = 30 })
     assert.is_nil(err)
@@ -102,7 +103,8 @@ describe("wait_<x>", function()
   end)
 
   it("waits for a mix job the same way", function()
-    local body = { mix_param = { room_id = "room1", encode_template = "1280*720_30_1710", layout_template = "nine_grids_view" },
+    local body = { mix_param = { room_id = "room1", encode_template = "1280*720_30_1710",
+                                 layout_template = "nine_grids_view" },
                    record_param = { record_rule_id = "rule" } }
     local job, cerr = client:create_mix_job("app1", body)
     assert.is_nil(cerr, cerr and tostring(cerr))
