@@ -17,6 +17,7 @@
 #include "rtc_policy_lua.h"
 #include "rtc_reflect.h"
 #include "rtc_sign.h"
+#include "rtc_wait.h"
 
 
 static int l_new(lua_State *L) {
@@ -168,6 +169,7 @@ int luaopen_rtc(lua_State *L) {
   register_operations(L, lua_gettop(L) - 1, 0);
   lua_pop(L, 1);
   rtc_pages_register(L, lua_gettop(L)); /* each_<item>, from the rows with list metadata */
+  rtc_wait_register(L, lua_gettop(L));  /* wait_<x>, from the get rows whose answer has a state */
   lua_setfield(L, -2, "__index");
   lua_pop(L, 1);
 
@@ -175,6 +177,7 @@ int luaopen_rtc(lua_State *L) {
   register_operations(L, module, 1);
   lua_pop(L, 1);
   rtc_pages_register(L, module);
+  rtc_wait_register(L, module);
   luaL_setfuncs(L, module_functions, 1);
   lua_pushliteral(L, RTC_VERSION);
   lua_setfield(L, module, "_VERSION");

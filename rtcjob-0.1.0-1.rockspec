@@ -40,7 +40,7 @@ build = {
       sources = { "rtc_module.c", "rtc_client.c", "rtc_batch.c", "rtc_options.c", "rtc_error.c",
                   "rtc_build.c", "rtc_decode.c", "rtc_schema.c", "rtc_api.c",
                   "rtc_models_jobs.c", "rtc_models_apps.c", "rtc_models_mix.c", "rtc_reflect.c",
-                  "rtc_pages.c", "rtc_policy.c", "rtc_policy_lua.c", "rtc_dispatch.c",
+                  "rtc_pages.c", "rtc_wait.c", "rtc_policy.c", "rtc_policy_lua.c", "rtc_dispatch.c",
                   "rtc_request.c", "rtc_engine.c", "rtc_credentials.c", "rtc_credentials_lua.c",
                   "rtc_sign.c", "rtc_sign_lua.c", "rtc_buf.c", "rtc_text.c" },
       libraries = { "curl", "crypto", "jansson" },

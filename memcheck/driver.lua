@@ -797,6 +797,31 @@ end)
 ---------------------------------------------------------------------------------------------
 -- 6. GC pressure on the paths that hand out pointers into Lua strings
 ---------------------------------------------------------------------------------------------
+-- wait_<x>: the getter called as Lua would, the pauses, the timeout error, the getter's error,
+-- misuse, and a collector that runs at every step of the wait (no C pointer outlives a call)
+section("wait", function()
+  local c = helper.client(mock, opts({ retries = 0 }))
+  local job = ok("wait: create_job", c:create_job(APP, GOOD_CREATE))
+  eq(ok("wait_job RUNNING", c:wait_job(APP, job.job_id, "RUNNING", { timeout = 60 })).state,
+     "RUNNING", "wait_job reaches RUNNING")
+  local e = failed("timeout", nil, "wait_job times out",
+    c:wait_job(APP, job.job_id, "STOPPED", { timeout = 0.3, interval = 0.05 }))
+  check(tostring(e):find("RUNNING", 1, true), "the timeout names the last state")
+  failed("api", 404, "wait_job on an unknown job", c:wait_job(APP, "nope", "RUNNING"))
+  ok("wait: stop_job", c:stop_job(APP, job.job_id))
+  collectgarbage("incremental", 1, 1000, 30)
+  collectgarbage("collect")
+  for i = 1, 5 do
+    eq(ok("wait_job STOPPED", c:wait_job(APP, job.job_id, i % 2 == 0 and "RUNNING" or "INIT")).state,
+       "STOPPED", "a STOPPED job ends the wait")
+  end
+  collectgarbage("incremental", 200, 100, 13)
+  raises(function() c:wait_job(APP, job.job_id, 7) end, "wait_job state not a string", "state")
+  raises(function() c:wait_job(APP, job.job_id, "RUNNING", { timeout = "x" }) end,
+    "wait_job bad timeout", "opts.timeout")
+  c:close()
+end)
+
 -- With the collector running all the time, a C pointer to a string that nothing references
 -- any more is read after it was freed: valgrind reports "Invalid read". Error bodies with
 -- numeric fields, and header lists holding numbers, take the lua_tostring-on-a-copy path.

@@ -572,7 +572,7 @@ describe("rtcjob output", function()
       assert.equal(1, r.code)
       assert.equal(1, #lines_of(r.err), r.err)
       no_control_bytes(r.err:gsub("\n$", ""), "stderr")
-      assert.truthy(r.err:find("evil\\x1b]0;pwned\\x07", 1, true), r.err)
+      assert.truthy(r.err:find("evil\\e]0;pwned\\x07\\e[2J\\nsecond line (request \\e[31mrid)\n", 1, true), r.err)
       assert.truthy(r.err:find("\\nsecond line", 1, true), r.err)
     end)
 
@@ -589,7 +589,7 @@ describe("rtcjob output", function()
         r = run("get app1 " .. job.job_id .. " --output " .. fmt)
         assert.equal(0, r.code, r.err)
         no_control_bytes(r.out:gsub("[\t\n]", ""), fmt)
-        assert.truthy(r.out:find("a\\x1b[2Jb\\nc", 1, true), r.out)
+        assert.truthy(r.out:find("a\\e[2Jb\\nc", 1, true), r.out)
       end
     end)
 

@@ -130,7 +130,7 @@ function M.run(o, cmd, params, tbl)
       nfailed = nfailed + 1
       code = math.max(code, errors.exit_code(r.err))
       if fmt ~= "table" then err_line(id .. ": " .. errors.text(r.err)) end
-      text[#text + 1] = string.format("%-24s FAILED  %s", esc(id), esc(console.redact(errors.text(r.err))))
+      text[#text + 1] = string.format("%-24s FAILED  %s", esc(id), console.esc_line(console.redact(errors.text(r.err))))
     else
       local res = type(r.result) == "table" and r.result or {}
       if o.query then

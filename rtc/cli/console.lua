@@ -22,19 +22,25 @@ function M.redact(s)
   return s
 end
 
-local ESCAPES = { ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ["\\"] = "\\\\" }
+local ESCAPES = { ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ["\27"] = "\\e", ["\\"] = "\\\\" }
 
--- control characters (C0, DEL, and C1 as UTF-8) become visible escapes
-function M.esc(s)
-  s = tostring(s)
-  s = s:gsub("[%z\1-\31\127\\]", function(c)
-    return ESCAPES[c] or string.format("\\x%02x", c:byte())
-  end)
-  return (s:gsub("\194([\128-\159])", function(c) return string.format("\\u%04x", c:byte()) end))
+local function escape_with(pattern)
+  return function(s)
+    s = tostring(s):gsub(pattern, function(c)
+      return ESCAPES[c] or string.format("\\x%02X", c:byte())
+    end)
+    return (s:gsub("\194([\128-\159])", function(c) return string.format("\\u00%02X", c:byte()) end))
+  end
 end
 
+-- control characters (C0, DEL, and C1 as UTF-8) become visible escapes, the module's way
+-- (\n, \e, \x07, \u009B); esc also doubles backslashes so that a value's text reads back
+-- exactly; esc_line leaves them, for lines that hold the module's own (already escaped) error text
+M.esc = escape_with("[%z\1-\31\127\\]")
+M.esc_line = escape_with("[%z\1-\31\127]")
+
 function M.out(s) io.stdout:write(M.redact(s)) end
-function M.err_line(s) io.stderr:write(M.esc(M.redact(M.PROG .. ": " .. tostring(s))) .. "\n") end
+function M.err_line(s) io.stderr:write(M.esc_line(M.redact(M.PROG .. ": " .. tostring(s))) .. "\n") end
 
 function M.exit(code)
   io.stdout:flush()
@@ -69,7 +75,7 @@ end
 -- the module's debug text may hold a whole request: one stderr line per line of it
 function M.debug_line(text)
   for line in (tostring(text) .. "\n"):gmatch("([^\n]*)\n") do
-    io.stderr:write(M.esc(M.redact(M.PROG .. ": debug: " .. line:gsub("\r$", ""))) .. "\n")
+    io.stderr:write(M.esc_line(M.redact(M.PROG .. ": debug: " .. line:gsub("\r$", ""))) .. "\n")
   end
 end
 

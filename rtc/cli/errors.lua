@@ -14,11 +14,18 @@ function M.failure_code(e)
   return type(e) == "table" and M.exit_code(e) or 2
 end
 
+local function is_module_error(e)
+  local mt = getmetatable(e)
+  return type(mt) == "table" and mt.__name == "rtc.error"
+end
+
+-- one line; the module's errors say it themselves, their server text escaped and the request id
+-- included: only other tables get "(request ...)" added here
 function M.text(e)
   local ok, s = pcall(tostring, e)
   if not ok then s = "error (its text cannot be shown)" end
-  if type(e) == "table" and type(e.request_id) == "string" and e.request_id ~= ""
-     and not s:find(e.request_id, 1, true) then
+  if type(e) == "table" and not is_module_error(e) and type(e.request_id) == "string"
+     and e.request_id ~= "" and not s:find(e.request_id, 1, true) then
     s = s .. " (request " .. e.request_id .. ")"
   end
   return s

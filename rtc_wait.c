@@ -1,0 +1,167 @@
+/* rtc_wait.c: the wait_<x> functions: client:wait_job(app_id, job_id, state, opts) polls
+ * get_job until the job is in state, or in one it cannot leave (STOPPED), or the time is up.
+ * Made from the rows: every get_<x> operation (GET, no body, no query) whose answer has a
+ * string "state" field gets a wait_<x> (today get_job and get_mix_job); nothing per operation.
+ * The getter is called as any Lua code would call it (client:get_job(...)), so no C pointer is
+ * held across that call; between calls the thread sleeps (nanosleep: no Lua runs, no CPU is
+ * used). Calls rtc_error (the timeout error) and rtc_api (the rows). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "rtc.h"
+#include "rtc_wait.h"
+
+#define RTC_WAIT_TIMEOUT 300.0     /* seconds, when opts.timeout is not given */
+#define RTC_WAIT_FIRST 0.2         /* the first pause, when opts.interval is not given */
+#define RTC_WAIT_FACTOR 1.5        /* each pause this much longer than the one before ... */
+#define RTC_WAIT_CAP 2.0           /* ... up to this (or up to opts.interval when it is longer) */
+#define RTC_WAIT_MAX 604800.0      /* a week: a longer timeout is a mistake */
+#define RTC_FINAL_STATE "STOPPED"  /* a job (or mix job) in this state never changes again */
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sleeps for s seconds, whole, even when a signal interrupts the sleep. */
+static void sleep_seconds(double s) {
+  struct timespec req, rem;
+  if (!(s > 0)) return;
+  req.tv_sec = (time_t)s;
+  req.tv_nsec = (long)((s - (double)req.tv_sec) * 1e9);
+  if (req.tv_nsec >= 1000000000L) req.tv_nsec = 999999999L;
+  while (nanosleep(&req, &rem) != 0 && errno == EINTR) req = rem;
+}
+
+/* opts[k] (raw read) as seconds in [min, RTC_WAIT_MAX], or dflt when absent; anything else
+ * raises, naming the option. */
+static double opt_seconds(lua_State *L, int opts, int arg, const char *k, double dflt,
+                          double min) {
+  double v;
+  if (opts == 0) return dflt;
+  lua_pushstring(L, k);
+  lua_rawget(L, opts);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return dflt;
+  }
+  v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : NAN;
+  lua_pop(L, 1);
+  if (!(v >= min && v <= RTC_WAIT_MAX)) { /* also NaN and a non-number */
+    char msg[128];
+    snprintf(msg, sizeof msg, "opts.%s: expected seconds, a number from %g to %g", k, min,
+             RTC_WAIT_MAX);
+    luaL_argerror(L, arg, msg);
+  }
+  return v;
+}
+
+/* The "timeout" error: what the last answer said, and its request id. */
+static int fail_timeout(lua_State *L, const rtc_operation *op, int job, const char *want,
+                        double timeout) {
+  const char *state = rtc_raw_string(L, job, "state", NULL);
+  const char *request_id = rtc_raw_string(L, job, "request_id", NULL);
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s: still %.64s, not %.64s, after %g s", op->name,
+           state ? state : "without a state", want, timeout);
+  lua_pushnil(L);
+  rtc_push_error(L, "timeout", 0, NULL, msg, request_id, NULL);
+  return 2;
+}
+
+/* wait_<x>([client,] path params..., state, opts) -> the answer, or nil, err */
+static int l_wait(lua_State *L) {
+  const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
+  int base = lua_type(L, 1) == LUA_TUSERDATA ? 2 : 1; /* a client (method call) or none */
+  int nparams = rtc_operation_nparams(op), i, state_arg = base + nparams;
+  int opts_arg = state_arg + 1, opts = 0, fn, nargs;
+  double timeout, pause, cap, deadline;
+  const char *want;
+  char name[64];
+
+  for (i = 0; i < nparams; i++) {
+    if (lua_type(L, base + i) != LUA_TSTRING) {
+      char msg[96];
+      rtc_operation_param(op, i, name, sizeof name);
+      snprintf(msg, sizeof msg, "%s: expected a string, got %s", name,
+               luaL_typename(L, base + i));
+      return luaL_argerror(L, base + i, msg);
+    }
+  }
+  if (lua_type(L, state_arg) != LUA_TSTRING || lua_rawlen(L, state_arg) == 0) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "state: expected a state name such as \"RUNNING\", got %s",
+             lua_type(L, state_arg) == LUA_TSTRING ? "an empty string"
+                                                   : luaL_typename(L, state_arg));
+    return luaL_argerror(L, state_arg, msg);
+  }
+  if (lua_type(L, opts_arg) == LUA_TTABLE) opts = opts_arg;
+  else if (!lua_isnoneornil(L, opts_arg))
+    return luaL_argerror(L, opts_arg, "opts: expected a table or nil");
+  timeout = opt_seconds(L, opts, opts_arg, "timeout", RTC_WAIT_TIMEOUT, 0);
+  pause = opt_seconds(L, opts, opts_arg, "interval", RTC_WAIT_FIRST, 0.001);
+  cap = pause > RTC_WAIT_CAP ? pause : RTC_WAIT_CAP;
+  lua_settop(L, opts_arg);
+  want = lua_tostring(L, state_arg); /* the argument stays on the stack: the pointer lives */
+
+  if (base == 2) lua_getfield(L, 1, op->name); /* a normal method look-up on the client */
+  else lua_getfield(L, lua_upvalueindex(1), op->name);
+  if (!lua_isfunction(L, -1)) return luaL_error(L, "rtc: no %s to call", op->name);
+  fn = lua_gettop(L);
+  nargs = base - 1 + nparams;
+  luaL_checkstack(L, nargs + 4, "rtc: too many path parameters");
+
+  deadline = now_seconds() + timeout;
+  for (;;) {
+    const char *state;
+    double left;
+    lua_pushvalue(L, fn);
+    for (i = 1; i <= nargs; i++) lua_pushvalue(L, i);
+    lua_call(L, nargs, 2);
+    if (!lua_toboolean(L, -2)) return 2; /* nil, err: the getter's own error */
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "%s: the answer is not a table", op->name);
+      lua_pushnil(L);
+      rtc_push_error(L, "decode", 0, NULL, msg, NULL, NULL);
+      return 2;
+    }
+    state = rtc_raw_string(L, lua_gettop(L), "state", NULL);
+    if (state && (strcmp(state, want) == 0 || strcmp(state, RTC_FINAL_STATE) == 0)) return 1;
+    left = deadline - now_seconds();
+    if (left <= 0) return fail_timeout(L, op, lua_gettop(L), want, timeout);
+    lua_pop(L, 1);
+    sleep_seconds(pause < left ? pause : left); /* the last look is at the deadline itself */
+    pause *= RTC_WAIT_FACTOR;
+    if (pause > cap) pause = cap;
+  }
+}
+
+void rtc_wait_register(lua_State *L, int methods_idx) {
+  size_t i, k;
+  char name[96];
+  methods_idx = lua_absindex(L, methods_idx);
+  for (i = 0; i < rtc_noperations; i++) {
+    const rtc_operation *op = &rtc_operations[i];
+    int has_state = 0;
+    if (strncmp(op->name, "get_", 4) != 0 || strcmp(op->method, "GET") != 0 || op->request ||
+        op->query || !op->response)
+      continue;
+    for (k = 0; k < op->response->nfields; k++)
+      if (strcmp(op->response->fields[k].name, "state") == 0 &&
+          op->response->fields[k].type == RTC_T_STRING)
+        has_state = 1;
+    if (!has_state) continue;
+    snprintf(name, sizeof name, "wait_%s", op->name + 4);
+    lua_pushvalue(L, methods_idx);
+    lua_pushlightuserdata(L, (void *)op);
+    lua_pushcclosure(L, l_wait, 2);
+    lua_setfield(L, methods_idx, name);
+  }
+}
