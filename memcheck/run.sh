@@ -12,7 +12,12 @@ VALGRIND=${VALGRIND:-valgrind}
 LOG=${MEMCHECK_LOG:-build/memcheck.log}
 mkdir -p "$(dirname "$LOG")"
 command -v "$VALGRIND" >/dev/null || { echo "memcheck: valgrind not found (apt-get install valgrind)" >&2; exit 2; }
-[ -f rtc.so ] || { echo "memcheck: ./rtc.so not built (run make)" >&2; exit 2; }
+# make memcheck points LUA_CPATH_5_4 at its build (build/lua5.4/?.so); by hand, that is the default
+: "${LUA_CPATH_5_4:=$PWD/build/lua5.4/?.so;;}"
+export LUA_CPATH_5_4
+so=${LUA_CPATH_5_4%%;*}
+so=$(printf '%s' "$so" | sed 's/?/rtc/')
+[ -f "$so" ] || { echo "memcheck: $so not built (run make)" >&2; exit 2; }
 
 # The default client is built from these: the driver wants them unset (deterministic).
 unset RTC_ENDPOINT RTC_AUTH_TOKEN HUAWEICLOUD_SDK_AK HUAWEICLOUD_SDK_SK \
