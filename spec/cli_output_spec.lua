@@ -436,6 +436,23 @@ describe("rtcjob output", function()
       assert.truthy(r.err:find("token *** refused", 1, true), r.err)
     end)
 
+    it("masks a short secret as a word, not inside other text", function()
+      local r = run("sign GET https://a.example.com/x --ak A --sk S")
+      assert.equal(0, r.code, r.err)
+      assert.truthy(r.out:find("Authorization: SDK-HMAC-SHA256 Access=A, SignedHeaders=", 1, true), r.out)
+      r = run("--debug get app1 j1 --token S --retries 0", { env = "RTC_ENDPOINT=" .. mock.url })
+      assert.is_nil((r.out .. r.err):find("%f[%w]S%f[%W]"), r.err)
+    end)
+
+    it("dry-run is signed at SOURCE_DATE_EPOCH for operations without a table too", function()
+      for _, args in ipairs{ "get-job app1 j1", "stop app1 j1", "list-apps", "update app1 j1 --record-rule r" } do
+        local r = run("--dry-run --output text --ak test-ak --sk test-sk --project-id test-project " .. args,
+                      { env = "RTC_ENDPOINT=" .. mock.url, extra_env = "SOURCE_DATE_EPOCH=1000000000" })
+        assert.equal(0, r.code, args .. ": " .. r.err)
+        assert.truthy(r.out:find("X-Sdk-Date: 20010909T014640Z", 1, true), args .. ": " .. r.out)
+      end
+    end)
+
     it("--profile picks a section of the credentials file", function()
       local file = write_file("[basic]\nak = wrong-ak\nsk = wrong-sk\nproject_id = test-project\n\n"
         .. "[other]\nak = test-ak\nsk = test-sk\nproject_id = test-project\n")

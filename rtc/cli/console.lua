@@ -13,10 +13,22 @@ function M.add_secret(s)
   table.sort(SECRETS, function(a, b) return #a > #b end)   -- the longest first
 end
 
+-- A secret is masked wherever it appears. A short one (under 8 bytes: a test key, "x") is
+-- masked where it stands as a word of its own, so that masking "S" does not also eat every "S"
+-- of "SDK-HMAC-SHA256"; a long one anywhere, even inside other text.
+local SHORT = 8
+
 function M.redact(s)
   s = tostring(s)
   for i = 1, #SECRETS do
-    local pat = SECRETS[i]:gsub("[^%w]", "%%%0")
+    local secret = SECRETS[i]
+    local pat = secret:gsub("[^%w]", "%%%0")
+    if #secret < SHORT then
+      -- word edges: %f[%w] before a secret that starts with a word character, %f[%W] after one
+      -- that ends with one (a secret of punctuation is matched as it is)
+      if secret:sub(1, 1):match("%w") then pat = "%f[%w]" .. pat end
+      if secret:sub(-1):match("%w") then pat = pat .. "%f[%W]" end
+    end
     s = s:gsub(pat, "***")
   end
   return s

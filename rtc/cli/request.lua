@@ -57,7 +57,8 @@ end
 -- client:prepare(op, params..., tbl, {now}) as a pcall: ok, request or nil, err
 function M.prepare(client, row, params, tbl)
   local all, n = M.call_args(params, tbl)
-  if tbl == nil then n = n + 1 end   -- the options come after the (absent) table
+  -- prepare's options come after the table, where the operation takes one (a body or a query)
+  if tbl == nil and (row.body or row.query) then n = n + 1 end
   all[n + 1] = { now = M.now() }
   return pcall(client.prepare, client, row.name, unpack(all, 1, n + 1))
 end
