@@ -82,6 +82,8 @@ typedef struct rtc_client {
   int open;                             /* the dispatcher is initialised */
   int closed, busy, close_pending;      /* busy: a method runs; close() then waits for its end */
   int debug_ref, progress_ref;          /* registry references, LUA_NOREF when absent */
+  rtc_buf new_lines;                    /* rtc.new's debug lines (the credentials chain's),
+                                         * NUL-separated: handed over with the first call's */
   struct rtc_module *module;            /* lives as long as any client: an upvalue of its methods */
 } rtc_client;
 
@@ -115,6 +117,7 @@ char *rtc_dup_string(lua_State *L, const char *s, size_t len);
 void rtc_load_config(lua_State *L, rtc_client *c, int idx); /* idx 0: the environment */
 void rtc_free_config(lua_State *L, rtc_client *c);
 void rtc_debug_line(lua_State *L, rtc_client *c, const char *line); /* to the debug callback */
+void rtc_debug_lines(lua_State *L, rtc_client *c, rtc_buf *lines); /* NUL-separated; frees */
 
 /* rtc_build.c */
 typedef enum { BUILD_OK, BUILD_INVALID, BUILD_MISUSE } build_result;

@@ -98,6 +98,11 @@ int rtc_client_tostring(lua_State *L) {
 void rtc_flush_debug(lua_State *L, rtc_client *c) {
   size_t n, i;
   char **lines;
+  if (c->new_lines.len) { /* taken first: the callback may close the client */
+    rtc_buf startup = c->new_lines;
+    memset(&c->new_lines, 0, sizeof c->new_lines);
+    rtc_debug_lines(L, c, &startup);
+  }
   if (!c->open || c->d.nlines == 0) return;
   lines = rtc_dispatch_take_lines(&c->d, &n);
   for (i = 0; i < n; i++) {

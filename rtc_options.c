@@ -74,6 +74,7 @@ void rtc_free_config(lua_State *L, rtc_client *c) {
   if (c->debug_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->debug_ref);
   c->debug_ref = LUA_NOREF;
   c->cfg.debug = 0;
+  rtc_buf_free(&c->new_lines);
 }
 
 /* One line to the client's debug callback, now (Lua may run: never while a call is held). A
@@ -83,6 +84,13 @@ void rtc_debug_line(lua_State *L, rtc_client *c, const char *line) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->debug_ref);
   lua_pushstring(L, line);
   if (lua_pcall(L, 1, 0, 0) != 0) lua_pop(L, 1);
+}
+
+void rtc_debug_lines(lua_State *L, rtc_client *c, rtc_buf *lines) {
+  size_t off;
+  for (off = 0; off < lines->len; off += strlen(lines->data + off) + 1)
+    rtc_debug_line(L, c, lines->data + off);
+  rtc_buf_free(lines);
 }
 
 char *rtc_dup_string(lua_State *L, const char *s, size_t len) {
@@ -201,6 +209,12 @@ static int proxy_scheme_ok(const char *s) {
   return 0;
 }
 
+/* Raises an "invalid" error whose field is the option. */
+static void refuse(lua_State *L, const char *msg, const char *option) {
+  rtc_push_error(L, "invalid", 0, NULL, msg, NULL, option);
+  lua_error(L);
+}
+
 /* Stores the value at idx into the option's field, or raises a message naming the option. */
 static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int idx) {
   char msg[320];
@@ -216,7 +230,7 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
     if (t != LUA_TSTRING) {
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected a string, got %s", o->name,
                lua_typename(L, t));
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     s = lua_tolstring(L, idx, &len);
     /* CR or LF in anything that becomes a header would let a value add headers of its own */
@@ -224,12 +238,12 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
       snprintf(msg, sizeof msg,
                "rtc.new: opts.%s: expected a non-empty string of at most 65536 bytes without "
                "control characters (CR, LF, NUL)", o->name);
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     if (strcmp(o->name, "proxy") == 0 && !proxy_scheme_ok(s)) {
       snprintf(msg, sizeof msg, "rtc.new: opts.proxy: expected host:port or a URL of scheme "
                "http, https, socks4, socks4a, socks5 or socks5h");
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     *(char **)field = rtc_dup_string(L, s, len);
     return;
@@ -240,7 +254,7 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected %s from %g to %g", o->name,
                o->kind == RTC_OPT_COUNT ? "a whole number" : "a number of seconds", o->min,
                o->max);
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     if (o->kind == RTC_OPT_COUNT) *(long *)field = (long)d; /* typed: see RTC_OPTIONS */
     else *(double *)field = d;
@@ -249,14 +263,14 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
   case RTC_OPT_BOOL:
     if (t != LUA_TBOOLEAN) {
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected a boolean", o->name);
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     *(int *)field = lua_toboolean(L, idx);
     return;
   case RTC_OPT_FUNCTION:
     if (t != LUA_TFUNCTION) {
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected a function", o->name);
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     lua_pushvalue(L, idx);
     c->debug_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -311,7 +325,10 @@ static void check_signable(lua_State *L, rtc_client *c) {
                          : strstr(err, "\"X-Project-Id\"") != NULL     ? "project_id"
                          : strstr(err, "\"X-Security-Token\"") != NULL ? "security_token"
                                                                         : NULL;
-    if (option == NULL) luaL_error(L, "rtc.new: %s", err); /* OpenSSL, memory */
+    if (option == NULL) {
+      luaL_error(L, "rtc.new: %s", err); /* OpenSSL, memory */
+      return;
+    }
     snprintf(msg, sizeof msg, "%s (from %s) cannot be sent: %s", option,
              strcmp(option, "project_id") == 0 ? cr->project_source : cr->source, err);
     raise_option(L, "invalid", msg, option);
@@ -340,28 +357,33 @@ static void apply_credentials_chain(lua_State *L, rtc_client *c) {
   rtc_buf lines = RTC_BUF_INIT;
   char err[1200], src[160];
   const char *url;
-  size_t off;
   int rc;
   if (rtc_endpoint_choose(c->cfg.nendpoints > 0, c->cfg.region, &url, src, sizeof src, err,
                           sizeof err) != RTC_CRED_OK)
     raise_option(L, "invalid", err, "region");
   if (url) add_endpoint(L, c, url, strlen(url), src);
   c->cfg.auth = calloc(1, sizeof *c->cfg.auth);
-  if (c->cfg.auth == NULL || (c->cfg.auth->creds = calloc(1, sizeof *c->cfg.auth->creds)) == NULL)
+  if (c->cfg.auth != NULL) c->cfg.auth->creds = calloc(1, sizeof *c->cfg.auth->creds);
+  if (c->cfg.auth == NULL || c->cfg.auth->creds == NULL) {
     luaL_error(L, "rtc.new: out of memory");
+    return;
+  }
   memset(&in, 0, sizeof in);
   in.ak = c->cfg.ak, in.sk = c->cfg.sk, in.project_id = c->cfg.project_id;
   in.security_token = c->cfg.security_token, in.token = c->cfg.token;
   in.profile = c->cfg.profile, in.credentials_file = c->cfg.credentials_file;
   in.metadata_url = c->cfg.metadata_url, in.metadata = c->cfg.metadata;
-  in.debug = queue_debug_line, in.debug_ud = &lines;
+  if (c->debug_ref != LUA_NOREF) in.debug = queue_debug_line, in.debug_ud = &lines;
   rc = rtc_credentials_resolve(&in, c->cfg.auth->creds, err, sizeof err);
   c->cfg.auth->creds->debug = NULL; /* `lines` ends here; refreshes run where no Lua may run */
   free_credential_options(&c->cfg);   /* the chain's answer holds what is used */
-  for (off = 0; off < lines.len; off += strlen(lines.data + off) + 1)
-    rtc_debug_line(L, c, lines.data + off);
-  rtc_buf_free(&lines);
-  if (rc != RTC_CRED_OK) raise_option(L, rtc_cred_kind(rc), err, "credentials");
+  if (rc != RTC_CRED_OK) {              /* no client comes out of this rtc.new: the lines now */
+    rtc_debug_lines(L, c, &lines);
+    raise_option(L, rtc_cred_kind(rc), err, "credentials");
+  }
+  /* a client's lines wait for its first call, as every debug line does: the callback never
+   * runs inside rtc.new, before the client it may want to use exists */
+  c->new_lines = lines;
   if (c->cfg.auth->creds->kind == RTC_AUTH_AKSK) check_signable(L, c);
 }
 
