@@ -259,7 +259,10 @@ int rtc_client_prepare(lua_State *L) {
                         sizeof err) != 0) {
     rtc_buf_free(&req.target);
     rtc_buf_free(&req.body);
-    return luaL_error(L, "rtc: %s", err);
+    /* as a call would fail: the metadata service did not renew expired keys (or no memory) */
+    lua_pushnil(L);
+    rtc_push_error(L, "transport", 0, NULL, err, NULL, NULL);
+    return 2;
   }
   lua_createtable(L, 0, 4);
   lua_pushstring(L, op->method);
