@@ -31,8 +31,11 @@ void rtc_normalize(lua_State *L, int idx, const rtc_schema *s);
 
 /* ---- client options: one row adds one option ----
  * X(name, kind, field, default, min, max, environment variable). The field's type follows the
- * kind: SECONDS double, COUNT long, BOOL int, TEXT/SECRET/PATH char *, FUNCTION int (a flag; the
- * function's reference is the client's debug_ref), ENDPOINTS the endpoint list. */
+ * kind: SECONDS double, COUNT long, BOOL int (default -1: not given), TEXT/SECRET/PATH char *,
+ * FUNCTION int (a flag; the function's reference is the client's debug_ref), ENDPOINTS the
+ * endpoint list. The environment variable is the one the credentials chain (rtc_credentials.h)
+ * reads, in its own order, for an option the table leaves out (listed here for the reader:
+ * the chain, not the loader, reads them). */
 typedef enum {
   RTC_OPT_ENDPOINTS, RTC_OPT_TEXT, RTC_OPT_SECRET, RTC_OPT_PATH, RTC_OPT_SECONDS, RTC_OPT_COUNT,
   RTC_OPT_BOOL, RTC_OPT_FUNCTION
@@ -58,7 +61,12 @@ typedef enum {
   X(ca_path,         RTC_OPT_PATH,      ca_path,         0,     0,      0,      NULL)     \
   X(proxy,           RTC_OPT_TEXT,      proxy,           0,     0,      0,      NULL)     \
   X(insecure,        RTC_OPT_BOOL,      insecure,        0,     0,      1,      NULL)     \
-  X(debug,           RTC_OPT_FUNCTION,  debug,           0,     0,      0,      NULL)
+  X(debug,           RTC_OPT_FUNCTION,  debug,           0,     0,      0,      NULL)     \
+  X(region,          RTC_OPT_TEXT,      region,          0,     0,      0,      "RTC_REGION") \
+  X(profile,         RTC_OPT_TEXT,      profile,         0,     0,      0,      "RTC_PROFILE") \
+  X(credentials_file, RTC_OPT_PATH,     credentials_file, 0,    0,      0,      "HUAWEICLOUD_SDK_CREDENTIALS_FILE") \
+  X(metadata,        RTC_OPT_BOOL,      metadata,        -1,    0,      1,      "RTC_METADATA") \
+  X(metadata_url,    RTC_OPT_TEXT,      metadata_url,    0,     0,      0,      "RTC_METADATA_URL")
 
 /* ---- a request, built once per call (sans I/O) ---- */
 typedef struct rtc_request {
@@ -74,6 +82,8 @@ typedef struct rtc_client {
   int open;                             /* the dispatcher is initialised */
   int closed, busy, close_pending;      /* busy: a method runs; close() then waits for its end */
   int debug_ref, progress_ref;          /* registry references, LUA_NOREF when absent */
+  rtc_buf new_lines;                    /* rtc.new's debug lines (the credentials chain's),
+                                         * NUL-separated: handed over with the first call's */
   struct rtc_module *module;            /* lives as long as any client: an upvalue of its methods */
 } rtc_client;
 
@@ -84,7 +94,6 @@ typedef struct rtc_module {
 } rtc_module;
 
 /* ---- the binding's files and what each exports (see the README's map) ---- */
-#define RTC_DEFAULT_ENDPOINT "https://rtc-api.myhuaweicloud.com"
 #define RTC_MAX_BATCH 1000000
 
 /* rtc_error.c */
@@ -107,6 +116,8 @@ int rtc_job_tostring(lua_State *L);
 char *rtc_dup_string(lua_State *L, const char *s, size_t len);
 void rtc_load_config(lua_State *L, rtc_client *c, int idx); /* idx 0: the environment */
 void rtc_free_config(lua_State *L, rtc_client *c);
+void rtc_debug_line(lua_State *L, rtc_client *c, const char *line); /* to the debug callback */
+void rtc_debug_lines(lua_State *L, rtc_client *c, rtc_buf *lines); /* NUL-separated; frees */
 
 /* rtc_build.c */
 typedef enum { BUILD_OK, BUILD_INVALID, BUILD_MISUSE } build_result;

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "rtc.h"
+#include "rtc_credentials.h"
 
 static const char *const credential_help =
     "set token (env RTC_AUTH_TOKEN) for token auth, or ak, sk and project_id (env "
@@ -152,8 +153,9 @@ build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation 
     if (!rtc_validate(L, q, op->query, err, errlen, field, fieldlen)) goto invalid;
     if (add_query(L, q, op->query, &req->target)) goto oom;
   }
-  if (!c->cfg.token && !c->cfg.ak) {
-    snprintf(err, errlen, "no credentials: %s", credential_help);
+  if (c->cfg.auth->creds->kind == RTC_AUTH_NONE) {
+    snprintf(err, errlen, "no credentials: %s (tried: %.300s)", credential_help,
+             c->cfg.auth->creds->tried);
     snprintf(field, fieldlen, "credentials");
     goto invalid;
   }

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "rtc.h"
+#include "rtc_credentials.h"
 
 
 rtc_module *rtc_module_state(lua_State *L) {
@@ -76,16 +77,17 @@ void rtc_leave(lua_State *L, rtc_client *c) {
 
 int rtc_client_tostring(lua_State *L) {
   rtc_client *c = luaL_checkudata(L, 1, RTC_CLIENT_MT);
-  if (c->closed) {
+  const rtc_credentials *cr = c->closed || c->cfg.auth == NULL ? NULL : c->cfg.auth->creds;
+  if (cr == NULL) {
     lua_pushliteral(L, "rtc.client(closed)");
-  } else if (c->cfg.token) {
+  } else if (cr->kind == RTC_AUTH_TOKEN) {
     lua_pushfstring(L, "rtc.client(endpoint=%s, auth=token)", c->cfg.endpoints[0].url);
-  } else if (c->cfg.ak) {
+  } else if (cr->kind == RTC_AUTH_AKSK) {
     /* the AK names a key but is still shown shortened; the SK never is */
     char ak[8];
-    snprintf(ak, sizeof ak, "%.4s", c->cfg.ak);
+    snprintf(ak, sizeof ak, "%.4s", cr->ak);
     lua_pushfstring(L, "rtc.client(endpoint=%s, auth=aksk, ak=%s..., project_id=%s)",
-                    c->cfg.endpoints[0].url, ak, c->cfg.project_id);
+                    c->cfg.endpoints[0].url, ak, cr->project_id ? cr->project_id : "");
   } else {
     lua_pushfstring(L, "rtc.client(endpoint=%s, auth=none)", c->cfg.endpoints[0].url);
   }
@@ -96,14 +98,15 @@ int rtc_client_tostring(lua_State *L) {
 void rtc_flush_debug(lua_State *L, rtc_client *c) {
   size_t n, i;
   char **lines;
+  if (c->new_lines.len) { /* taken first: the callback may close the client */
+    rtc_buf startup = c->new_lines;
+    memset(&c->new_lines, 0, sizeof c->new_lines);
+    rtc_debug_lines(L, c, &startup);
+  }
   if (!c->open || c->d.nlines == 0) return;
   lines = rtc_dispatch_take_lines(&c->d, &n);
   for (i = 0; i < n; i++) {
-    if (c->debug_ref != LUA_NOREF) {
-      lua_rawgeti(L, LUA_REGISTRYINDEX, c->debug_ref);
-      lua_pushstring(L, lines[i]);
-      if (lua_pcall(L, 1, 0, 0) != 0) lua_pop(L, 1); /* a failing logger must not fail the call */
-    }
+    rtc_debug_line(L, c, lines[i]);
     free(lines[i]);
   }
   free(lines);
@@ -256,7 +259,10 @@ int rtc_client_prepare(lua_State *L) {
                         sizeof err) != 0) {
     rtc_buf_free(&req.target);
     rtc_buf_free(&req.body);
-    return luaL_error(L, "rtc: %s", err);
+    /* as a call would fail: the metadata service did not renew expired keys (or no memory) */
+    lua_pushnil(L);
+    rtc_push_error(L, "transport", 0, NULL, err, NULL, NULL);
+    return 2;
   }
   lua_createtable(L, 0, 4);
   lua_pushstring(L, op->method);
@@ -269,7 +275,6 @@ int rtc_client_prepare(lua_State *L) {
   lua_setfield(L, -2, "headers");
   lua_pushlstring(L, req.body.data ? req.body.data : "", req.body.len);
   lua_setfield(L, -2, "body");
-  rtc_headers_free(&h);
   rtc_buf_free(&req.target);
   rtc_buf_free(&req.body);
   return 1;

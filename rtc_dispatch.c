@@ -152,7 +152,7 @@ const rtc_call *rtc_dispatch_peek_done(const rtc_dispatch *d, rtc_call_class cls
 /* ---------------------------------------------------------------- finishing */
 
 static void free_attempt(rtc_call *call) {
-  free(call->header_block);
+  rtc_headers_free_attempt(call->header_block);
   call->header_block = NULL;
   call->t.headers = NULL;
 }
@@ -305,13 +305,11 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
   if (fixed != NULL) call->t.headers = rtc_headers_attempt(&h, fixed, &call->header_block);
   if (fixed == NULL || call->t.headers == NULL || rtc_buf_add_str(&call->url, ep->base) ||
       rtc_buf_add(&call->url, call->target.data, call->target.len)) {
-    rtc_headers_free(&h);
     free_attempt(call);
     finish_error(d, call, "transport", 0, "out of memory building the request");
     return;
   }
   debug_request(d, call, &h);
-  rtc_headers_free(&h);
   call->t.method = call->op->method;
   call->t.url = call->url.data;
   call->t.body = call->body.data;

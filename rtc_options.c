@@ -1,6 +1,7 @@
 /* rtc_options.c: the client options (the RTC_OPTIONS X-macro rows in rtc.h), read from the
- * options table or the environment, checked, and stored in typed rtc_config fields. Calls
- * rtc_error (to raise invalid), rtc_text, rtc_sign (the prepared key). */
+ * options table, completed by the credentials chain (environment, profile file, metadata
+ * service), checked, and stored in typed rtc_config fields. Calls rtc_error (to raise invalid),
+ * rtc_text, rtc_credentials, rtc_request (the prepared signing key). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "rtc.h"
+#include "rtc_credentials.h"
 #include "rtc_sign.h"
 
 #define RTC_MAX_OPTION_TEXT 65536 /* IAM tokens run to several KiB */
@@ -41,6 +43,15 @@ static void free_secret(char **p) {
   }
 }
 
+/* The options' copies of the credentials: once the chain has run, auth->creds has them. */
+static void free_credential_options(rtc_config *cfg) {
+  free_secret(&cfg->sk);
+  free_secret(&cfg->token);
+  free_secret(&cfg->security_token);
+  free(cfg->ak), free(cfg->project_id);
+  cfg->ak = cfg->project_id = NULL;
+}
+
 void rtc_free_config(lua_State *L, rtc_client *c) {
   int i;
   for (i = 0; i < c->cfg.nendpoints; i++) {
@@ -49,20 +60,37 @@ void rtc_free_config(lua_State *L, rtc_client *c) {
     ep->url = ep->base = ep->host = ep->prefix = NULL;
   }
   c->cfg.nendpoints = 0;
-  free_secret(&c->cfg.sk);
-  rtc_sign_key_free(c->cfg.sign_key);
-  c->cfg.sign_key = NULL;
-  free_secret(&c->cfg.token);
-  free_secret(&c->cfg.security_token);
-  free(c->cfg.ak), free(c->cfg.project_id), free(c->cfg.user_agent);
-  free(c->cfg.ca_file), free(c->cfg.ca_path), free(c->cfg.proxy);
+  free_credential_options(&c->cfg);
+  if (c->cfg.auth) rtc_auth_free(c->cfg.auth);
+  free(c->cfg.auth);
+  c->cfg.auth = NULL;
+  free(c->cfg.user_agent), free(c->cfg.ca_file), free(c->cfg.ca_path), free(c->cfg.proxy);
+  free(c->cfg.region), free(c->cfg.profile), free(c->cfg.credentials_file);
+  free(c->cfg.metadata_url);
   free(c->cfg.env_http_proxy), free(c->cfg.env_https_proxy), free(c->cfg.env_no_proxy);
   c->cfg.env_http_proxy = c->cfg.env_https_proxy = c->cfg.env_no_proxy = NULL;
-  c->cfg.ak = c->cfg.project_id = c->cfg.user_agent = c->cfg.ca_file = c->cfg.ca_path =
-      c->cfg.proxy = NULL;
+  c->cfg.user_agent = c->cfg.ca_file = c->cfg.ca_path = c->cfg.proxy = NULL;
+  c->cfg.region = c->cfg.profile = c->cfg.credentials_file = c->cfg.metadata_url = NULL;
   if (c->debug_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->debug_ref);
   c->debug_ref = LUA_NOREF;
   c->cfg.debug = 0;
+  rtc_buf_free(&c->new_lines);
+}
+
+/* One line to the client's debug callback, now (Lua may run: never while a call is held). A
+ * failing logger must not fail what logged. */
+void rtc_debug_line(lua_State *L, rtc_client *c, const char *line) {
+  if (c->debug_ref == LUA_NOREF) return;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->debug_ref);
+  lua_pushstring(L, line);
+  if (lua_pcall(L, 1, 0, 0) != 0) lua_pop(L, 1);
+}
+
+void rtc_debug_lines(lua_State *L, rtc_client *c, rtc_buf *lines) {
+  size_t off;
+  for (off = 0; off < lines->len; off += strlen(lines->data + off) + 1)
+    rtc_debug_line(L, c, lines->data + off);
+  rtc_buf_free(lines);
 }
 
 char *rtc_dup_string(lua_State *L, const char *s, size_t len) {
@@ -181,6 +209,12 @@ static int proxy_scheme_ok(const char *s) {
   return 0;
 }
 
+/* Raises an "invalid" error whose field is the option. */
+static void refuse(lua_State *L, const char *msg, const char *option) {
+  rtc_push_error(L, "invalid", 0, NULL, msg, NULL, option);
+  lua_error(L);
+}
+
 /* Stores the value at idx into the option's field, or raises a message naming the option. */
 static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int idx) {
   char msg[320];
@@ -196,7 +230,7 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
     if (t != LUA_TSTRING) {
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected a string, got %s", o->name,
                lua_typename(L, t));
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     s = lua_tolstring(L, idx, &len);
     /* CR or LF in anything that becomes a header would let a value add headers of its own */
@@ -204,12 +238,12 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
       snprintf(msg, sizeof msg,
                "rtc.new: opts.%s: expected a non-empty string of at most 65536 bytes without "
                "control characters (CR, LF, NUL)", o->name);
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     if (strcmp(o->name, "proxy") == 0 && !proxy_scheme_ok(s)) {
       snprintf(msg, sizeof msg, "rtc.new: opts.proxy: expected host:port or a URL of scheme "
                "http, https, socks4, socks4a, socks5 or socks5h");
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     *(char **)field = rtc_dup_string(L, s, len);
     return;
@@ -220,7 +254,7 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected %s from %g to %g", o->name,
                o->kind == RTC_OPT_COUNT ? "a whole number" : "a number of seconds", o->min,
                o->max);
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     if (o->kind == RTC_OPT_COUNT) *(long *)field = (long)d; /* typed: see RTC_OPTIONS */
     else *(double *)field = d;
@@ -229,14 +263,14 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
   case RTC_OPT_BOOL:
     if (t != LUA_TBOOLEAN) {
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected a boolean", o->name);
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     *(int *)field = lua_toboolean(L, idx);
     return;
   case RTC_OPT_FUNCTION:
     if (t != LUA_TFUNCTION) {
       snprintf(msg, sizeof msg, "rtc.new: opts.%s: expected a function", o->name);
-      rtc_raise_invalid(L, msg);
+      refuse(L, msg, o->name);
     }
     lua_pushvalue(L, idx);
     c->debug_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -252,17 +286,6 @@ static const rtc_option *find_option(const char *name) {
   return NULL;
 }
 
-/* 1 when the option already has a value (from the table). */
-static int is_set(const rtc_client *c, const rtc_option *o) {
-  const char *field = (const char *)&c->cfg + o->offset;
-  switch (o->kind) {
-  case RTC_OPT_ENDPOINTS: return c->cfg.nendpoints > 0;
-  case RTC_OPT_TEXT: case RTC_OPT_SECRET: case RTC_OPT_PATH:
-    return *(char *const *)(const void *)field != NULL;
-  default: return 1; /* numbers, booleans, functions have no environment variable */
-  }
-}
-
 /* A copy of the first of the variables that is set and not empty, or NULL. */
 static char *env_copy(lua_State *L, const char *a, const char *b, const char *c2, const char *d) {
   const char *names[4];
@@ -275,6 +298,95 @@ static char *env_copy(lua_State *L, const char *a, const char *b, const char *c2
   return NULL;
 }
 
+/* Collects the chain's debug lines while it runs (no Lua may run inside it). */
+static void queue_debug_line(void *ud, const char *line) {
+  rtc_buf *b = ud;
+  if (b->len < 8192) (void)rtc_buf_add(b, line, strlen(line) + 1); /* NUL-separated */
+}
+
+/* Raises kind with "rtc.new: message", the option named in field. */
+static void raise_option(lua_State *L, const char *kind, const char *message, const char *field) {
+  char msg[1400];
+  snprintf(msg, sizeof msg, "rtc.new: %s", message);
+  rtc_push_error(L, kind, 0, NULL, msg, NULL, field);
+  lua_error(L);
+}
+
+/* What the signer refuses can never be sent: find out here, once, not as a failure of every
+ * call. The key is prepared (AK, X-Project-Id, X-Security-Token checked), then a request to
+ * each endpoint is signed (its Host and base path checked). */
+static void check_signable(lua_State *L, rtc_client *c) {
+  rtc_auth *a = c->cfg.auth;
+  const rtc_credentials *cr = a->creds;
+  char err[600], msg[1200];
+  int i;
+  if (rtc_auth_prepare(a, err, sizeof err) != 0) {
+    const char *option = strncmp(err, "ak: ", 4) == 0                 ? "ak"
+                         : strstr(err, "\"X-Project-Id\"") != NULL     ? "project_id"
+                         : strstr(err, "\"X-Security-Token\"") != NULL ? "security_token"
+                                                                        : NULL;
+    if (option == NULL) {
+      luaL_error(L, "rtc.new: %s", err); /* OpenSSL, memory */
+      return;
+    }
+    snprintf(msg, sizeof msg, "%s (from %s) cannot be sent: %s", option,
+             strcmp(option, "project_id") == 0 ? cr->project_source : cr->source, err);
+    raise_option(L, "invalid", msg, option);
+  }
+  for (i = 0; i < c->cfg.nendpoints; i++) {
+    const rtc_endpoint *ep = &c->cfg.endpoints[i];
+    rtc_sign_header h[2];
+    h[0].name = "Host", h[0].name_len = 4, h[0].value = ep->host, h[0].value_len = strlen(ep->host);
+    h[1].name = "X-Sdk-Date", h[1].name_len = 10, h[1].value = "20200101T000000Z";
+    h[1].value_len = 16;
+    rtc_buf_reset(&a->authorization);
+    if (rtc_sign_key_sign(a->key, "GET", ep->prefix, strlen(ep->prefix), "/", 1, h, 2, NULL, 0,
+                          &a->authorization, err, sizeof err) != 0) {
+      snprintf(msg, sizeof msg, "endpoint %s cannot be signed: %s", ep->url, err);
+      raise_option(L, "invalid", msg, "endpoint");
+    }
+  }
+}
+
+/* The credentials chain (rtc_credentials.h) over the explicit options: the keys from the
+ * options, the environment, the profile file or the metadata service, and the endpoint (option
+ * endpoint > option region > RTC_ENDPOINT > RTC_REGION > the default). Its debug lines go to
+ * the debug callback once it has returned. */
+static void apply_credentials_chain(lua_State *L, rtc_client *c) {
+  rtc_cred_request in;
+  rtc_buf lines = RTC_BUF_INIT;
+  char err[1200], src[160];
+  const char *url;
+  int rc;
+  if (rtc_endpoint_choose(c->cfg.nendpoints > 0, c->cfg.region, &url, src, sizeof src, err,
+                          sizeof err) != RTC_CRED_OK)
+    raise_option(L, "invalid", err, "region");
+  if (url) add_endpoint(L, c, url, strlen(url), src);
+  c->cfg.auth = calloc(1, sizeof *c->cfg.auth);
+  if (c->cfg.auth != NULL) c->cfg.auth->creds = calloc(1, sizeof *c->cfg.auth->creds);
+  if (c->cfg.auth == NULL || c->cfg.auth->creds == NULL) {
+    luaL_error(L, "rtc.new: out of memory");
+    return;
+  }
+  memset(&in, 0, sizeof in);
+  in.ak = c->cfg.ak, in.sk = c->cfg.sk, in.project_id = c->cfg.project_id;
+  in.security_token = c->cfg.security_token, in.token = c->cfg.token;
+  in.profile = c->cfg.profile, in.credentials_file = c->cfg.credentials_file;
+  in.metadata_url = c->cfg.metadata_url, in.metadata = c->cfg.metadata;
+  if (c->debug_ref != LUA_NOREF) in.debug = queue_debug_line, in.debug_ud = &lines;
+  rc = rtc_credentials_resolve(&in, c->cfg.auth->creds, err, sizeof err);
+  c->cfg.auth->creds->debug = NULL; /* `lines` ends here; refreshes run where no Lua may run */
+  free_credential_options(&c->cfg);   /* the chain's answer holds what is used */
+  if (rc != RTC_CRED_OK) {              /* no client comes out of this rtc.new: the lines now */
+    rtc_debug_lines(L, c, &lines);
+    raise_option(L, rtc_cred_kind(rc), err, "credentials");
+  }
+  /* a client's lines wait for its first call, as every debug line does: the callback never
+   * runs inside rtc.new, before the client it may want to use exists */
+  c->new_lines = lines;
+  if (c->cfg.auth->creds->kind == RTC_AUTH_AKSK) check_signable(L, c);
+}
+
 /* Reads the options from the table at idx, or (idx == 0) from the environment. */
 void rtc_load_config(lua_State *L, rtc_client *c, int idx) {
   size_t i;
@@ -283,6 +395,7 @@ void rtc_load_config(lua_State *L, rtc_client *c, int idx) {
     void *field = (char *)&c->cfg + rtc_options[i].offset;
     if (rtc_options[i].kind == RTC_OPT_SECONDS) *(double *)field = rtc_options[i].def;
     else if (rtc_options[i].kind == RTC_OPT_COUNT) *(long *)field = (long)rtc_options[i].def;
+    else if (rtc_options[i].kind == RTC_OPT_BOOL) *(int *)field = (int)rtc_options[i].def;
   }
   if (idx) {
     lua_pushnil(L);
@@ -313,42 +426,9 @@ void rtc_load_config(lua_State *L, rtc_client *c, int idx) {
       lua_pop(L, 1);
     }
   }
-  /* The environment, for any rtc.new: each option the table left out, except that credentials
-   * come as a whole from one source (never an AK from the table and an SK from the environment). */
-  {
-    int explicit_credentials = c->cfg.token || c->cfg.ak || c->cfg.sk || c->cfg.security_token;
-    for (i = 0; i < NOPTIONS; i++) {
-      const rtc_option *o = &rtc_options[i];
-      const char *value = o->env ? getenv(o->env) : NULL;
-      int credential = o->kind == RTC_OPT_SECRET || strcmp(o->name, "ak") == 0;
-      if (value == NULL || value[0] == '\0') continue;
-      if (credential && explicit_credentials) continue;
-      if (is_set(c, o)) continue; /* the table's value wins */
-      lua_pushstring(L, value);
-      load_option(L, c, o, lua_gettop(L));
-      lua_pop(L, 1);
-    }
-  }
-  if (c->cfg.nendpoints == 0) add_endpoint(L, c, RTC_DEFAULT_ENDPOINT, strlen(RTC_DEFAULT_ENDPOINT),
-                                           "endpoint");
-  if (c->cfg.token && (c->cfg.ak || c->cfg.sk))
-    rtc_raise_invalid(L, "rtc.new: both token and ak/sk are set: use one kind of credentials, "
-                     "token (token auth) or ak, sk and project_id (AK/SK signing)");
-  if (c->cfg.ak && !c->cfg.sk)
-    rtc_raise_invalid(L, "rtc.new: ak is set without sk: set sk too (env HUAWEICLOUD_SDK_SK)");
-  if (c->cfg.sk && !c->cfg.ak)
-    rtc_raise_invalid(L, "rtc.new: sk is set without ak: set ak too (env HUAWEICLOUD_SDK_AK)");
-  if (c->cfg.ak && !c->cfg.project_id)
-    rtc_raise_invalid(L, "rtc.new: project_id is required with ak/sk: set project_id (env "
-                     "HUAWEICLOUD_SDK_PROJECT_ID)");
-  if (c->cfg.security_token && !c->cfg.ak)
-    rtc_raise_invalid(L, "rtc.new: security_token goes with temporary ak/sk: set ak and sk too");
+  apply_credentials_chain(L, c); /* the environment, the profile file, the metadata service */
   if (c->cfg.backoff_max < c->cfg.backoff_base)
     rtc_raise_invalid(L, "rtc.new: opts.backoff_max must not be less than opts.backoff_base");
-  if (c->cfg.sk) {
-    c->cfg.sign_key = rtc_sign_key_new(c->cfg.sk, strlen(c->cfg.sk));
-    if (c->cfg.sign_key == NULL) luaL_error(L, "rtc.new: cannot prepare the signing key (OpenSSL)");
-  }
   /* the proxy environment, read once here as libcurl would read it on every request */
   c->cfg.env_http_proxy = env_copy(L, "http_proxy", NULL, "all_proxy", "ALL_PROXY");
   c->cfg.env_https_proxy = env_copy(L, "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY");

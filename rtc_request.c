@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "rtc_credentials.h"
 #include "rtc_request.h"
 #include "rtc_sign.h"
 
@@ -32,54 +33,107 @@ int rtc_content_slot(const rtc_operation *op, size_t body_len) {
   return strcmp(rtc_content_type(op, body_len), JSON_UTF8) == 0 ? 1 : 2;
 }
 
-void rtc_headers_free(rtc_headers *h) {
-  free(h->authorization);
-  h->authorization = NULL;
+void rtc_auth_free(rtc_auth *a) {
+  if (a->creds) {
+    rtc_credentials_free(a->creds);
+    free(a->creds);
+    a->creds = NULL;
+  }
+  rtc_sign_key_free(a->key);
+  a->key = NULL;
+  rtc_buf_free(&a->authorization);
+  a->generation = 0;
+}
+
+/* The headers every request of the client carries with the same value, prepared once into the
+ * key: lowercased, trimmed and sorted there, not per attempt. */
+int rtc_auth_prepare(rtc_auth *a, char *err, size_t errlen) {
+  const rtc_credentials *cr = a->creds;
+  rtc_sign_header fixed[2];
+  size_t n = 0;
+  rtc_sign_key *key;
+  if (cr == NULL || cr->kind != RTC_AUTH_AKSK || cr->sk == NULL) {
+    snprintf(err, errlen, "no AK/SK to sign with");
+    return -1;
+  }
+  key = rtc_sign_key_new(cr->sk, strlen(cr->sk));
+  if (key == NULL) {
+    snprintf(err, errlen, "cannot prepare the signing key (OpenSSL)");
+    return -1;
+  }
+  if (cr->project_id) {
+    fixed[n].name = "X-Project-Id", fixed[n].name_len = 12;
+    fixed[n].value = cr->project_id, fixed[n].value_len = strlen(cr->project_id);
+    n++;
+  }
+  if (cr->security_token) {
+    fixed[n].name = "X-Security-Token", fixed[n].name_len = 16;
+    fixed[n].value = cr->security_token, fixed[n].value_len = strlen(cr->security_token);
+    n++;
+  }
+  if (rtc_sign_key_prepare(key, cr->ak, fixed, n, err, errlen) != 0) {
+    rtc_sign_key_free(key);
+    return -1;
+  }
+  rtc_sign_key_free(a->key);
+  a->key = key;
+  a->generation = cr->generation;
+  return 0;
+}
+
+/* Metadata keys whose refresh time has come: fetched (pure C, no Lua), and the key prepared
+ * again when they changed. Other keys never change: nothing to do. */
+static int refresh_keys(rtc_auth *a, char *err, size_t errlen) {
+  if (a->creds->metadata_url == NULL) return 0;
+  if (rtc_credentials_refresh(a->creds, (double)time(NULL), err, errlen) != RTC_CRED_OK) return -1;
+  if (a->creds->generation == a->generation && a->key != NULL) return 0;
+  return rtc_auth_prepare(a, err, errlen);
 }
 
 int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *op,
                       const rtc_buf *target, const rtc_buf *body, time_t now, rtc_headers *h,
                       char *err, size_t errlen) {
   const rtc_endpoint *ep = &cfg->endpoints[endpoint];
+  rtc_auth *a = cfg->auth;
+  const rtc_credentials *cr = a->creds;
   h->n = 0;
-  h->authorization = NULL;
   add_header(h, "Host", ep->host);
   add_header(h, "Content-Type", rtc_content_type(op, body->len));
-  if (cfg->token) {
-    add_header(h, "X-Auth-Token", cfg->token);
-  } else {
-    rtc_sign_header signed_headers[RTC_MAX_HEADERS];
-    rtc_buf path = RTC_BUF_INIT;
+  if (cr->kind == RTC_AUTH_TOKEN) {
+    add_header(h, "X-Auth-Token", cr->token);
+  } else if (cr->kind == RTC_AUTH_AKSK) {
+    rtc_sign_header per_call[3];
     size_t i;
-    int rc;
+    if (refresh_keys(a, err, errlen) != 0) return -1;
+    cr = a->creds;
     rtc_sign_format_date(h->date, now);
     add_header(h, "X-Sdk-Date", h->date);
-    add_header(h, "X-Project-Id", cfg->project_id);
-    if (cfg->security_token) add_header(h, "X-Security-Token", cfg->security_token);
-    for (i = 0; i < h->n; i++) {
-      signed_headers[i].name = h->name[i];
-      signed_headers[i].name_len = strlen(h->name[i]);
-      signed_headers[i].value = h->value[i];
-      signed_headers[i].value_len = strlen(h->value[i]);
+    for (i = 0; i < h->n; i++) { /* Host, Content-Type, X-Sdk-Date; the key has the rest */
+      per_call[i].name = h->name[i];
+      per_call[i].name_len = strlen(h->name[i]);
+      per_call[i].value = h->value[i];
+      per_call[i].value_len = strlen(h->value[i]);
     }
-    if (rtc_buf_add_str(&path, ep->prefix) || rtc_buf_add(&path, target->data, target->len)) {
-      rtc_buf_free(&path);
-      snprintf(err, errlen, "out of memory signing the request");
+    rtc_buf_reset(&a->authorization);
+    if (rtc_sign_key_sign(a->key, op->method, ep->prefix, strlen(ep->prefix), target->data,
+                          target->len, per_call, h->n, body->data, body->len, &a->authorization,
+                          err, errlen) != 0)
       return -1;
-    }
-    rc = rtc_sign_authorization_key(cfg->sign_key, op->method, path.data, path.len,
-                                    signed_headers, h->n, body->data, body->len, cfg->ak,
-                                    &h->authorization, err, errlen);
-    rtc_buf_free(&path);
-    if (rc != 0) return -1;
-    add_header(h, "Authorization", h->authorization);
+    if (cr->project_id) add_header(h, "X-Project-Id", cr->project_id);
+    if (cr->security_token) add_header(h, "X-Security-Token", cr->security_token);
+    add_header(h, "Authorization", a->authorization.data);
+  } else {
+    snprintf(err, errlen, "no credentials");
+    return -1;
   }
   add_header(h, "User-Agent", cfg->user_agent);
   return 0;
 }
 
+/* What may change from one attempt to the next: refreshed keys bring a new security token. */
 static int per_attempt(const char *name) {
-  return strcmp(name, "X-Sdk-Date") == 0 || strcmp(name, "Authorization") == 0;
+  return strcmp(name, "X-Sdk-Date") == 0 || strcmp(name, "Authorization") == 0 ||
+         strcmp(name, "X-Security-Token") == 0;
 }
 
 static int slist_add(struct curl_slist **list, rtc_buf *tmp, const char *name, const char *value) {
@@ -114,21 +168,25 @@ struct curl_slist *rtc_headers_fixed(struct curl_slist **slot, const rtc_headers
   return list;
 }
 
-/* X-Sdk-Date and Authorization change with every attempt: one block holds their list nodes and
- * texts, linked in front of the fixed list (struct curl_slist is public; libcurl only reads it). */
+/* The per-attempt headers: one block holds their list nodes and texts, linked in front of the
+ * fixed list (struct curl_slist is public; libcurl only reads it). The block starts with its
+ * size (in a node's room, for alignment), so that it can be wiped. */
 struct curl_slist *rtc_headers_attempt(const rtc_headers *h, struct curl_slist *fixed,
                                        void **block) {
-  size_t i, k = 0, text = 0;
+  size_t i, k = 0, text = 0, size;
   struct curl_slist *nodes;
   char *p;
   for (i = 0; i < h->n; i++)
     if (per_attempt(h->name[i])) k++, text += strlen(h->name[i]) + 2 + strlen(h->value[i]) + 1;
   *block = NULL;
   if (k == 0) return fixed;
-  p = malloc(k * sizeof *nodes + text);
+  size = (k + 1) * sizeof *nodes + text;
+  p = malloc(size);
   if (p == NULL) return NULL;
-  nodes = (struct curl_slist *)(void *)p;
-  p += k * sizeof *nodes;
+  memcpy(p, &size, sizeof size);
+  *block = p;
+  nodes = (struct curl_slist *)(void *)p + 1;
+  p += (k + 1) * sizeof *nodes;
   for (i = 0, k = 0; i < h->n; i++) {
     size_t nl, vl;
     if (!per_attempt(h->name[i])) continue;
@@ -143,8 +201,15 @@ struct curl_slist *rtc_headers_attempt(const rtc_headers *h, struct curl_slist *
     k++;
   }
   nodes[k - 1].next = fixed;
-  *block = nodes;
   return nodes;
+}
+
+void rtc_headers_free_attempt(void *block) {
+  size_t size;
+  if (block == NULL) return;
+  memcpy(&size, block, sizeof size);
+  OPENSSL_cleanse(block, size);
+  free(block);
 }
 
 void rtc_headers_free_fixed(struct curl_slist **slot) {

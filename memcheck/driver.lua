@@ -482,11 +482,58 @@ section("prepare", function()
   eq(status, 404, "prepared AK/SK request authenticates (404: no such job)")
   t:close()
   a:close()
-  -- signing fails (an AK with a comma): prepare raises, calls fail as transport
-  local weird = rtc.new(opts({ endpoint = mock.url, ak = "a,b", sk = "s", project_id = "p" }))
-  raises(function() weird:prepare("get_job", "a", "j") end, "prepare with an unsignable ak", "ak")
-  failed("transport", nil, "call with an unsignable ak", weird:get_job("a", "j"))
-  weird:close()
+  -- an AK the signer refuses (a comma) can never be sent: rtc.new refuses it, and frees what it
+  -- had read (the chain's answer, the prepared key)
+  raises(function() rtc.new(opts({ endpoint = mock.url, ak = "a,b", sk = "s", project_id = "p" })) end,
+    "rtc.new with an unsignable ak", "ak")
+end)
+
+section("credentials", function()
+  local q = helper.shell_quote
+  -- a profile file (credentials_file) and a region whose endpoint the environment cannot set
+  -- here: the endpoint option wins over the region; the chain's debug line comes with the call
+  local file = os.tmpname()
+  local f = assert(io.open(file, "w"))
+  f:write("[basic]\nak = test-ak\nsk = test-sk\nproject_id = test-project\n")
+  f:close()
+  os.execute("chmod 600 " .. q(file))
+  local lines = {}
+  local c = rtc.new(opts({ endpoint = mock.url, region = "cn-north-4", credentials_file = file,
+    debug = function(l) lines[#lines + 1] = l end }))
+  failed("api", 404, "profile keys sign", c:get_job(APP, "no-such-job"))
+  check(table.concat(lines, "\n"):find("from profile", 1, true), "the chain's debug line")
+  c:close()
+  os.remove(file)
+  -- metadata keys that live 4 s are refreshed 2 s in: the key is prepared again, the old freed
+  local aksk = {}
+  for n = 1, 5 do aksk[("META-AK-%04d"):format(n)] = "meta-sk-" .. n end
+  local m2 = helper.start_mock({ aksk = aksk, project_id = "meta-project" })
+  local out = os.tmpname()
+  local sh = assert(io.popen(helper.MOCK_LUA .. " mock/metadata.lua --port 0 --lifetime 4 >" ..
+    q(out) .. " 2>/dev/null </dev/null & echo $!", "r"))
+  local pid = tonumber(sh:read("*l"))
+  sh:close()
+  local port
+  for _ = 1, 500 do
+    local o = io.open(out)
+    if o then port = (o:read("*a") or ""):match("listening on [^:]+:(%d+)"); o:close() end
+    if port then break end
+    helper.sleep(0.02)
+  end
+  os.remove(out)
+  check(port, "metadata mock started")
+  local m = rtc.new(opts({ endpoint = m2.url, metadata = true,
+                           metadata_url = "http://127.0.0.1:" .. port }))
+  failed("api", 404, "metadata keys sign", m:get_job(APP, "no-such-job"))
+  helper.sleep(2.5)
+  failed("api", 404, "refreshed keys sign", m:get_job(APP, "no-such-job"))
+  local reqs = m2:requests()
+  check(reqs[1].headers.authorization:find("META-AK-0001", 1, true), "first keys")
+  check(reqs[2].headers.authorization:find("META-AK-0002", 1, true), "refreshed keys")
+  eq(reqs[2].headers["x-security-token"], "meta-st-2", "the refreshed security token is sent")
+  m:close()
+  m2:stop()
+  os.execute("kill " .. pid .. " 2>/dev/null")
 end)
 
 section("decode", function()

@@ -151,6 +151,25 @@ describe("config", function()
       end
     end)
 
+    it("values the signer can never send are refused at rtc.new, naming the option", function()
+      for _, ak in ipairs({ "a, b", "a b", "a,b" }) do
+        local err = refuses({ endpoint = E, ak = ak, sk = "s", project_id = "p" }, "ak")
+        assert.are.equal("ak", err.field)
+        assert.is_truthy(err.message:find("from option", 1, true), err.message)
+      end
+      -- the same from the environment names the variable (a child: the environment is its own)
+      local code, out = helper.run("env HUAWEICLOUD_SDK_AK='x,y' HUAWEICLOUD_SDK_SK=s " ..
+        "HUAWEICLOUD_SDK_PROJECT_ID=p RTC_ENDPOINT=" .. E .. " " .. helper.LUA .. " -e " ..
+        helper.shell_quote("package.cpath = " .. string.format("%q", package.cpath) ..
+          "; local e = select(2, pcall(require('rtc').new, {})); " ..
+          "io.write(e.kind, ' ', e.field, ' ', e.message)"))
+      assert.are.equal(0, code)
+      assert.is_truthy(out:find("^invalid ak rtc.new: ak %(from env HUAWEICLOUD_SDK_AK%)"), out)
+      -- and the option that holds a control character is the error's field
+      assert.are.equal("user_agent", refuses({ endpoint = E, token = "t", user_agent = "u\127" },
+                                              "user_agent").field)
+    end)
+
     it("empty strings or wrong types for text options", function()
       for _, name in ipairs({ "token", "user_agent", "proxy", "ca_file" }) do
         refuses({ endpoint = E, token = "t", [name] = "" }, name)
