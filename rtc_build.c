@@ -153,6 +153,12 @@ build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation 
     if (!rtc_validate(L, q, op->query, err, errlen, field, fieldlen)) goto invalid;
     if (add_query(L, q, op->query, &req->target)) goto oom;
   }
+  /* validating and encoding allocate: a finalizer may have closed the client (its
+   * configuration is gone); the caller reports that */
+  if (c->closed) {
+    snprintf(err, errlen, "the client is closed");
+    goto invalid;
+  }
   if (c->cfg.auth->creds->kind == RTC_AUTH_NONE) {
     snprintf(err, errlen, "no credentials: %s (tried: %.300s)", credential_help,
              c->cfg.auth->creds->tried);

@@ -150,7 +150,17 @@ int rtc_build_or_fail(lua_State *L, rtc_client *c, const rtc_operation *op, int 
                          const char *fname, rtc_request *req) {
   char err[512], field[256];
   int badarg;
-  switch (rtc_build_request(L, c, op, base, req, err, sizeof err, field, sizeof field, &badarg)) {
+  build_result result = rtc_build_request(L, c, op, base, req, err, sizeof err, field,
+                                          sizeof field, &badarg);
+  /* Building allocates (cjson, error objects), so a finalizer may have closed the client
+   * meanwhile: say so, rather than what its emptied configuration would make of the call. */
+  if (c->closed) {
+    if (result == BUILD_OK) rtc_buf_free(&req->target), rtc_buf_free(&req->body);
+    luaL_error(L, "rtc: the client is closed (by Lua code that ran while '%s' was being built)",
+               fname);
+    return 0;
+  }
+  switch (result) {
   case BUILD_MISUSE: /* arg 1 is the client (a method's self, or the default one inserted) */
     luaL_error(L, "bad argument #%d to '%s' (%s)", badarg - 1, fname, err);
     return 0;
@@ -235,17 +245,20 @@ int rtc_client_prepare(lua_State *L) {
   int extra = 3 + rtc_operation_nparams(op) + (op->request || op->query ? 1 : 0);
   int endpoint = c->d.preferred;
   time_t now = time(NULL);
-  if (lua_type(L, extra) == LUA_TTABLE) {
-    lua_getfield(L, extra, "now");
+  if (lua_type(L, extra) == LUA_TTABLE) { /* read raw: no metamethod runs while building */
+    lua_pushliteral(L, "now");
+    lua_rawget(L, extra);
     if (!lua_isnil(L, -1)) {
-      lua_Number t = luaL_checknumber(L, -1);
-      luaL_argcheck(L, t >= 0 && t < 253402300800.0, extra, "opts.now: expected unix seconds");
+      lua_Number t = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : -1;
+      luaL_argcheck(L, t >= 0 && t < 253402300800.0, extra,
+                    "opts.now: expected unix seconds (a number from 0 to year 9999)");
       now = (time_t)t;
     }
-    lua_getfield(L, extra, "endpoint");
+    lua_pushliteral(L, "endpoint");
+    lua_rawget(L, extra);
     if (!lua_isnil(L, -1)) {
-      lua_Integer k = luaL_checkinteger(L, -1);
-      luaL_argcheck(L, k >= 1 && k <= c->cfg.nendpoints, extra,
+      lua_Number k = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
+      luaL_argcheck(L, k >= 1 && k <= c->cfg.nendpoints && k == (lua_Number)(int)k, extra,
                     "opts.endpoint: expected the 1-based number of an endpoint");
       endpoint = (int)k - 1;
     }

@@ -5,6 +5,13 @@
 
 #include <lua.h>
 #include <lauxlib.h>
+#include <lualib.h>
+
+/* LuaJIT speaks the 5.1 API but, unlike PUC 5.1, shows any error value (a table's __tostring).
+ * Its lualib.h names its jit library; PUC Lua's has no such name. */
+#if defined(LUA_JITLIBNAME)
+#define RTC_LUAJIT 1
+#endif
 
 #if LUA_VERSION_NUM < 502
 #define lua_rawlen(L, i) lua_objlen(L, (i))

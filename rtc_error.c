@@ -134,7 +134,7 @@ int rtc_l_assert(lua_State *L) {
   if (lua_toboolean(L, 1)) return lua_gettop(L);
   if (lua_isnoneornil(L, 2)) lua_pushliteral(L, "assertion failed!");
   else if (rtc_is_error(L, 2)) {
-#if LUA_VERSION_NUM < 502 && !defined(LUAJIT_VERSION_NUM)
+#if LUA_VERSION_NUM < 502 && !defined(RTC_LUAJIT)
     rtc_push_error_text(L, 2);
 #else
     lua_pushvalue(L, 2);

@@ -77,11 +77,13 @@ static int fail_timeout(lua_State *L, const rtc_operation *op, int job, const ch
 /* wait_<x>([client,] path params..., state, opts) -> the answer, or nil, err */
 static int l_wait(lua_State *L) {
   const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
-  int base = lua_type(L, 1) == LUA_TUSERDATA ? 2 : 1; /* a client (method call) or none */
+  /* a client (a method call) or none (the module's function on the default client) */
+  int base = luaL_testudata(L, 1, RTC_CLIENT_MT) != NULL ? 2 : 1;
   int nparams = rtc_operation_nparams(op), i, state_arg = base + nparams;
   int opts_arg = state_arg + 1, opts = 0, fn, nargs;
   double timeout, pause, cap, deadline;
   const char *want;
+  size_t want_len;
   char name[64];
 
   for (i = 0; i < nparams; i++) {
@@ -93,16 +95,31 @@ static int l_wait(lua_State *L) {
       return luaL_argerror(L, base + i, msg);
     }
   }
-  if (lua_type(L, state_arg) != LUA_TSTRING || lua_rawlen(L, state_arg) == 0) {
+  if (lua_type(L, state_arg) != LUA_TSTRING || lua_rawlen(L, state_arg) == 0 ||
+      strlen(lua_tostring(L, state_arg)) != lua_rawlen(L, state_arg)) {
     char msg[96];
     snprintf(msg, sizeof msg, "state: expected a state name such as \"RUNNING\", got %s",
-             lua_type(L, state_arg) == LUA_TSTRING ? "an empty string"
-                                                   : luaL_typename(L, state_arg));
+             lua_type(L, state_arg) != LUA_TSTRING ? luaL_typename(L, state_arg)
+             : lua_rawlen(L, state_arg) == 0       ? "an empty string"
+                                                   : "a string with a NUL byte");
     return luaL_argerror(L, state_arg, msg);
   }
   if (lua_type(L, opts_arg) == LUA_TTABLE) opts = opts_arg;
   else if (!lua_isnoneornil(L, opts_arg))
     return luaL_argerror(L, opts_arg, "opts: expected a table or nil");
+  if (opts) { /* a misspelt option would be waited out silently: refuse what is not known */
+    lua_pushnil(L);
+    while (lua_next(L, opts) != 0) {
+      const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+      lua_pop(L, 1);
+      if (k == NULL || (strcmp(k, "timeout") != 0 && strcmp(k, "interval") != 0)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "opts: unknown option %s%.40s%s (the options are timeout "
+                 "and interval)", k ? "\"" : "", k ? k : "(not a name)", k ? "\"" : "");
+        return luaL_argerror(L, opts_arg, msg);
+      }
+    }
+  }
   timeout = opt_seconds(L, opts, opts_arg, "timeout", RTC_WAIT_TIMEOUT, 0);
   pause = opt_seconds(L, opts, opts_arg, "interval", RTC_WAIT_FIRST, 0.001);
   cap = pause > RTC_WAIT_CAP ? pause : RTC_WAIT_CAP;
@@ -117,8 +134,10 @@ static int l_wait(lua_State *L) {
   luaL_checkstack(L, nargs + 4, "rtc: too many path parameters");
 
   deadline = now_seconds() + timeout;
+  want_len = lua_rawlen(L, state_arg);
   for (;;) {
     const char *state;
+    size_t state_len;
     double left;
     lua_pushvalue(L, fn);
     for (i = 1; i <= nargs; i++) lua_pushvalue(L, i);
@@ -132,8 +151,12 @@ static int l_wait(lua_State *L) {
       rtc_push_error(L, "decode", 0, NULL, msg, NULL, NULL);
       return 2;
     }
-    state = rtc_raw_string(L, lua_gettop(L), "state", NULL);
-    if (state && (strcmp(state, want) == 0 || strcmp(state, RTC_FINAL_STATE) == 0)) return 1;
+    state = rtc_raw_string(L, lua_gettop(L), "state", &state_len);
+    /* by length too: a NUL inside the server's text must not make "RUNNING\0x" RUNNING */
+    if (state && ((state_len == want_len && memcmp(state, want, want_len) == 0) ||
+                  (state_len == strlen(RTC_FINAL_STATE) &&
+                   memcmp(state, RTC_FINAL_STATE, state_len) == 0)))
+      return 1;
     left = deadline - now_seconds();
     if (left <= 0) return fail_timeout(L, op, lua_gettop(L), want, timeout);
     lua_pop(L, 1);

@@ -140,6 +140,8 @@ describe("wait_<x>", function()
       { "app1", "j", "RUNNING", { timeout = math.huge } },
       { "app1", "j", "RUNNING", { interval = 0 } },
       { "app1", "j", "RUNNING", { interval = true } },
+      { "app1", "j", "RUN\0NING" },                     -- a NUL would cut the state short
+      { "app1", "j", "RUNNING", { tiemout = 5 } },     -- a misspelt option is not waited out
     }
     for i, a in ipairs(bad) do
       local ok, e = pcall(client.wait_job, client, a[1], a[2], a[3], a[4])
@@ -152,6 +154,15 @@ describe("wait_<x>", function()
     ok = pcall(client.wait_job, "not a client", "app1", "j", "RUNNING")
     assert.is_false(ok)
     assert.equal(0, #mock:requests())
+  end)
+
+  it("compares states by their length: a NUL in the server's state is not the state", function()
+    mock:script{ status = 200, body = '{"job_id":"j","state":"RUNNING\\u0000junk"}' }
+    mock:script{ status = 200, body = '{"job_id":"j","state":"RUNNING"}' }
+    local job, err = client:wait_job("app1", "j", "RUNNING", { timeout = 5, interval = 0.01 })
+    assert.is_nil(err)
+    assert.are.equal("RUNNING", job.state)
+    assert.are.equal(2, gets("/individual-stream-jobs/j"))
   end)
 
   it("a closed client raises like its get_job", function()
