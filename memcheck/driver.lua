@@ -751,6 +751,22 @@ section("reentry", function()
   end
   gc()
   c:close()
+  -- a finalizer closes the client while a call is being built (validation and JSON encoding
+  -- allocate): "the client is closed", never a read of its freed configuration
+  c = new()
+  local go, Closer = false, {}
+  Closer.__gc = function() if go then pcall(c.close, c) else setmetatable({}, Closer) end end
+  setmetatable({}, Closer)
+  go = true
+  local params = { publish_param = { rtmp_urls = { "rtmp://x/y" } } }
+  for i = 1, 400 do
+    local okc, _, e = pcall(c.update_job, c, "app", "u" .. i, params)
+    if okc then eq(e and e.kind, "api", "built call answered")
+    else go = false; c = new(); setmetatable({}, Closer); go = true end
+    if i % 25 == 0 then collectgarbage("step") end
+  end
+  go = false
+  c:close()
   -- a large answer: decode allocates a lot while finalizers close the client
   local big = '{"job_id":"big","description":"' .. string.rep("d", 100000) .. '"}'
   c = new()
