@@ -8,7 +8,7 @@
 --     RESULT flat n=.. seconds=S rss_<checkpoint>=KiB ...
 --   lua5.4 bench/scale.lua startpoll ENDPOINT N CONC
 --     client:start N calls (all outstanding at once), then client:poll until every one is in ->
---     RESULT startpoll n=.. start_us_per_call=U seconds=S us_per_call=U
+--     RESULT startpoll n=.. start_us_per_call=U seconds=S us_per_call=U cpu_us_per_call=U (user+sys)
 local dir = (arg[0]:match("^(.*)/[^/]*$") or ".")
 local C = dofile(dir .. "/common.lua")
 
@@ -90,7 +90,7 @@ elseif mode == "flat" then
   C.result("flat", out)
 elseif mode == "startpoll" then
   local ids, got = {}, 0
-  local t0 = C.now()
+  local t0, c0 = C.now(), os.clock()
   for i = 1, n do
     local id, err = client:start("update_job", C.APP, C.JOB, params)
     if not id then C.die("start %d: %s", i, tostring(err)) end
@@ -105,8 +105,8 @@ elseif mode == "startpoll" then
       got = got + 1
     end
   end
-  local dt = C.now() - t0
+  local dt, cpu = C.now() - t0, os.clock() - c0
   C.result("startpoll", { n = n, concurrency = conc, start_us_per_call = (t1 - t0) * 1e6 / n,
-                          seconds = dt, us_per_call = dt * 1e6 / n })
+                          seconds = dt, us_per_call = dt * 1e6 / n, cpu_us_per_call = cpu * 1e6 / n })
 end
 client:close()
