@@ -2,16 +2,22 @@
  * is the rtc_transfer structs its caller owns. */
 #define _POSIX_C_SOURCE 200809L
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#include <unistd.h>
+#endif
 
 #include "rtc_engine.h"
 #include "rtc_text.h"
 
 #define RTC_MAX_HEADER_LINE 16384 /* an answer header longer than this is refused */
+#define RTC_POLL_SOCKETS 32       /* more sockets than this: epoll (Linux) */
 
 double rtc_now(void) {
   struct timespec ts;
@@ -68,17 +74,56 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud) {
 
 /* ---------------------------------------------------------------- sockets and the timer */
 
+#ifdef __linux__
+static void epoll_set(rtc_engine *e, const rtc_socket *s, int op) {
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = (uint32_t)(((s->what & CURL_POLL_IN) ? EPOLLIN : 0) |
+                         ((s->what & CURL_POLL_OUT) ? EPOLLOUT : 0));
+  ev.data.u64 = ((uint64_t)(uint32_t)s->shard << 32) | (uint32_t)s->fd;
+  if (epoll_ctl(e->epfd, op, s->fd, &ev) != 0) /* a reused descriptor number: the other way */
+    (void)epoll_ctl(e->epfd, op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s->fd, &ev);
+}
+#endif
+
+/* e->fd_slot[fd] is the socket's place in e->sockets (index + 1; 0: none): libcurl forgets
+ * its socketp whenever a connection goes idle (every transfer), a descriptor number is ours. */
+static size_t slot_of(const rtc_engine *e, curl_socket_t fd) {
+  return fd >= 0 && (size_t)fd < e->fd_cap ? e->fd_slot[fd] : 0;
+}
+
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *ud, void *socketp) {
-  rtc_engine *e = ud;
-  size_t i;
+  rtc_shard *sh = ud;
+  rtc_engine *e = sh->engine;
+  size_t i = slot_of(e, fd);
   (void)easy;
   (void)socketp;
-  for (i = 0; i < e->nsockets && e->sockets[i].fd != fd; i++) {}
+  if (i > e->nsockets || (i > 0 && e->sockets[i - 1].fd != fd)) i = 0; /* cannot happen */
   if (what == CURL_POLL_REMOVE) {
-    if (i < e->nsockets) e->sockets[i] = e->sockets[--e->nsockets];
+    if (i > 0 && e->sockets[i - 1].shard == sh->index) {
+      size_t last = --e->nsockets;
+#ifdef __linux__
+      if (e->epoll_mode) (void)epoll_ctl(e->epfd, EPOLL_CTL_DEL, fd, NULL);
+#endif
+      e->fd_slot[fd] = 0;
+      if (i - 1 != last) {
+        e->sockets[i - 1] = e->sockets[last];
+        e->fd_slot[e->sockets[i - 1].fd] = i;
+      }
+    }
     return 0;
   }
-  if (i == e->nsockets) {
+  if (fd < 0) return -1;
+  if ((size_t)fd >= e->fd_cap) {
+    size_t cap = e->fd_cap ? e->fd_cap : 64, *p;
+    while (cap <= (size_t)fd) cap *= 2;
+    p = realloc(e->fd_slot, cap * sizeof *p);
+    if (p == NULL) return -1;
+    memset(p + e->fd_cap, 0, (cap - e->fd_cap) * sizeof *p);
+    e->fd_slot = p;
+    e->fd_cap = cap;
+  }
+  if (i == 0) {
     if (e->nsockets == e->socket_cap) {
       size_t cap = e->socket_cap ? e->socket_cap * 2 : 16;
       rtc_socket *p = realloc(e->sockets, cap * sizeof *p);
@@ -86,18 +131,60 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *ud, void *soc
       e->sockets = p;
       e->socket_cap = cap;
     }
-    e->nsockets++;
-    e->sockets[i].fd = fd;
+    i = ++e->nsockets;
+    e->fd_slot[fd] = i;
+    e->sockets[i - 1].fd = fd;
+    e->sockets[i - 1].shard = sh->index;
+    e->sockets[i - 1].what = what;
+#ifdef __linux__
+    if (e->epoll_mode) epoll_set(e, &e->sockets[i - 1], EPOLL_CTL_ADD);
+#endif
+    return 0;
   }
-  e->sockets[i].what = what;
+  e->sockets[i - 1].what = what;
+  e->sockets[i - 1].shard = sh->index;
+#ifdef __linux__
+  if (e->epoll_mode) epoll_set(e, &e->sockets[i - 1], EPOLL_CTL_MOD);
+#endif
   return 0;
 }
 
 static int on_timer(CURLM *multi, long ms, void *ud) {
-  rtc_engine *e = ud;
+  rtc_shard *sh = ud;
   (void)multi;
-  e->timer_at = ms < 0 ? -1 : rtc_now() + (double)ms / 1000.0;
+  sh->timer_at = ms < 0 ? -1 : rtc_now() + (double)ms / 1000.0;
   return 0;
+}
+
+/* Creates e->shards[e->nshards]: 0, or -1. */
+static int add_shard(rtc_engine *e) {
+  rtc_shard *sh = &e->shards[e->nshards];
+  CURLM *m = curl_multi_init();
+  sh->engine = e;
+  sh->index = e->nshards;
+  sh->running = 0;
+  sh->timer_at = -1;
+  if (m == NULL || curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
+      curl_multi_setopt(m, CURLMOPT_SOCKETDATA, (void *)sh) != CURLM_OK ||
+      curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, on_timer) != CURLM_OK ||
+      curl_multi_setopt(m, CURLMOPT_TIMERDATA, (void *)sh) != CURLM_OK) {
+    if (m) curl_multi_cleanup(m);
+    return -1;
+  }
+  sh->multi = m;
+  e->nshards++;
+  return 0;
+}
+
+/* The first shard with room; a new one when all are full; the least busy when none can be had. */
+static rtc_shard *pick_shard(rtc_engine *e) {
+  int i, best = 0;
+  for (i = 0; i < e->nshards; i++)
+    if (e->shards[i].running < RTC_SHARD_TRANSFERS) return &e->shards[i];
+  if (e->nshards < RTC_SHARDS && add_shard(e) == 0) return &e->shards[e->nshards - 1];
+  for (i = 1; i < e->nshards; i++)
+    if (e->shards[i].running < e->shards[best].running) best = i;
+  return &e->shards[best];
 }
 
 /* ---------------------------------------------------------------- easy handles */
@@ -141,28 +228,32 @@ int rtc_engine_init(rtc_engine *e, const rtc_engine_settings *settings, char *er
                     size_t errlen) {
   memset(e, 0, sizeof *e);
   e->settings = *settings;
-  e->timer_at = -1;
-  e->multi = curl_multi_init();
-  if (e->multi == NULL ||
-      curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
-      curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, (void *)e) != CURLM_OK ||
-      curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer) != CURLM_OK ||
-      curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, (void *)e) != CURLM_OK) {
-    if (e->multi) curl_multi_cleanup(e->multi);
-    e->multi = NULL;
+  e->epfd = -1;
+  if (add_shard(e) != 0) {
     snprintf(err, errlen, "curl_multi_init failed");
     return -1;
   }
+#ifdef __linux__
+  e->epfd = epoll_create1(EPOLL_CLOEXEC); /* -1: poll() does the waiting */
+#endif
   return 0;
 }
 
 void rtc_engine_free(rtc_engine *e) {
+  int i;
   while (e->nidle > 0) curl_easy_cleanup(e->idle[--e->nidle]);
-  if (e->multi) curl_multi_cleanup(e->multi);
-  e->multi = NULL;
+  for (i = 0; i < e->nshards; i++) curl_multi_cleanup(e->shards[i].multi);
+  e->nshards = 0;
   free(e->sockets);
   e->sockets = NULL;
   e->nsockets = e->socket_cap = 0;
+  free(e->fd_slot);
+  e->fd_slot = NULL;
+  e->fd_cap = 0;
+#ifdef __linux__
+  if (e->epfd >= 0) close(e->epfd);
+#endif
+  e->epfd = -1;
 }
 
 /* ---------------------------------------------------------------- transfers */
@@ -171,6 +262,7 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   CURLcode rc = CURLE_OK;
   CURL *h = e->nidle ? e->idle[--e->nidle] : new_easy(e);
   const char *m = t->method;
+  rtc_shard *sh;
   t->status = 0;
   t->code = CURLE_OK;
   t->error[0] = '\0';
@@ -207,7 +299,8 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   }
   SET(CURLOPT_CUSTOMREQUEST, strcmp(m, "GET") == 0 || strcmp(m, "POST") == 0 ? NULL : m);
 #undef SET
-  if (rc != CURLE_OK || curl_multi_add_handle(e->multi, h) != CURLM_OK) {
+  sh = pick_shard(e);
+  if (rc != CURLE_OK || curl_multi_add_handle(sh->multi, h) != CURLM_OK) {
     give_back_easy(e, h);
     t->code = rc != CURLE_OK ? rc : CURLE_FAILED_INIT;
     snprintf(t->error, sizeof t->error, "%s",
@@ -215,14 +308,17 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
     return -1;
   }
   t->easy = h;
+  t->shard = sh->index;
+  sh->running++;
   e->running++;
   return 0;
 }
 
 static void detach(rtc_engine *e, rtc_transfer *t) {
-  curl_multi_remove_handle(e->multi, t->easy);
+  curl_multi_remove_handle(e->shards[t->shard].multi, t->easy);
   give_back_easy(e, t->easy);
   t->easy = NULL;
+  e->shards[t->shard].running--;
   e->running--;
 }
 
@@ -230,10 +326,10 @@ void rtc_engine_abort(rtc_engine *e, rtc_transfer *t) {
   if (t->easy) detach(e, t);
 }
 
-static void collect(rtc_engine *e) {
+static void collect(rtc_engine *e, CURLM *multi) {
   CURLMsg *msg;
   int left;
-  while ((msg = curl_multi_info_read(e->multi, &left)) != NULL) {
+  while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
     rtc_transfer *t = NULL;
     CURL *h = msg->easy_handle;
     if (msg->msg != CURLMSG_DONE) continue;
@@ -251,27 +347,45 @@ static void collect(rtc_engine *e) {
 }
 
 long rtc_engine_timeout_ms(const rtc_engine *e) {
-  double left;
-  if (e->timer_at < 0) return -1;
-  left = (e->timer_at - rtc_now()) * 1000.0;
+  double left, at = -1;
+  int i;
+  for (i = 0; i < e->nshards; i++)
+    if (e->shards[i].timer_at >= 0 && (at < 0 || e->shards[i].timer_at < at))
+      at = e->shards[i].timer_at;
+  if (at < 0) return -1;
+  left = (at - rtc_now()) * 1000.0;
   return left <= 0 ? 0 : (long)left + 1;
 }
 
-void rtc_engine_wait(rtc_engine *e, long max_ms) {
+static void socket_ready(rtc_engine *e, int shard, curl_socket_t fd, int flags) {
+  int still;
+  if (shard >= 0 && shard < e->nshards)
+    curl_multi_socket_action(e->shards[shard].multi, fd, flags, &still);
+}
+
+/* poll() over every socket: where epoll is not to be had */
+static void wait_poll(rtc_engine *e, long ms) {
   struct pollfd stack_fds[64], *fds = stack_fds;
+  int stack_shards[64], *shards = stack_shards;
   size_t i, n = e->nsockets;
-  long ms = rtc_engine_timeout_ms(e);
-  int still, ready = 0;
-  if (ms < 0 || ms > max_ms) ms = max_ms;
+  int ready = 0;
   if (n > sizeof stack_fds / sizeof stack_fds[0]) {
     fds = malloc(n * sizeof *fds);
-    if (fds == NULL) { fds = stack_fds; n = sizeof stack_fds / sizeof stack_fds[0]; }
+    shards = malloc(n * sizeof *shards);
+    if (fds == NULL || shards == NULL) {
+      free(fds);
+      free(shards);
+      fds = stack_fds;
+      shards = stack_shards;
+      n = sizeof stack_fds / sizeof stack_fds[0];
+    }
   }
   for (i = 0; i < n; i++) {
     fds[i].fd = e->sockets[i].fd;
     fds[i].events = (short)(((e->sockets[i].what & CURL_POLL_IN) ? POLLIN : 0) |
                             ((e->sockets[i].what & CURL_POLL_OUT) ? POLLOUT : 0));
     fds[i].revents = 0;
+    shards[i] = e->sockets[i].shard;
   }
   if (n > 0 || ms > 0) ready = poll(fds, (nfds_t)n, (int)ms);
   /* the socket list may change under socket_action: the pollfd copy is what is walked */
@@ -281,14 +395,55 @@ void rtc_engine_wait(rtc_engine *e, long max_ms) {
     if (fds[i].revents & (POLLIN | POLLHUP)) flags |= CURL_CSELECT_IN;
     if (fds[i].revents & POLLOUT) flags |= CURL_CSELECT_OUT;
     if (fds[i].revents & (POLLERR | POLLNVAL)) flags |= CURL_CSELECT_ERR;
-    curl_multi_socket_action(e->multi, fds[i].fd, flags, &still);
+    socket_ready(e, shards[i], fds[i].fd, flags);
   }
-  if (fds != stack_fds) free(fds);
-  if (e->timer_at >= 0 && rtc_now() >= e->timer_at) {
-    e->timer_at = -1;
-    curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &still);
+  if (fds != stack_fds) {
+    free(fds);
+    free(shards);
   }
-  collect(e);
+}
+
+void rtc_engine_wait(rtc_engine *e, long max_ms) {
+  long ms = rtc_engine_timeout_ms(e);
+  double now;
+  int i;
+  if (ms < 0 || ms > max_ms) ms = max_ms;
+#ifdef __linux__
+  /* A few sockets: one poll() call, no registrations (libcurl drops and re-adds a socket on
+   * every transfer). Many: epoll, which hands back only the sockets with something to do, so a
+   * wait does not cost more with concurrency. Back to poll() once no socket is left. */
+  if (e->epoll_mode && e->nsockets == 0) e->epoll_mode = 0;
+  if (!e->epoll_mode && e->epfd >= 0 && e->nsockets > RTC_POLL_SOCKETS) {
+    size_t j;
+    e->epoll_mode = 1;
+    for (j = 0; j < e->nsockets; j++) epoll_set(e, &e->sockets[j], EPOLL_CTL_ADD);
+  }
+  if (e->epoll_mode) {
+    struct epoll_event evs[256];
+    int k = 0, j;
+    if (e->nsockets > 0 || ms > 0) k = epoll_wait(e->epfd, evs, 256, (int)ms);
+    for (j = 0; j < k; j++) {
+      int flags = 0;
+      uint32_t ev = evs[j].events;
+      if (ev & (EPOLLIN | EPOLLHUP)) flags |= CURL_CSELECT_IN;
+      if (ev & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+      if (ev & EPOLLERR) flags |= CURL_CSELECT_ERR;
+      socket_ready(e, (int)(evs[j].data.u64 >> 32), (curl_socket_t)(uint32_t)evs[j].data.u64,
+                   flags);
+    }
+  } else
+#endif
+    wait_poll(e, ms);
+  now = rtc_now();
+  for (i = 0; i < e->nshards; i++) {
+    rtc_shard *sh = &e->shards[i];
+    if (sh->timer_at >= 0 && now >= sh->timer_at) {
+      int still;
+      sh->timer_at = -1;
+      curl_multi_socket_action(sh->multi, CURL_SOCKET_TIMEOUT, 0, &still);
+    }
+  }
+  for (i = 0; i < e->nshards; i++) collect(e, e->shards[i].multi);
 }
 
 rtc_transfer *rtc_engine_take_done(rtc_engine *e) {

@@ -1,6 +1,13 @@
 /* rtc_engine.h: the libcurl transport. It knows libcurl and nothing of Lua: it takes prepared
- * transfers and hands back finished ones, in plain C structs. One CURLM, idle easy handles kept
- * for reuse, sockets tracked with libcurl's socket and timer callbacks. */
+ * transfers and hands back finished ones, in plain C structs. Idle easy handles kept for reuse,
+ * sockets tracked with libcurl's socket and timer callbacks (epoll on Linux, else poll).
+ *
+ * Many transfers at once are spread over several multi handles ("shards") of at most
+ * RTC_SHARD_TRANSFERS running transfers each: libcurl looks for a reusable connection by walking
+ * every connection its multi handle holds to the host, so one multi handle with 1,000 connections
+ * costs each new transfer a walk of hundreds of them (measured: ~30k instructions per transfer at
+ * concurrency 1000). A shard is filled before the next one is used: one call at a time, or up to
+ * RTC_SHARD_TRANSFERS at once, stays on one multi handle and one connection pool. */
 #ifndef RTC_ENGINE_H
 #define RTC_ENGINE_H
 
@@ -31,6 +38,7 @@ typedef struct rtc_transfer {
   rtc_buf response;
   /* the engine's */
   CURL *easy;
+  int shard;
   struct rtc_transfer *next_done;
 } rtc_transfer;
 
@@ -44,19 +52,33 @@ typedef struct rtc_engine_settings {
 typedef struct rtc_socket {
   curl_socket_t fd;
   int what;                      /* CURL_POLL_IN / OUT / INOUT */
+  int shard;                     /* the multi handle that owns it */
 } rtc_socket;
 
 #define RTC_IDLE_HANDLES 64
+#define RTC_SHARD_TRANSFERS 64   /* running transfers per multi handle before the next is used */
+#define RTC_SHARDS 64            /* 64 x 64 = 4096, the most concurrency allows */
+
+struct rtc_engine;
+typedef struct rtc_shard {
+  CURLM *multi;                  /* created when first needed */
+  struct rtc_engine *engine;
+  int index, running;
+  double timer_at;               /* monotonic seconds; < 0: no libcurl timer */
+} rtc_shard;
 
 typedef struct rtc_engine {
-  CURLM *multi;
   rtc_engine_settings settings;
+  rtc_shard shards[RTC_SHARDS];
+  int nshards;                   /* shards[0 .. nshards-1] have a multi handle */
   CURL *idle[RTC_IDLE_HANDLES];
   int nidle;
   int running;
-  rtc_socket *sockets;
+  rtc_socket *sockets;           /* every socket libcurl waits on */
   size_t nsockets, socket_cap;
-  double timer_at;               /* monotonic seconds; < 0: no libcurl timer */
+  size_t *fd_slot, fd_cap;       /* descriptor -> its index in sockets + 1 (0: none) */
+  int epfd;                      /* -1: poll() over sockets */
+  int epoll_mode;                /* the sockets are registered with epfd; else poll() */
   rtc_transfer *done_head, *done_tail;
 } rtc_engine;
 

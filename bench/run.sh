@@ -5,6 +5,9 @@
 # Optional: lua-socket (µs wall clock in the Lua drivers; /proc/uptime, 10 ms, otherwise).
 # Knobs (env): BENCH_SEQ_N=20000 BENCH_REPEATS=3 BENCH_CG_N=2000 BENCH_BATCH_N=1000
 #   BENCH_CONC=64 BENCH_DELAY_MS=20 BENCH_MEM_N=100000 BENCH_MEM_WARMUP=5000 BENCH_BATCH_SEQ=1
+#   BENCH_LIN_SMALL=1000 BENCH_LIN_N=100000 BENCH_LIN_CONC=256 (linearity, batch)
+#   BENCH_SP_SMALL=2000 BENCH_SP_N=30000 (start/poll outstanding) BENCH_FLAT_N=1000000 (keep_results=false; RSS at N/10, N/2, N)
+#   BENCH_HC_N=10000 BENCH_HC_CONC=1000 (high concurrency vs bench/bare_multi.c)
 #   BENCH_KEEP=1 (keep the temp dir: nginx logs, callgrind files)
 set -euo pipefail
 
@@ -24,6 +27,14 @@ MEM_N=${BENCH_MEM_N:-100000}
 MEM_WARM=${BENCH_MEM_WARMUP:-5000}
 BATCH_SEQ=${BENCH_BATCH_SEQ:-1}
 NGX_MODS=${NGX_MODULES:-/usr/lib/nginx/modules}
+LIN_SMALL=${BENCH_LIN_SMALL:-1000}
+LIN_N=${BENCH_LIN_N:-100000}
+LIN_CONC=${BENCH_LIN_CONC:-256}
+SP_SMALL=${BENCH_SP_SMALL:-2000}
+SP_N=${BENCH_SP_N:-30000}
+FLAT_N=${BENCH_FLAT_N:-1000000}
+HC_N=${BENCH_HC_N:-10000}
+HC_CONC=${BENCH_HC_CONC:-1000}
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
@@ -137,7 +148,10 @@ log "nginx pid $ngx_pid: sequential $SEQ_URL, batch ($DELAY_MS ms) $BATCH_URL"
 # ---------------------------------------------------------------- bare libcurl loop
 cc -O2 -Wall -o "$tmp/bare_curl" "$here/bare_curl.c" $(pkg-config --cflags --libs libcurl) \
   || die "cannot build bench/bare_curl.c (libcurl4-openssl-dev, pkg-config)"
+cc -O2 -Wall -o "$tmp/bare_multi" "$here/bare_multi.c" $(pkg-config --cflags --libs libcurl) \
+  || die "cannot build bench/bare_multi.c"
 "$LUA" "$here/seq.lua" --dump "$SEQ_URL" "$tmp/request.txt" || die "seq.lua --dump failed"
+"$LUA" "$here/seq.lua" --dump "$BATCH_URL" "$tmp/request-batch.txt" || die "seq.lua --dump failed"
 
 # field KEY < RESULT line
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" | head -n1; }
@@ -185,6 +199,9 @@ cg_bn=$(cg bare "$CG_N" "$tmp/bare_curl" "$tmp/request.txt" "$CG_N" "$CG_WARM")
 ipc_rtc=$(calc "printf \"%.0f\", ($cg_rn - $cg_r0) / $CG_N")
 ipc_bare=$(calc "printf \"%.0f\", ($cg_bn - $cg_b0) / $CG_N")
 ipc_ratio=$(calc "printf \"%.2f\", $ipc_rtc / $ipc_bare")
+cg_t0=$(BENCH_AUTH=token cg token 0 "$LUA" "$here/seq.lua" "$SEQ_URL" 0 "$CG_WARM")
+cg_tn=$(BENCH_AUTH=token cg token "$CG_N" "$LUA" "$here/seq.lua" "$SEQ_URL" "$CG_N" "$CG_WARM")
+ipc_token=$(calc "printf \"%.0f\", ($cg_tn - $cg_t0) / $CG_N")
 
 # ---------------------------------------------------------------- 3. batch
 seq_batch_n=0; [ "$BATCH_SEQ" = 1 ] && seq_batch_n=$BATCH_N
@@ -207,11 +224,65 @@ rss0=$(field rss_before_kib <<<"$mline"); rss1=$(field rss_after_kib <<<"$mline"
 rss_growth=$(field rss_growth_kib <<<"$mline"); rss_peak=$(field rss_peak_kib <<<"$mline")
 lua0=$(field lua_before_kib <<<"$mline"); lua1=$(field lua_after_kib <<<"$mline")
 
+# ---------------------------------------------------------------- 5. scale: linearity, memory
+log "5. linear: batch of $LIN_SMALL (best of 3) and of $LIN_N calls, concurrency $LIN_CONC, ${DELAY_MS} ms server"
+lin_small=1e9
+for _ in 1 2 3; do
+  l=$(run lin-small "$LUA" "$here/scale.lua" batch "$BATCH_URL" "$LIN_SMALL" "$LIN_CONC")
+  lin_small=$(fmin "$lin_small" "$(field us_per_call <<<"$l")")
+done
+lbig=$(run lin-big "$LUA" "$here/scale.lua" batch "$BATCH_URL" "$LIN_N" "$LIN_CONC")
+lin_big=$(field us_per_call <<<"$lbig")
+lin_ratio=$(calc "printf \"%.2f\", $lin_big / $lin_small")
+big_rss0=$(field rss_before_kib <<<"$lbig"); big_peak=$(field rss_peak_kib <<<"$lbig")
+big_results=$(field results_kib <<<"$lbig"); big_over=$(field overhead_kib <<<"$lbig")
+
+log "6. start/poll: $SP_SMALL (best of 3) and $SP_N calls outstanding, concurrency $LIN_CONC, fast server"
+sp_small=1e9; sp_big=1e9; spc_small=1e9; spc_big=1e9
+for _ in 1 2 3; do # alternating, best of 3 each: a shared machine's noise hits both sizes alike
+  l=$(run sp-small "$LUA" "$here/scale.lua" startpoll "$SEQ_URL" "$SP_SMALL" "$LIN_CONC")
+  sp_small=$(fmin "$sp_small" "$(field us_per_call <<<"$l")")
+  spc_small=$(fmin "$spc_small" "$(field cpu_us_per_call <<<"$l")")
+  l=$(run sp-big "$LUA" "$here/scale.lua" startpoll "$SEQ_URL" "$SP_N" "$LIN_CONC")
+  sp_big=$(fmin "$sp_big" "$(field us_per_call <<<"$l")")
+  spc_big=$(fmin "$spc_big" "$(field cpu_us_per_call <<<"$l")")
+done
+sp_ratio=$(calc "printf \"%.2f\", $sp_big / $sp_small")
+spc_ratio=$(calc "printf \"%.2f\", $spc_big / $spc_small")
+
+flat_marks=$(awk -v n="$FLAT_N" 'BEGIN { printf "%d %d %d", n / 10, n / 2, n }')
+log "7. keep_results = false: $FLAT_N calls, concurrency $LIN_CONC, fast server; RSS at $flat_marks"
+# shellcheck disable=SC2086
+fl=$(run flat "$LUA" "$here/scale.lua" flat "$SEQ_URL" "$FLAT_N" "$LIN_CONC" $flat_marks)
+flat_rss=""; flat_first=""; flat_last=""
+for m in $flat_marks; do
+  v=$(field "rss_${m}_kib" <<<"$fl"); flat_rss="$flat_rss $m: $v KiB;"
+  [ -n "$flat_first" ] || flat_first=$v; flat_last=$v
+done
+flat_before=$(field rss_before_kib <<<"$fl"); flat_secs=$(field seconds <<<"$fl")
+flat_growth=$(( flat_last - flat_before ))
+
+log "8. high concurrency: $HC_N calls at concurrency $HC_CONC, ${DELAY_MS} ms server, rtc and bare curl-multi (best of 3)"
+hl=$(timeout 300 "$LUA" "$here/batch.lua" "$BATCH_URL" "$HC_N" "$HC_CONC" 3 2>"$tmp/hc.err") \
+  || { cat "$tmp/hc.err" >&2; die "batch.lua (high concurrency) failed"; }
+hc_rtc=$(grep '^RESULT batch ' <<<"$hl" | field best)
+hb=$(run hc-bare "$tmp/bare_multi" "$tmp/request-batch.txt" "$HC_N" "$HC_CONC" 3)
+hc_bare=$(field best <<<"$hb")
+hc_ratio=$(calc "printf \"%.2f\", $hc_bare / $hc_rtc")
+hc_ideal=$(calc "printf \"%.3f\", int(($HC_N + $HC_CONC - 1) / $HC_CONC) * $DELAY_MS / 1000")
+
 # ---------------------------------------------------------------- table
 status() { if calc "exit !($1)"; then echo "met"; else echo "**MISSED**"; fi; }
 st_seq=$(status "$seq_ratio >= 0.90")
 st_batch=$(status "$batch_ratio <= 1.2")
 st_mem=$(status "$rss_growth < 1024")
+st_lin=$(status "$lin_ratio <= 1.15")
+st_sp=$(status "$sp_ratio <= 1.3")
+st_bigmem=$(status "$big_over <= 32768")
+st_flat=$(status "$flat_growth < 32768")
+st_hc=$(status "$hc_ratio >= 0.8")
+st_ak=$(status "$ipc_rtc <= 180000")
+st_tok=$(status "$ipc_token <= 135000")
 f1() { calc "printf \"%.${2:-1}f\", $1"; }
 
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
@@ -229,7 +300,8 @@ cat <<MD
 |---|---|---:|---:|---:|---|---|
 | 1 | sequential \`client:update_job\` calls/s, AK/SK-signed (best of $REPEATS × $SEQ_N, after 1000 warm-up) | $(f1 "$best_rtc" 0) | $(f1 "$best_bare" 0) | $seq_ratio | ≥ 0.90 | $st_seq |
 | 1b | client process CPU time (user + sys) per call, µs, same runs (lowest of $REPEATS) | $cpu_rtc | $cpu_bare | ${cpu_ratio}× | — | info |
-| 2 | instructions per call, callgrind: (whole process with $CG_N calls − same process with 0 calls) / $CG_N; both after $CG_WARM warm-up calls, so start-up is subtracted | $ipc_rtc | $ipc_bare | $ipc_ratio× | — | info |
+| 2 | instructions per call, AK/SK, callgrind: (whole process with $CG_N calls − same process with 0 calls) / $CG_N; both after $CG_WARM warm-up calls, so start-up is subtracted | $ipc_rtc | $ipc_bare | $ipc_ratio× | ≤ 180,000 | $st_ak |
+| 2b | instructions per call, token (\`X-Auth-Token\`, no signing), same method | $ipc_token | $ipc_bare | $(calc "printf \"%.2f\", $ipc_token / $ipc_bare")× | ≤ 135,000 | $st_tok |
 | 3a | \`client:batch\` $BATCH_N calls, concurrency $CONC, server delays each answer $DELAY_MS ms: wall s (best of 3; first $(f1 "$batch_first" 3), worst $(f1 "$batch_worst" 3)) | $(f1 "$batch_best" 3) | ideal ceil($BATCH_N/$CONC)×$DELAY_MS ms = $ideal | $batch_ratio× | ≤ 1.2× | $st_batch |
 MD
 if [ "$seq_batch_n" -gt 0 ]; then
@@ -238,6 +310,12 @@ fi
 cat <<MD
 | 4 | resident memory growth over $MEM_N sequential calls after $MEM_WARM warm-up (VmRSS, after a full GC) | $rss_growth KiB ($rss0 → $rss1 KiB, peak $rss_peak) | — | — | < 1024 KiB | $st_mem |
 | 4b | Lua heap, collectgarbage("count") after a full GC, before → after | $(f1 "$lua0") → $(f1 "$lua1") KiB | — | — | — | info |
+| 5 | linear: \`client:batch\` wall µs per call, concurrency $LIN_CONC, ${DELAY_MS} ms server: $LIN_N calls vs $LIN_SMALL (best of 3) | $(f1 "$lin_big") | $(f1 "$lin_small") | ${lin_ratio}× | ≤ 1.15× | $st_lin |
+| 5b | linear: \`start\` every call, then \`poll\` until all are in: wall µs per call, $SP_N outstanding vs $SP_SMALL (best of 3 each), concurrency $LIN_CONC, fast server | $(f1 "$sp_big") | $(f1 "$sp_small") | ${sp_ratio}× | ≤ 1.3× | $st_sp |
+| 5b′ | the same runs, client CPU (user + sys) µs per call | $(f1 "$spc_big") | $(f1 "$spc_small") | ${spc_ratio}× | — | info |
+| 5c | memory: the $LIN_N-call batch's peak RSS (VmHWM) over RSS before it, less the Lua results it returns (collectgarbage("count") growth, $big_results KiB) | $big_over KiB ($big_rss0 → peak $big_peak KiB) | 32768 KiB | — | ≤ 32 MiB over the results | $st_bigmem |
+| 5d | memory: \`batch{keep_results = false, progress = ...}\` of $FLAT_N calls, fast server, concurrency $LIN_CONC ($(f1 "$flat_secs") s): VmRSS at |$flat_rss (before: $flat_before KiB) | — | growth over RSS before the batch: $flat_growth KiB ($(calc "printf \"%.0f\", $flat_growth * 1024 / $FLAT_N") B a call) | flat: < 32 MiB whatever the count | $st_flat |
+| 6 | high concurrency: $HC_N calls at concurrency $HC_CONC, ${DELAY_MS} ms server: wall s (best of 3; ideal $hc_ideal) vs bench/bare_multi.c (curl_multi_socket_action + epoll, $HC_CONC easy handles, one multi handle) | $(f1 "$hc_rtc" 3) | $(f1 "$hc_bare" 3) | throughput ${hc_ratio}× bare | ≥ 0.8× | $st_hc |
 
 Timing figures are ratios measured in one run on a shared machine (rtc and the bare loop
 alternate, best of each). The bare loop (bench/bare_curl.c) sends the very request
@@ -256,10 +334,18 @@ MD
 
 # where the instructions go: self cost per library (N-call run minus 0-call run, per call),
 # and rtc.so functions (plus a few library entry points) inclusive, per call of the N-call run
-byobj() { # callgrind file -> "object<TAB>self Ir"
-  callgrind_annotate --threshold=100 "$1" 2>/dev/null | awk '/^ *[0-9,]+ \(/ && /\]$/ {
-    n = $1; gsub(",", "", n); o = $NF; gsub(/[][]/, "", o); sub(/.*\//, "", o); s[o] += n }
-    END { for (o in s) print o "\t" s[o] }'
+byobj() { # callgrind file -> "object<TAB>self Ir", from the raw file: every cost line counted
+  # under the object it belongs to (callgrind_annotate leaves the [object] off some lines)
+  # (an object's name is given once, at its first ob= or cob= line; later ones give "(id)" only)
+  awk 'function obj(v,   id, nm) { id = v; nm = ""
+         if (match(v, /^\([0-9]+\)/)) { id = substr(v, 1, RLENGTH); nm = substr(v, RLENGTH + 2) }
+         if (nm != "") name[id] = nm; else if (!(id in name)) name[id] = v
+         return name[id] }
+       /^cob=/ { obj(substr($0, 5)); next }
+       /^ob=/ { cur = obj(substr($0, 4)); next }
+       /^calls=/ { skip = 1; next }
+       /^[0-9+*-]/ { if (skip) { skip = 0; next }; o = cur; sub(/.*\//, "", o); s[o] += $2; next }
+       END { for (o in s) print o "\t" s[o] }' "$1"
 }
 {
   echo
