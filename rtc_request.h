@@ -31,6 +31,7 @@ typedef struct rtc_config {
   double timeout, connect_timeout, deadline, backoff_base, backoff_max;
   long retries, max_body, concurrency;
   int insecure;
+  long rate;                             /* attempts per second, for the whole client; 0: no limit */
   int debug;                             /* a debug callback is set: lines are queued */
   struct rtc_sign_key *sign_key;         /* the SK prepared once for HMAC (AK/SK clients) */
 } rtc_config;
