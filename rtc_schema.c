@@ -410,14 +410,14 @@ static void scan_literals(nstate *n) {
   while (p < end) {
     if (*p == '"') {
       for (p++; p < end && *p != '"'; p++)
-        if (*p == '\\') p++;
-      p++;
+        if (*p == '\\' && p + 1 < end) p++;
+      if (p < end) p++;
       continue;
     }
     if (*p == '-' || (*p >= '0' && *p <= '9')) {
       const char *start = p;
       int digits = 0, leading = 1, integer = 1;
-      for (; p < end && strchr("0123456789+-.eE", *p) != NULL; p++) {
+      for (; p < end && *p != '\0' && strchr("0123456789+-.eE", *p) != NULL; p++) {
         if (*p == 'e' || *p == 'E') { integer = 0; leading = -1; }
         else if (*p == '.') integer = 0;
         else if (*p >= '0' && *p <= '9' && leading >= 0 && (*p != '0' || !leading)) {

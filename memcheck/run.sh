@@ -12,7 +12,9 @@ VALGRIND=${VALGRIND:-valgrind}
 LOG=${MEMCHECK_LOG:-build/memcheck.log}
 mkdir -p "$(dirname "$LOG")"
 command -v "$VALGRIND" >/dev/null || { echo "memcheck: valgrind not found (apt-get install valgrind)" >&2; exit 2; }
-[ -f rtc.so ] || { echo "memcheck: ./rtc.so not built (run make)" >&2; exit 2; }
+# the module make built (RTC_CPATH, as make sets it: build/<lua>/?.so)
+SO=$(printf '%s' "${RTC_CPATH:-build/lua5.4/?.so}" | sed 's/?/rtc/')
+[ -f "$SO" ] || { echo "memcheck: $SO not built (run make)" >&2; exit 2; }
 
 # The default client is built from these: the driver wants them unset (deterministic).
 unset RTC_ENDPOINT RTC_AUTH_TOKEN HUAWEICLOUD_SDK_AK HUAWEICLOUD_SDK_SK \
