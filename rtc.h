@@ -26,8 +26,15 @@ int rtc_validate(lua_State *L, int idx, const rtc_schema *s, char *err, size_t e
 /* Checks one path parameter; 0 and why ("must not be empty") when it is refused. */
 int rtc_check_id(const char *s, size_t len, char *err, size_t errlen);
 /* Turns the decoded JSON value at idx into the documented types, in place: drops JSON nulls,
- * numbers for string fields become strings, integral numbers for integer fields integers. */
-void rtc_normalize(lua_State *L, int idx, const rtc_schema *s);
+ * converts where the conversion is exact (numbers for string fields become their text, read
+ * back from body when lua-cjson may have rounded them). 0, or -1 with the path in field and
+ * why in why when a value has no exact documented form (the table is then half converted). */
+/* An id the answer gives (X-request-Id, job_id, ...): at most RTC_MAX_ANSWER_ID bytes of UTF-8
+ * without control characters, so that printing it is safe. */
+#define RTC_MAX_ANSWER_ID 256
+int rtc_answer_id_ok(const char *s, size_t len);
+int rtc_normalize(lua_State *L, int idx, const rtc_schema *s, const char *body, size_t len,
+                  char *field, size_t fieldlen, char *why, size_t whylen);
 
 /* ---- client options: one row adds one option ----
  * X(name, kind, field, default, min, max, environment variable). The field's type follows the
@@ -57,6 +64,7 @@ typedef enum {
   X(backoff_max,     RTC_OPT_SECONDS,   backoff_max,     5,     0.001,  600,    NULL)     \
   X(max_body,        RTC_OPT_COUNT,     max_body,        1048576, 1024, 1073741824, NULL) \
   X(concurrency,     RTC_OPT_COUNT,     concurrency,     16,    1,      4096,   NULL)     \
+  X(rate,            RTC_OPT_COUNT,     rate,            0,     0,      100000, NULL)     \
   X(ca_file,         RTC_OPT_PATH,      ca_file,         0,     0,      0,      NULL)     \
   X(ca_path,         RTC_OPT_PATH,      ca_path,         0,     0,      0,      NULL)     \
   X(proxy,           RTC_OPT_TEXT,      proxy,           0,     0,      0,      NULL)     \

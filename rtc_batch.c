@@ -119,10 +119,12 @@ int rtc_client_cancel(lua_State *L) {
   return 1;
 }
 
-/* progress(done, total, index, result, err), with result, err on the stack top (kept). */
-static void batch_progress(lua_State *L, rtc_client *c, int done, int total, int index) {
-  if (c->progress_ref == LUA_NOREF) return;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->progress_ref);
+/* progress(done, total, index, result, err), with result, err on the stack top (kept). The
+ * function stays in a stack slot of batch (progress, 0: none), not in the registry: a batch that
+ * raises half way has no reference to drop. */
+static void batch_progress(lua_State *L, int progress, int done, int total, int index) {
+  if (progress == 0) return;
+  lua_pushvalue(L, progress);
   lua_pushinteger(L, done);
   lua_pushinteger(L, total);
   lua_pushinteger(L, index);
@@ -149,6 +151,14 @@ static void store_outcome(lua_State *L, int results, int index, lua_Integer *ok,
     lua_rawseti(L, results, index);
   }
   lua_pop(L, 2);
+}
+
+static void drop_batch_calls(rtc_client *c) {
+  rtc_call *call, *next;
+  for (call = c->d.all; call; call = next) {
+    next = call->next_all;
+    if (call->cls == RTC_CALL_BATCH) rtc_dispatch_release(&c->d, call);
+  }
 }
 
 /* client:batch(calls, opts) -> results, { ok = n, failed = n }. Every entry is checked for
@@ -206,9 +216,9 @@ int rtc_client_batch(lua_State *L) {
   lua_createtable(L, keep ? (int)n : 0, 0);
   if (keep) results = lua_gettop(L);
   total = (int)n;
-  if (progress) { /* a reference from here on: every way out below drops it */
+  if (progress) {
     lua_getfield(L, 3, "progress");
-    c->progress_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    progress = lua_gettop(L);
   }
   /* build and queue everything; misuse in an entry drops what was queued and raises */
   for (i = 1; i <= n; i++) {
@@ -225,16 +235,9 @@ int rtc_client_batch(lua_State *L) {
     luaL_checkstack(L, np + 4, "rtc: batch");
     for (k = 0; k <= np; k++) lua_rawgeti(L, base - 1, k + 2);
     switch (rtc_build_request(L, c, op, base, &req, err, sizeof err, field, sizeof field, &k)) {
-    case BUILD_MISUSE: {
-      rtc_call *next;
-      for (call = c->d.all; call; call = next) {
-        next = call->next_all;
-        if (call->cls == RTC_CALL_BATCH) rtc_dispatch_release(&c->d, call);
-      }
-      luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
-      c->progress_ref = LUA_NOREF;
+    case BUILD_MISUSE:
+      drop_batch_calls(c);
       return luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: %s)", (int)i, err);
-    }
     case BUILD_INVALID:
       lua_settop(L, top);
       break;
@@ -242,8 +245,7 @@ int rtc_client_batch(lua_State *L) {
       lua_settop(L, top);
       call = rtc_dispatch_submit(&c->d, op, &req.target, &req.body, RTC_CALL_BATCH);
       if (call == NULL) {
-        luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
-        c->progress_ref = LUA_NOREF;
+        drop_batch_calls(c); /* none of them may be sent by a later call's loop */
         return luaL_error(L, "rtc: out of memory");
       }
       call->batch_index = (int)i;
@@ -254,7 +256,7 @@ int rtc_client_batch(lua_State *L) {
     rtc_push_error(L, "invalid", 0, NULL, err, NULL, field[0] ? field : NULL);
     done++;
     rtc_enter(c);
-    batch_progress(L, c, done, total, (int)i);
+    batch_progress(L, progress, done, total, (int)i);
     c->busy = 0;
     store_outcome(L, results, (int)i, &ok, &failed);
   }
@@ -286,7 +288,7 @@ int rtc_client_batch(lua_State *L) {
       rtc_push_outcome(L, c, call);
       rtc_free_call(c, call); /* the C state goes as soon as the result is Lua's */
       done++;
-      batch_progress(L, c, done, total, index);
+      batch_progress(L, progress, done, total, index);
       store_outcome(L, results, index, &ok, &failed);
     }
   }
@@ -298,8 +300,6 @@ int rtc_client_batch(lua_State *L) {
       if (call->cls == RTC_CALL_BATCH) rtc_dispatch_release(&c->d, call);
     }
   }
-  if (c->progress_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->progress_ref);
-  c->progress_ref = LUA_NOREF;
   rtc_leave(L, c);
   if (!keep) lua_pushnil(L);
   else lua_pushvalue(L, results);

@@ -116,6 +116,7 @@ static void decode_error_answer(lua_State *L, rtc_client *c, long status, const 
     const char *code = first_field(L, t, code_keys);
     const char *msg = first_field(L, t, msg_keys);
     if (rid == NULL) rid = first_field(L, t, rid_keys);
+    if (rid && !rtc_answer_id_ok(rid, strlen(rid))) rid = NULL; /* the body's: left in message */
     if (msg == NULL) body_excerpt(body, len, why, sizeof why);
     rtc_push_error(L, "api", status, code, msg ? msg : why, rid, NULL);
     lua_remove(L, t);
@@ -134,12 +135,10 @@ static void set_status(lua_State *L, long status) {
   lua_rawset(L, -3);
 }
 
-void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long status,
-                const char *request_id, const char *content_type, const char *location,
-                const char *body, size_t len) {
+static void decode_answer(lua_State *L, rtc_client *c, const rtc_operation *op, long status,
+                          const char *request_id, const char *content_type,
+                          const char *location, const char *body, size_t len) {
   char why[320];
-  luaL_checkstack(L, 10, "rtc: decode");
-  if (request_id && request_id[0] == '\0') request_id = NULL;
   if (status < 200 || status > 599) {
     snprintf(why, sizeof why, "unexpected HTTP status %ld", status);
     lua_pushnil(L);
@@ -163,10 +162,60 @@ void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long statu
     rtc_push_error(L, "decode", status, NULL, why, request_id, NULL);
     return;
   }
-  rtc_normalize(L, -1, op->response);
+  {
+    char field[256], typed[320];
+    if (rtc_normalize(L, -1, op->response, body, len, field, sizeof field, typed,
+                      sizeof typed) != 0) {
+      /* the answer as decoded stays reachable as err.answer, for programs that want it */
+      int answer = lua_gettop(L);
+      lua_pushnil(L);
+      rtc_push_error(L, "decode", status, NULL, typed, request_id, field);
+      lua_pushvalue(L, answer);
+      lua_setfield(L, -2, "answer");
+      lua_remove(L, answer);
+      return;
+    }
+  }
   rtc_set_string(L, "request_id", request_id);
   set_status(L, status);
   luaL_setmetatable(L, RTC_JOB_MT);
   lua_pushnil(L);
 }
 
+
+/* An X-request-Id is shown to people and logged: a long or control-laden one is not an id. The
+ * answer is then refused as decode, keeping what it said (code, and its text in the message,
+ * which tostring escapes) but never the header itself. Result and error are on the stack top. */
+static void refuse_request_id(lua_State *L, long status, const char *request_id) {
+  char why[160];
+  const char *code = NULL, *said = NULL;
+  int err = lua_gettop(L);
+  snprintf(why, sizeof why, "the answer's X-request-Id header is not a request id (%s)",
+           strlen(request_id) > RTC_MAX_ANSWER_ID ? "longer than 256 bytes" :
+           "control characters or invalid UTF-8");
+  if (lua_type(L, err) == LUA_TTABLE) {
+    code = rtc_raw_string(L, err, "code", NULL);
+    said = rtc_raw_string(L, err, "message", NULL);
+  }
+  lua_pushnil(L);
+  if (said) {
+    lua_pushfstring(L, "%s; the answer said: %s", why, said);
+    rtc_push_error(L, "decode", status, code, lua_tostring(L, -1), NULL, NULL);
+    lua_remove(L, -2);
+  } else {
+    rtc_push_error(L, "decode", status, code, why, NULL, NULL);
+  }
+  lua_replace(L, err);     /* the new error where the old one was */
+  lua_replace(L, err - 1); /* nil where the result was */
+}
+
+void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long status,
+                const char *request_id, const char *content_type, const char *location,
+                const char *body, size_t len) {
+  int bad_id;
+  luaL_checkstack(L, 10, "rtc: decode");
+  if (request_id && request_id[0] == '\0') request_id = NULL;
+  bad_id = request_id && !rtc_answer_id_ok(request_id, strlen(request_id));
+  decode_answer(L, c, op, status, bad_id ? NULL : request_id, content_type, location, body, len);
+  if (bad_id) refuse_request_id(L, status, request_id);
+}

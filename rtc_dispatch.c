@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "rtc_dispatch.h"
+#include "rtc_text.h"
 
 /* ---------------------------------------------------------------- debug lines */
 
@@ -238,13 +239,24 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   o.endpoint = call->endpoint;
   o.random = random01(d);
   rtc_policy_decide(&d->policy, &o, &dec);
+  /* a 429 with Retry-After slows the whole client: no attempt of any call starts before then
+   * (bounded by the deadline, so that a hostile value cannot park the client for a day) */
+  if (o.status == 429 && o.retry_after > 0)
+    rtc_bucket_hold(&d->bucket, now + (o.retry_after < d->cfg->deadline ? o.retry_after :
+                                       d->cfg->deadline));
   if (d->cfg->debug) {
+    /* the server's request id and libcurl's text (which may quote the server) are escaped:
+     * a debug line is read by people, on terminals */
+    int rc;
     if (t->code == CURLE_OK)
-      rtc_buf_addf(&line, "< HTTP %ld (request %s, %lu bytes)", t->status,
-                   t->request_id[0] ? t->request_id : "-", (unsigned long)t->response.len);
+      rc = rtc_buf_addf(&line, "< HTTP %ld (request ", t->status) |
+           (t->request_id[0] ? rtc_text_escape(&line, t->request_id, strlen(t->request_id), 256)
+                             : rtc_buf_add_char(&line, '-')) |
+           rtc_buf_addf(&line, ", %lu bytes)", (unsigned long)t->response.len);
     else
-      rtc_buf_addf(&line, "! %s", t->error);
-    queue_line(d, &line);
+      rc = rtc_buf_add(&line, "! ", 2) | rtc_text_escape(&line, t->error, strlen(t->error), 512);
+    if (rc == 0) queue_line(d, &line);
+    else rtc_buf_free(&line);
   }
   if (dec.retry) {
     call->endpoint = dec.endpoint;
@@ -264,6 +276,8 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
 }
 
 /* ---------------------------------------------------------------- starting an attempt */
+
+#define RTC_MIN_ATTEMPT 0.05 /* seconds: less time left than this is no attempt */
 
 static void debug_request(rtc_dispatch *d, rtc_call *call, const rtc_headers *h) {
   rtc_buf line = RTC_BUF_INIT;
@@ -288,6 +302,15 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
   }
   call->attempts++;
   left = call->deadline_at - now;
+  if (call->attempts > 1 && call->t.code == CURLE_OK && call->t.status > 0 &&
+      left < RTC_MIN_ATTEMPT) {
+    /* a retry whose time came too late for an attempt to finish (a loaded machine starts it
+     * after its planned time): the call ends with the answer it had, as the policy would */
+    call->attempts--;
+    call->err_kind = NULL;
+    done_push(d, call);
+    return;
+  }
   if (left <= 0) {
     finish_error(d, call, "timeout", 0, "the call's deadline passed before it could be sent");
     return;
@@ -328,14 +351,18 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
   d->running++;
 }
 
-/* Starts what is due while there is room: retries whose time came first, then the FIFO. */
+/* Starts what is due while there is room and the rate limit lets it: retries whose time came
+ * first, then the FIFO. */
 static void start_due(rtc_dispatch *d) {
   double now;
   if (d->queued == 0 || d->running >= d->limit) return;
   now = rtc_now();
   while (d->running < d->limit) {
     rtc_call *call;
-    if (d->nheap > 0 && d->heap[0]->not_before <= now) {
+    int due = d->nheap > 0 && d->heap[0]->not_before <= now;
+    if (!due && d->ready_head == NULL) break;
+    if (rtc_bucket_take(&d->bucket, now) > 0) break; /* rtc_dispatch_timeout knows how long */
+    if (due) {
       call = d->heap[0];
       heap_remove(d, call);
     } else if (d->ready_head) {
@@ -364,11 +391,12 @@ double rtc_dispatch_timeout(rtc_dispatch *d) {
     if (ms >= 0) best = (double)ms / 1000.0;
   }
   if (d->queued > 0 && d->running < d->limit) {
-    double wait = 0;
+    double wait = 0, now = rtc_now(), limited = rtc_bucket_wait(&d->bucket, now);
     if (d->ready_head == NULL && d->nheap > 0) {
-      wait = d->heap[0]->not_before - rtc_now();
+      wait = d->heap[0]->not_before - now;
       if (wait < 0) wait = 0;
     }
+    if (limited > wait) wait = limited;
     if (best < 0 || wait < best) best = wait;
   }
   if (best < 0) best = 1.0; /* running with no libcurl timer: look again within a second */
@@ -413,6 +441,7 @@ int rtc_dispatch_init(rtc_dispatch *d, const rtc_config *cfg, char *err, size_t 
   d->policy.deadline = cfg->deadline;
   d->policy.nendpoints = cfg->nendpoints;
   d->limit = (int)cfg->concurrency;
+  rtc_bucket_init(&d->bucket, (double)cfg->rate, rtc_now());
   d->next_id = 1;
   d->rng = (unsigned long long)time(NULL) ^ ((unsigned long long)(size_t)d << 16) ^
            0x9e3779b97f4a7c15ULL;

@@ -40,6 +40,7 @@ typedef struct rtc_call {
 typedef struct rtc_dispatch {
   const rtc_config *cfg;
   rtc_policy policy;
+  rtc_bucket bucket;                     /* the rate limit and a 429's hold, for every call */
   rtc_engine engine;
   rtc_call *all;
   rtc_call *ready_head, *ready_tail;

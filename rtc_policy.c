@@ -98,3 +98,39 @@ int rtc_retry_after_parse(const char *value, double now_unix, double *seconds) {
   }
   return 0;
 }
+
+/* ---------------------------------------------------------------- the rate limit */
+
+void rtc_bucket_init(rtc_bucket *b, double rate, double now) {
+  b->rate = rate > 0 ? rate : 0;
+  b->tokens = 1;
+  b->at = now;
+  b->hold_until = 0;
+}
+
+static double tokens_at(const rtc_bucket *b, double now) {
+  double t = b->tokens + (now > b->at ? (now - b->at) * b->rate : 0);
+  return t > 1 ? 1 : t;
+}
+
+double rtc_bucket_wait(const rtc_bucket *b, double now) {
+  double t;
+  if (now < b->hold_until) return b->hold_until - now;
+  if (b->rate <= 0) return 0;
+  t = tokens_at(b, now);
+  return t >= 1 - 1e-9 ? 0 : (1 - t) / b->rate; /* 1e-9: 0.1 * 10 is not always 1 */
+}
+
+double rtc_bucket_take(rtc_bucket *b, double now) {
+  double wait = rtc_bucket_wait(b, now);
+  if (wait > 0) return wait;
+  if (b->rate > 0) {
+    b->tokens = tokens_at(b, now) - 1;
+    b->at = now;
+  }
+  return 0;
+}
+
+void rtc_bucket_hold(rtc_bucket *b, double until) {
+  if (until > b->hold_until) b->hold_until = until;
+}

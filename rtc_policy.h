@@ -49,4 +49,23 @@ void rtc_policy_decide(const rtc_policy *p, const rtc_outcome *o, rtc_decision *
  * is none of those ("0x3", "3.5", "-1", "soon"). */
 int rtc_retry_after_parse(const char *value, double now_unix, double *seconds);
 
+/* The client-side rate limit: a token bucket of one token refilled at `rate` per second, so
+ * attempts are spaced 1/rate apart and no second ever sees more than rate + 1 of them; and a hold
+ * (a 429's Retry-After) before which no attempt starts. Pure: time is an argument (any one
+ * clock, seconds). rate <= 0: no limit, only the hold. */
+typedef struct rtc_bucket {
+  double rate;
+  double tokens;                 /* 0..1 */
+  double at;                     /* when tokens was last brought up to date */
+  double hold_until;             /* no attempt before this; 0: none */
+} rtc_bucket;
+
+void rtc_bucket_init(rtc_bucket *b, double rate, double now);
+/* Seconds to wait before an attempt may start (0: now), nothing taken. */
+double rtc_bucket_wait(const rtc_bucket *b, double now);
+/* 0 and a token taken: start the attempt now; or the seconds to wait (nothing taken). */
+double rtc_bucket_take(rtc_bucket *b, double now);
+/* No attempt starts before `until` (a later hold wins over an earlier one). */
+void rtc_bucket_hold(rtc_bucket *b, double until);
+
 #endif

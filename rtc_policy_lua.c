@@ -1,5 +1,6 @@
 /* rtc_policy_lua.c: the Lua face of the retry policy: rtc.policy(opts), client:policy(),
- * policy:decide(outcome), policy:endpoints(). The rules are rtc_policy.c's; this file only
+ * policy:decide(outcome), policy:endpoints(), and the rate limit: policy:take(now) and
+ * policy:hold(until). The rules are rtc_policy.c's; this file only
  * converts tables. */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 typedef struct policy_ud {
   rtc_policy p;
+  rtc_bucket bucket;             /* shared by whoever holds this policy object */
   int endpoints_ref;             /* a Lua array of base URLs */
   unsigned long long rng;
 } policy_ud;
@@ -30,11 +32,12 @@ static double number_field(lua_State *L, int idx, const char *key, double def, d
 }
 
 /* Pushes a new policy object; the endpoint list is on the stack top (popped). */
-static policy_ud *push_policy(lua_State *L, const rtc_policy *p) {
+static policy_ud *push_policy(lua_State *L, const rtc_policy *p, double rate) {
   policy_ud *u;
   int list = lua_gettop(L);
   u = lua_newuserdata(L, sizeof *u);
   u->p = *p;
+  rtc_bucket_init(&u->bucket, rate, 0);
   u->rng = 0x9e3779b97f4a7c15ULL ^ (unsigned long long)(size_t)u;
   lua_pushvalue(L, list);
   u->endpoints_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -56,12 +59,13 @@ void rtc_push_client_policy(lua_State *L, const rtc_config *cfg) {
     lua_pushstring(L, cfg->endpoints[i].base);
     lua_rawseti(L, -2, i + 1);
   }
-  push_policy(L, &p);
+  push_policy(L, &p, (double)cfg->rate);
 }
 
 /* rtc.policy{retries =, backoff_base =, backoff_max =, deadline =, endpoint = url|{urls}} */
 int rtc_l_policy(lua_State *L) {
   rtc_policy p;
+  double rate;
   int n = 0;
   if (lua_isnoneornil(L, 1)) lua_newtable(L);
   else luaL_checktype(L, 1, LUA_TTABLE);
@@ -70,6 +74,7 @@ int rtc_l_policy(lua_State *L) {
   p.backoff_base = number_field(L, 1, "backoff_base", 0.1, 0.001, 60);
   p.backoff_max = number_field(L, 1, "backoff_max", 5, 0.001, 600);
   p.deadline = number_field(L, 1, "deadline", 60, 0.001, 86400);
+  rate = number_field(L, 1, "rate", 0, 0, 100000);
   lua_newtable(L);
   lua_getfield(L, 1, "endpoint");
   if (lua_type(L, -1) == LUA_TSTRING) {
@@ -88,7 +93,7 @@ int rtc_l_policy(lua_State *L) {
     lua_rawseti(L, 2, ++n);
   }
   p.nendpoints = n;
-  push_policy(L, &p);
+  push_policy(L, &p, rate);
   return 1;
 }
 
@@ -167,6 +172,21 @@ static int policy_decide(lua_State *L) {
   return 1;
 }
 
+/* policy:take(now) -> 0 when an attempt may start now (a token is taken), else the seconds to
+ * wait before asking again. now: any one clock, in seconds (ngx.now(), os.time(), ...). */
+static int policy_take(lua_State *L) {
+  policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
+  lua_pushnumber(L, (lua_Number)rtc_bucket_take(&u->bucket, (double)luaL_checknumber(L, 2)));
+  return 1;
+}
+
+/* policy:hold(until): no take succeeds before until (a 429's Retry-After, on the same clock). */
+static int policy_hold(lua_State *L) {
+  policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
+  rtc_bucket_hold(&u->bucket, (double)luaL_checknumber(L, 2));
+  return 0;
+}
+
 static int policy_endpoints(lua_State *L) {
   policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
   int i, n;
@@ -189,7 +209,8 @@ static int policy_gc(lua_State *L) {
 
 void rtc_policy_open(lua_State *L) {
   static const luaL_Reg methods[] = {
-    {"decide", policy_decide}, {"endpoints", policy_endpoints}, {NULL, NULL}};
+    {"decide", policy_decide}, {"endpoints", policy_endpoints}, {"take", policy_take},
+    {"hold", policy_hold}, {NULL, NULL}};
   if (luaL_newmetatable(L, RTC_POLICY_MT)) {
     lua_pushliteral(L, RTC_POLICY_MT);
     lua_setfield(L, -2, "__name");

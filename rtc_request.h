@@ -35,6 +35,7 @@ typedef struct rtc_config {
   long retries, max_body, concurrency;
   int insecure;
   int metadata;                          /* -1: not given (RTC_METADATA decides), 0, 1 */
+  long rate;                             /* attempts per second, for the whole client; 0: no limit */
   int debug;                             /* a debug callback is set: lines are queued */
   struct rtc_auth *auth;                 /* changes while the config does not: see rtc_auth */
 } rtc_config;

@@ -5,13 +5,17 @@
  * numbers in lists, no table at all); then the X-Request-Id value (length-prefixed); the rest
  * is the body.
  * Checked: decode never raises; it returns a job/stop table (2xx), or nil and an rtc.error whose
- * kind is "api" (300..599) or "decode"; __tostring of both works. */
+ * kind is "api" (300..599) or "decode" (any status: a bad X-request-Id is refused); __tostring
+ * of both works and gives one line without control bytes; a result holds no inf or NaN, every
+ * `*_id` in it is a string (at most 256 bytes, no control bytes), and lua-cjson can encode it
+ * (what the command does). */
 #include "fuzz_common.h"
 
 static lua_State *L;
-static int client_ref, decode_ref, tostring_ref;
+static int client_ref, decode_ref, tostring_ref, encode_ref;
 
-static const char *const ops[] = {"create_job", "get_job", "update_job", "stop_job"};
+static const char *const ops[] = {"create_job", "get_job", "update_job", "stop_job",
+                                   "list_apps", "get_app", "get_record_rule", "get_mix_job"};
 static const long statuses[] = {200, 201, 204, 200, 201, 400, 401, 403, 404, 409, 429, 500,
                                 502, 503, 504, 301, 302, 304, 100, 199, 299, 300, 599, 600,
                                 0, -1, 200, 200};
@@ -29,6 +33,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   lua_pop(L, 1);
   lua_getglobal(L, "tostring");
   tostring_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  encode_ref = fuzz_ref_chunk(L, "return require('cjson').new().encode");
   fuzz_gc_setup(L);
   return 0;
 }
@@ -78,6 +83,57 @@ static void check_tostring(int idx) {
   lua_pushvalue(L, idx);
   if (lua_pcall(L, 1, 1, 0) != LUA_OK) FUZZ_FAIL("tostring raised: %s", lua_tostring(L, -1));
   FUZZ_CHECK(lua_type(L, -1) == LUA_TSTRING, "tostring gave no string");
+  {
+    size_t len, i;
+    const char *s = lua_tolstring(L, -1, &len);
+    for (i = 0; i < len; i++)
+      FUZZ_CHECK((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] != 0x7f,
+                 "tostring holds a control byte at %zu", i);
+  }
+  lua_pop(L, 1);
+}
+
+/* The value at idx (a result, or part of one) as documented: finite numbers, and the id the
+ * operation documents (id_key, at the top) a string. */
+static void check_typed(int idx, int depth, const char *id_key) {
+  idx = lua_absindex(L, idx);
+  FUZZ_CHECK(depth < 2000, "result nested too deeply");
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+      double d = (double)lua_tonumber(L, -1);
+      FUZZ_CHECK(d == d && d - d == 0, "a result holds inf or NaN");
+    } else if (lua_type(L, -1) == LUA_TTABLE) {
+      check_typed(-1, depth + 1, NULL);
+    }
+    if (id_key && lua_type(L, -2) == LUA_TSTRING) {
+      size_t vlen, i;
+      const char *k = lua_tostring(L, -2);
+      if (strcmp(k, id_key) == 0) {
+        const char *v;
+        FUZZ_CHECK(lua_type(L, -1) == LUA_TSTRING, "%s is a %s", k, luaL_typename(L, -1));
+        v = lua_tolstring(L, -1, &vlen);
+        FUZZ_CHECK(vlen <= 256, "%s is %zu bytes", k, vlen);
+        for (i = 0; i < vlen; i++)
+          FUZZ_CHECK((unsigned char)v[i] >= 0x20 && (unsigned char)v[i] != 0x7f,
+                     "%s holds a control byte", k);
+      }
+    }
+    lua_pop(L, 1);
+  }
+}
+
+static void check_encodes(int idx) {
+  idx = lua_absindex(L, idx);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, encode_ref);
+  lua_pushvalue(L, idx);
+  lua_pushnil(L);
+  lua_setmetatable(L, -2); /* a plain table, as the command sees it (pairs) */
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    const char *why = lua_tostring(L, -1);
+    /* lua-cjson's own limits (sparse arrays of undocumented fields, depth) are not typing */
+    FUZZ_CHECK(why == NULL || strstr(why, "NaN") == NULL, "cjson.encode: %s", why);
+  }
   lua_pop(L, 1);
 }
 
@@ -85,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_input in = {data, size};
   fuzz_gc_before(L);
   int top = lua_gettop(L), nres;
-  const char *op = ops[fuzz_byte(&in) & 3];
+  const char *op = ops[fuzz_byte(&in) & 7];
   uint8_t s1 = fuzz_byte(&in), s2 = fuzz_byte(&in);
   long status = s1 < 0x80 ? statuses[s1 % (sizeof statuses / sizeof statuses[0])]
                           : (long)(((s1 & 0x7f) << 8) | s2) - 100;
@@ -97,6 +153,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (nres == 1 && lua_type(L, -1) == LUA_TTABLE) {
     FUZZ_CHECK(status >= 200 && status <= 299, "a result for HTTP %ld", status);
     check_tostring(-1);
+    check_typed(-1, 0, strcmp(op, "get_app") == 0 ? "app_id" :
+                       strstr(op, "_job") && strcmp(op, "stop_job") != 0 ? "job_id" : NULL);
+    check_encodes(-1);
   } else {
     const char *kind;
     FUZZ_CHECK(nres == 2 && lua_isnil(L, -2) && lua_type(L, -1) == LUA_TTABLE,
@@ -105,7 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     kind = lua_tostring(L, -1);
     FUZZ_CHECK(lua_type(L, -1) == LUA_TSTRING, "err.kind is not a string");
     if (status >= 300 && status <= 599)
-      FUZZ_CHECK(strcmp(kind, "api") == 0, "HTTP %ld gave kind %s", status, kind);
+      FUZZ_CHECK(strcmp(kind, "api") == 0 || strcmp(kind, "decode") == 0, "HTTP %ld gave kind %s",
+                 status, kind);
     else
       FUZZ_CHECK(strcmp(kind, "decode") == 0, "HTTP %ld gave kind %s", status, kind);
     lua_pop(L, 1);

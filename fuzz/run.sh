@@ -21,8 +21,8 @@ mkdir -p "$LOGS"
 
 command -v "$CC_FUZZ" >/dev/null || { echo "fuzz: $CC_FUZZ not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-CFLAGS_FUZZ="-O1 -g -std=c99 -I. $(pkg-config --cflags "$LUA_PC" libcurl libcrypto)"
-LIBS_FUZZ="$(pkg-config --libs "$LUA_PC" libcurl libcrypto) -lm -lpthread"
+CFLAGS_FUZZ="-O1 -g -std=c99 -I. $(pkg-config --cflags "$LUA_PC" libcurl libcrypto jansson)"
+LIBS_FUZZ="$(pkg-config --libs "$LUA_PC" libcurl libcrypto jansson) -lm -lpthread"
 
 # the module's sources, instrumented, once (fuzzer-no-link: coverage without a second main)
 MODULE_OBJS=""
@@ -46,13 +46,17 @@ for f in $FUZZERS; do
   corpus="fuzz/corpus-$f"
   mkdir -p "$corpus"
   log="$LOGS/$f.log"
+  dict=""
+  [ -f "fuzz/$f.dict" ] && dict="-dict=fuzz/$f.dict"
   echo "fuzz: $f: ${SECONDS_EACH}s ..."
   set +e
   if [ "$JOBS" -gt 1 ]; then
-    "fuzz/$f-fuzzer" -fork="$JOBS" -ignore_crashes=0 -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
+    # shellcheck disable=SC2086
+    "fuzz/$f-fuzzer" $dict -fork="$JOBS" -ignore_crashes=0 -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
       -timeout=10 -max_len=8192 -print_final_stats=1 -artifact_prefix=fuzz/ "$corpus" "fuzz/seeds/$f" >"$log" 2>&1
   else
-    "fuzz/$f-fuzzer" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 -max_len=8192 \
+    # shellcheck disable=SC2086
+    "fuzz/$f-fuzzer" $dict -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 -max_len=8192 \
       -print_final_stats=1 -artifact_prefix=fuzz/ "$corpus" "fuzz/seeds/$f" >"$log" 2>&1
   fi
   rc=$?

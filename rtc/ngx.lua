@@ -280,7 +280,10 @@ local function subrequest_call(self, op, ...)
     error("rtc.ngx: the subrequest way needs a request (rewrite, access or content handlers)", 3)
   end
   local client = local_client(self)
-  local policy = self:policy()
+  -- one policy object per client: its bucket (opts.rate, a 429's hold) is shared by every call
+  -- of this client in this worker
+  if not self.shared_policy then self.shared_policy = self:policy() end
+  local policy = self.shared_policy
   local args = pack(...)
   local started = ngx.now()
   local attempt, endpoint = 1, 1
@@ -288,12 +291,21 @@ local function subrequest_call(self, op, ...)
     args[args.n + 1] = { now = ngx.time(), endpoint = endpoint }
     local req, err = client:prepare(op, unpack(args, 1, args.n + 1))
     if not req then return nil, err end
+    local wait = policy.take and policy:take(ngx.now()) or 0
+    while wait > 0 do -- the rate limit, or a 429's hold: never blocks the worker
+      ngx.sleep(wait)
+      ngx.update_time()
+      wait = policy:take(ngx.now())
+    end
     local status, headers, body = capture(self, req)
     ngx.update_time()
     local outcome = { operation = op, attempt = attempt, started = started, now = ngx.now(),
                       endpoint = endpoint }
     if status then
       outcome.status, outcome.sent, outcome.retry_after = status, true, retry_after(headers)
+      if status == 429 and outcome.retry_after and policy.hold then -- the whole client waits
+        policy:hold(ngx.now() + math.min(outcome.retry_after, self.opts and self.opts.deadline or 60))
+      end
     else
       outcome.error, outcome.sent = headers, body
     end

@@ -56,9 +56,16 @@ describe("the error object", function()
 
   it("server text with terminal escapes stays one line in tostring, raw in the fields", function()
     local body = '{"error_code":"RTC.1","error_msg":"evil\\u001b]0;pwned\\u0007\\u001b[2J\\nsecond line"}'
-    local _, err = c:decode("get_job", 400, { ["X-Request-Id"] = "\27[31m" }, body)
+    local _, err = c:decode("get_job", 400, { ["X-Request-Id"] = "rid-1" }, body)
     assert.are.equal("evil\27]0;pwned\7\27[2J\nsecond line", err.message)
     local s = tostring(err)
+    assert.is_nil(s:find("[%c]"), s)
+    assert.truthy(s:find("second line", 1, true))
+    -- a request id with control bytes is no id: decode (answer_types_spec), the answer's text kept
+    _, err = c:decode("get_job", 400, { ["X-Request-Id"] = "\27[31m" }, body)
+    assert.are.equal("decode", err.kind)
+    assert.is_nil(err.request_id)
+    s = tostring(err)
     assert.is_nil(s:find("[%c]"), s)
     assert.truthy(s:find("second line", 1, true))
   end)

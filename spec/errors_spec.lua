@@ -339,9 +339,12 @@ describe("answers with loosely typed fields", function()
     assert.are.equal("100", job.room_id)
   end)
 
-  it("values that cannot be read as the type stay as they came", function()
-    local job = client:decode("get_job", 200, {}, '{"max_idle_time": "soon", "is_record_audio": "yes"}')
-    assert.are.equal("soon", job.max_idle_time)
-    assert.are.equal("yes", job.is_record_audio)
+  it("values that cannot be read as the type are refused as decode, naming the field (answer_types_spec has the rest)", function()
+    for body, field in pairs{ ['{"max_idle_time": "soon"}'] = "max_idle_time", ['{"is_record_audio": "yes"}'] = "is_record_audio" } do
+      local job, err = client:decode("get_job", 200, {}, body)
+      assert.is_nil(job)
+      assert.are.equal("decode", err.kind)
+      assert.are.equal(field, err.field)
+    end
   end)
 end)

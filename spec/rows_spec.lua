@@ -97,8 +97,8 @@ print(d.rules[1].weight, type(d.rules[2].name), d.rules[2].name, d.count)
   it("reflection shows query, list metadata, rules, content type, number ranges", function()
     local out = run [[
 local op = rtc.operation("test_list")
-local q5 = op.query.fields[5]
-print(op.list.items, op.list.item, op.list.total, op.list.paged, #op.query.fields, q5.type, q5.max)
+local q = op.query.fields
+print(op.list.items, op.list.item, op.list.total, op.list.paged, #q, q[5].type, q[5].max)
 local post = rtc.operation("test_post")
 local by = {}
 for _, f in ipairs(post.body.fields) do by[f.name] = f end
