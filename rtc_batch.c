@@ -161,6 +161,23 @@ static void drop_batch_calls(rtc_client *c) {
   }
 }
 
+#define CLOSED_MESSAGE "the client was closed"
+
+/* Ends every unfinished call of the batch with kind and message: they come out as done. */
+static void end_batch_calls(rtc_client *c, const char *kind, const char *message) {
+  rtc_call *call, *next;
+  for (call = c->d.all; call; call = next) {
+    next = call->next_all;
+    if (call->cls == RTC_CALL_BATCH && call->state != RTC_CALL_DONE)
+      rtc_dispatch_fail(&c->d, call, kind, message);
+  }
+}
+
+static void raw_field(lua_State *L, int t, const char *key) {
+  lua_pushstring(L, key);
+  lua_rawget(L, t);
+}
+
 /* client:batch(calls, opts) -> results, { ok = n, failed = n }. Every entry is checked for
  * misuse first; then calls are queued, and each finished one is taken out, decoded, given to
  * progress and freed as the batch goes (opts.keep_results = false: results only through
@@ -177,29 +194,33 @@ int rtc_client_batch(lua_State *L) {
   luaL_argcheck(L, n <= RTC_MAX_BATCH, 2, "at most 1000000 calls in one batch");
   if (!lua_isnoneornil(L, 3)) {
     luaL_checktype(L, 3, LUA_TTABLE);
-    lua_getfield(L, 3, "concurrency");
+    /* raw reads: no metamethod of opts may run (the batch's calls are about to be queued) */
+    raw_field(L, 3, "concurrency");
     if (!lua_isnil(L, -1)) {
       concurrency = luaL_checkinteger(L, -1);
       luaL_argcheck(L, concurrency >= 1 && concurrency <= 4096, 3,
                     "opts.concurrency: expected a whole number from 1 to 4096");
     }
-    lua_getfield(L, 3, "progress");
+    raw_field(L, 3, "progress");
     if (!lua_isnil(L, -1)) {
       luaL_argcheck(L, lua_type(L, -1) == LUA_TFUNCTION, 3, "opts.progress: expected a function");
       progress = 1;
     }
-    lua_getfield(L, 3, "keep_results");
+    raw_field(L, 3, "keep_results");
     if (!lua_isnil(L, -1)) {
       luaL_argcheck(L, lua_type(L, -1) == LUA_TBOOLEAN, 3, "opts.keep_results: expected a boolean");
       keep = lua_toboolean(L, -1);
     }
-    lua_getfield(L, 3, "deadline"); /* a bound on the whole batch (each call has its own too) */
+    raw_field(L, 3, "deadline"); /* a bound on the whole batch (each call has its own too) */
     if (!lua_isnil(L, -1)) {
       batch_deadline = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
       luaL_argcheck(L, batch_deadline > 0 && batch_deadline <= 86400, 3,
                     "opts.deadline: expected seconds from 0 to 86400");
     }
-    lua_pop(L, 4);
+    lua_pop(L, 2);
+    lua_remove(L, -2); /* progress stays, in a stack slot of its own */
+    if (progress) progress = lua_gettop(L);
+    else lua_pop(L, 1);
   }
   /* every entry is checked for misuse before anything is sent */
   for (i = 1; i <= n; i++) {
@@ -213,13 +234,12 @@ int rtc_client_batch(lua_State *L) {
                            "name: %s)", (int)i, rtc_operation_names());
     lua_pop(L, 2);
   }
+  /* busy from here on: a finalizer's close() while entries are built is deferred, and what is
+   * left of the batch then ends as cancelled */
+  rtc_enter(c);
   lua_createtable(L, keep ? (int)n : 0, 0);
   if (keep) results = lua_gettop(L);
   total = (int)n;
-  if (progress) {
-    lua_getfield(L, 3, "progress");
-    progress = lua_gettop(L);
-  }
   /* build and queue everything; misuse in an entry drops what was queued and raises */
   for (i = 1; i <= n; i++) {
     rtc_request req;
@@ -237,6 +257,7 @@ int rtc_client_batch(lua_State *L) {
     switch (rtc_build_request(L, c, op, base, &req, err, sizeof err, field, sizeof field, &k)) {
     case BUILD_MISUSE:
       drop_batch_calls(c);
+      rtc_leave(L, c); /* a close() asked for meanwhile runs now */
       return luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: %s)", (int)i, err);
     case BUILD_INVALID:
       lua_settop(L, top);
@@ -246,6 +267,7 @@ int rtc_client_batch(lua_State *L) {
       call = rtc_dispatch_submit(&c->d, op, &req.target, &req.body, RTC_CALL_BATCH);
       if (call == NULL) {
         drop_batch_calls(c); /* none of them may be sent by a later call's loop */
+        rtc_leave(L, c);
         return luaL_error(L, "rtc: out of memory");
       }
       call->batch_index = (int)i;
@@ -255,30 +277,26 @@ int rtc_client_batch(lua_State *L) {
     lua_pushnil(L);
     rtc_push_error(L, "invalid", 0, NULL, err, NULL, field[0] ? field : NULL);
     done++;
-    rtc_enter(c);
     batch_progress(L, progress, done, total, (int)i);
-    c->busy = 0;
     store_outcome(L, results, (int)i, &ok, &failed);
   }
   c->d.limit = (int)concurrency;
-  rtc_enter(c);
   if (batch_deadline > 0) batch_end = rtc_now() + batch_deadline;
   while (done < total) {
     double wait = -1;
-    if (batch_end >= 0) {
+    if (c->close_pending) { /* close() from a callback: what is left ends, nothing more is sent */
+      end_batch_calls(c, "cancelled", CLOSED_MESSAGE);
+    } else if (batch_end >= 0) {
       wait = batch_end - rtc_now();
       if (wait <= 0) { /* the whole batch's bound: what is left ends as timeout */
-        rtc_call *next;
-        for (call = c->d.all; call; call = next) {
-          next = call->next_all;
-          if (call->cls == RTC_CALL_BATCH && call->state != RTC_CALL_DONE)
-            rtc_dispatch_fail(&c->d, call, "timeout", "the batch's deadline passed");
-        }
+        end_batch_calls(c, "timeout", "the batch's deadline passed");
         wait = 0;
       }
     }
-    rtc_dispatch_run(&c->d, wait, NULL, RTC_CALL_BATCH);
-    rtc_flush_debug(L, c);
+    if (!c->close_pending) {
+      rtc_dispatch_run(&c->d, wait, NULL, RTC_CALL_BATCH);
+      rtc_flush_debug(L, c);
+    }
     if (rtc_dispatch_peek_done(&c->d, RTC_CALL_BATCH) == NULL) {
       if (batch_end >= 0) continue; /* the batch's bound came first */
       break; /* cannot happen */

@@ -208,15 +208,15 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   rtc_buf line = RTC_BUF_INIT;
   free_attempt(call);
   d->running--;
-  /* libcurl refuses an answer header past its own limit (100 KiB) as "out of memory", after
-   * the status line came */
-  if (t->code == CURLE_OUT_OF_MEMORY && t->status > 0)
-    t->headers_too_large = 1;
-  if (t->too_large || t->headers_too_large) {
+  if (t->too_large || t->headers_too_large) { /* never retried: the same answer would come */
     char msg[256];
     if (t->too_large)
       snprintf(msg, sizeof msg, "the answer (HTTP %ld) is larger than max_body (%ld bytes); "
                "reading stopped there", t->status, d->cfg->max_body);
+    else if (t->headers_too_large == RTC_HEADERS_PAST_LIBCURL)
+      snprintf(msg, sizeof msg, "the answer's headers pass libcurl's limits (a header line "
+               "over 100 KiB, or too many headers: libcurl said \"%s\"); reading stopped there",
+               curl_easy_strerror(t->code));
     else
       snprintf(msg, sizeof msg, "an answer header is longer than the limit (16384 "
                "bytes); reading stopped there");

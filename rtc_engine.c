@@ -61,9 +61,11 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud) {
     return len;
   }
   if (len > RTC_MAX_HEADER_LINE) {
-    t->headers_too_large = 1;
+    t->headers_too_large = RTC_HEADER_PAST_LINE_LIMIT;
     return 0;
   }
+  /* the id buffer holds one byte more than the documented cap: a longer id arrives over the cap
+   * (cut there), and the binding refuses it as decode */
   if (header_value(line, len, "x-request-id", t->request_id, sizeof t->request_id) ||
       header_value(line, len, "content-type", t->content_type, sizeof t->content_type) ||
       header_value(line, len, "location", t->location, sizeof t->location))
@@ -337,6 +339,17 @@ static void collect(rtc_engine *e, CURLM *multi) {
     t->code = msg->data.result;
     if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t->status) != CURLE_OK) t->status = 0;
     if (curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &t->sent) != CURLE_OK) t->sent = 1;
+    /* libcurl refuses answer headers past its own limits (a 100 KiB line, or too many) as out
+     * of memory or too large: once the request went out and before any body came, that is the
+     * answer's fault, not the machine's */
+    if ((t->code == CURLE_OUT_OF_MEMORY
+#ifdef CURLE_TOO_LARGE
+         || t->code == CURLE_TOO_LARGE
+#endif
+         ) && t->sent > 0 && t->response.len == 0 && !t->headers_too_large) {
+      t->headers_too_large = RTC_HEADERS_PAST_LIBCURL;
+      snprintf(t->error, sizeof t->error, "%s", curl_easy_strerror(t->code));
+    }
     if (t->code != CURLE_OK && t->error[0] == '\0')
       snprintf(t->error, sizeof t->error, "%s", curl_easy_strerror(t->code));
     detach(e, t);

@@ -17,6 +17,12 @@
 
 #include "rtc_buf.h"
 
+/* an X-request-Id is kept up to one byte past the documented 256-byte cap, so a longer one is
+ * seen as longer, never silently cut to a valid id */
+#define RTC_ENGINE_ID_SIZE (256 + 2)
+#define RTC_HEADER_PAST_LINE_LIMIT 1 /* one header line passed RTC_MAX_HEADER_LINE */
+#define RTC_HEADERS_PAST_LIBCURL 2   /* libcurl refused the headers (its own size limits) */
+
 typedef struct rtc_transfer {
   /* in: set by the caller before rtc_engine_add; the caller keeps them alive until done */
   const char *method;            /* "GET", "POST", "PUT", "DELETE", ... */
@@ -33,8 +39,8 @@ typedef struct rtc_transfer {
   char error[CURL_ERROR_SIZE];   /* libcurl's text when code != CURLE_OK */
   long sent;                     /* header bytes sent */
   int too_large;                 /* the answer passed max_body; reading stopped */
-  int headers_too_large;         /* an answer header passed the engine's limit */
-  char request_id[128], content_type[128], location[512], retry_after[64];
+  int headers_too_large;         /* RTC_HEADER_PAST_LINE_LIMIT or RTC_HEADERS_PAST_LIBCURL */
+  char request_id[RTC_ENGINE_ID_SIZE], content_type[128], location[512], retry_after[64];
   rtc_buf response;
   /* the engine's */
   CURL *easy;

@@ -2,6 +2,8 @@
  * policy:decide(outcome), policy:endpoints(), and the rate limit: policy:take(now) and
  * policy:hold(until). The rules are rtc_policy.c's; this file only
  * converts tables. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,15 +19,77 @@ typedef struct policy_ud {
   unsigned long long rng;
 } policy_ud;
 
+static void raw_field(lua_State *L, int t, const char *key) {
+  lua_pushstring(L, key);
+  lua_rawget(L, t);
+}
+
+/* luaL_error's format knows no %g: every message with a number is formatted here first */
+static int raise_range(lua_State *L, const char *where, const char *key, double lo, double hi) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s: expected a number from %g to %g", where, key, lo, hi);
+  return luaL_error(L, "%s", msg);
+}
+
 static double number_field(lua_State *L, int idx, const char *key, double def, double lo,
                            double hi) {
   double v = def;
-  lua_getfield(L, idx, key);
+  raw_field(L, idx, key);
   if (!lua_isnil(L, -1)) {
     if (lua_type(L, -1) != LUA_TNUMBER)
       luaL_error(L, "rtc.policy: %s: expected a number, got %s", key, luaL_typename(L, -1));
     v = (double)lua_tonumber(L, -1);
-    if (!(v >= lo && v <= hi)) luaL_error(L, "rtc.policy: %s: expected %g to %g", key, lo, hi);
+    if (!(v >= lo && v <= hi)) raise_range(L, "rtc.policy", key, lo, hi); /* NaN too */
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+#define POLICY_OPTIONS(X) X(retries) X(backoff_base) X(backoff_max) X(deadline) X(rate) X(endpoint)
+#define POLICY_OPTION_NAME(n) #n,
+static const char *const policy_options[] = {POLICY_OPTIONS(POLICY_OPTION_NAME) NULL};
+
+/* rtc.policy{} refuses what it does not know, as rtc.new does */
+static void check_policy_options(lua_State *L, int idx) {
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    const char *best = NULL;
+    size_t k, best_d = 4;
+    if (name == NULL)
+      luaL_error(L, "rtc.policy: option names must be strings, got a %s key", luaL_typename(L, -2));
+    for (k = 0; policy_options[k]; k++) {
+      size_t d = rtc_edit_distance(name, policy_options[k]);
+      if (d == 0) break;
+      if (d < best_d) best_d = d, best = policy_options[k];
+    }
+    if (policy_options[k] == NULL) {
+      if (best) luaL_error(L, "rtc.policy: unknown option \"%s\" (did you mean \"%s\"?)", name, best);
+      luaL_error(L, "rtc.policy: unknown option \"%s\" (the options are retries, backoff_base, "
+                    "backoff_max, deadline, rate and endpoint)", name);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* outcome.key read raw: nil (absent: def), or a finite number from lo to hi (whole: an integer) */
+static double outcome_number(lua_State *L, const char *key, int required, double def, double lo,
+                             double hi, int whole) {
+  double v = def;
+  raw_field(L, 2, key);
+  if (lua_isnil(L, -1)) {
+    if (required) luaL_error(L, "policy:decide: outcome.%s: expected a number, got nil", key);
+  } else {
+    char msg[256];
+    if (lua_type(L, -1) != LUA_TNUMBER)
+      luaL_error(L, "policy:decide: outcome.%s: expected a number, got %s", key,
+                 luaL_typename(L, -1));
+    v = (double)lua_tonumber(L, -1);
+    if (!(v >= lo && v <= hi) || (whole && v != (double)(long long)v)) {
+      snprintf(msg, sizeof msg, "policy:decide: outcome.%s: expected %s from %g to %g%s", key,
+               whole ? "a whole number" : "a number", lo, hi, hi == 1 ? " (1 excluded)" : "");
+      luaL_error(L, "%s", msg);
+    }
   }
   lua_pop(L, 1);
   return v;
@@ -70,13 +134,14 @@ int rtc_l_policy(lua_State *L) {
   if (lua_isnoneornil(L, 1)) lua_newtable(L);
   else luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
+  check_policy_options(L, 1);
   p.retries = (int)number_field(L, 1, "retries", 2, 0, 10);
   p.backoff_base = number_field(L, 1, "backoff_base", 0.1, 0.001, 60);
   p.backoff_max = number_field(L, 1, "backoff_max", 5, 0.001, 600);
   p.deadline = number_field(L, 1, "deadline", 60, 0.001, 86400);
   rate = number_field(L, 1, "rate", 0, 0, 100000);
   lua_newtable(L);
-  lua_getfield(L, 1, "endpoint");
+  raw_field(L, 1, "endpoint");
   if (lua_type(L, -1) == LUA_TSTRING) {
     lua_rawseti(L, 2, ++n);
   } else if (lua_type(L, -1) == LUA_TTABLE) {
@@ -107,53 +172,61 @@ static int policy_decide(lua_State *L) {
   const rtc_operation *op;
   luaL_checktype(L, 2, LUA_TTABLE);
   memset(&o, 0, sizeof o);
-  lua_getfield(L, 2, "operation");
+  raw_field(L, 2, "operation");
   op = lua_type(L, -1) == LUA_TSTRING ? rtc_find_operation(lua_tostring(L, -1)) : NULL;
   if (op == NULL)
     return luaL_error(L, "policy:decide: outcome.operation: expected an operation name: %s",
                       rtc_operation_names());
   o.idempotent = op->retry == RTC_RETRY_IDEMPOTENT;
-  lua_getfield(L, 2, "attempt");
-  o.attempt = (int)luaL_optinteger(L, -1, 1);
-  lua_getfield(L, 2, "status");
-  o.status = (long)luaL_optinteger(L, -1, 0);
-  lua_getfield(L, 2, "error");
+  o.attempt = (int)outcome_number(L, "attempt", 0, 1, 1, 1000000, 1);
+  o.status = (long)outcome_number(L, "status", 0, 0, 0, 999, 1);
+  raw_field(L, 2, "error");
   if (!lua_isnil(L, -1)) {
-    const char *e = luaL_checkstring(L, -1);
+    const char *e = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     int i;
-    for (i = 0; error_names[i] && strcmp(error_names[i], e) != 0; i++) {}
-    if (error_names[i] == NULL)
+    for (i = 0; e && error_names[i] && strcmp(error_names[i], e) != 0; i++) {}
+    if (e == NULL || error_names[i] == NULL)
       return luaL_error(L, "policy:decide: outcome.error: expected connect, timeout, transport "
-                           "or config, got \"%s\"", e);
+                           "or config, got %s%s%s", e ? "\"" : "", e ? e : luaL_typename(L, -1),
+                        e ? "\"" : "");
     o.error = (rtc_attempt_error)(i + 1);
   }
   if (o.error == RTC_ERR_NONE && o.status <= 0)
     return luaL_error(L, "policy:decide: the outcome needs a status or an error");
-  lua_getfield(L, 2, "sent");
+  raw_field(L, 2, "sent");
+  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TBOOLEAN)
+    return luaL_error(L, "policy:decide: outcome.sent: expected a boolean, got %s",
+                      luaL_typename(L, -1));
   o.sent = lua_isnil(L, -1) ? 1 : lua_toboolean(L, -1);
-  lua_getfield(L, 2, "retry_after");
+  o.now = outcome_number(L, "now", 1, 0, -HUGE_VAL, HUGE_VAL, 0); /* finite: NaN and inf fail */
+  if (!isfinite(o.now)) return luaL_error(L, "policy:decide: outcome.now: expected a finite number");
+  o.started = outcome_number(L, "started", 0, o.now, -HUGE_VAL, HUGE_VAL, 0);
+  if (!isfinite(o.started))
+    return luaL_error(L, "policy:decide: outcome.started: expected a finite number");
+  raw_field(L, 2, "retry_after");
   o.retry_after = -1;
-  if (lua_type(L, -1) == LUA_TNUMBER) o.retry_after = (double)lua_tonumber(L, -1);
-  else if (lua_type(L, -1) == LUA_TSTRING) {
-    lua_getfield(L, 2, "now");
-    if (rtc_retry_after_parse(lua_tostring(L, -2), (double)luaL_optnumber(L, -1, 0),
-                              &o.retry_after) != 0)
-      o.retry_after = -1;
+  if (lua_type(L, -1) == LUA_TNUMBER) {
     lua_pop(L, 1);
+    o.retry_after = outcome_number(L, "retry_after", 1, 0, 0, HUGE_VAL, 0);
+    if (!isfinite(o.retry_after))
+      return luaL_error(L, "policy:decide: outcome.retry_after: expected a finite number");
+  } else if (lua_type(L, -1) == LUA_TSTRING) {
+    if (rtc_retry_after_parse(lua_tostring(L, -1), o.now, &o.retry_after) != 0)
+      o.retry_after = -1;
+  } else if (!lua_isnil(L, -1)) {
+    return luaL_error(L, "policy:decide: outcome.retry_after: expected seconds or an HTTP date, "
+                         "got %s", luaL_typename(L, -1));
   }
-  lua_getfield(L, 2, "now");
-  o.now = (double)luaL_checknumber(L, -1);
-  lua_getfield(L, 2, "started");
-  o.started = (double)luaL_optnumber(L, -1, o.now);
-  lua_getfield(L, 2, "endpoint");
-  o.endpoint = (int)luaL_optinteger(L, -1, 1) - 1;
+  o.endpoint = (int)outcome_number(L, "endpoint", 0, 1, 1, RTC_MAX_ENDPOINTS, 1) - 1;
   if (o.endpoint < 0 || o.endpoint >= u->p.nendpoints) o.endpoint = 0;
-  lua_getfield(L, 2, "random");
+  raw_field(L, 2, "random");
   if (lua_isnil(L, -1)) {
     u->rng ^= u->rng >> 12, u->rng ^= u->rng << 25, u->rng ^= u->rng >> 27;
     o.random = (double)((u->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
   } else {
-    o.random = (double)luaL_checknumber(L, -1);
+    o.random = outcome_number(L, "random", 1, 0, 0, 1, 0);
+    if (o.random >= 1) return luaL_error(L, "policy:decide: outcome.random: expected a number "
+                                            "from 0 to 1 (1 excluded)");
   }
   lua_settop(L, 2);
   rtc_policy_decide(&u->p, &o, &d);
