@@ -250,11 +250,14 @@ local function answer_headers(h)
   return out
 end
 
+-- Retry-After as RFC 9110 allows it, delta-seconds (digits only) or an HTTP date; anything else
+-- (a hostile "1e999", "-5", "0x3") is no Retry-After at all, as the libcurl way reads it
 local function retry_after(h)
   for k, v in pairs(h) do
-    if k:lower() == "retry-after" then
-      local secs = tonumber(v)
-      if secs then return secs end
+    if type(k) == "string" and k:lower() == "retry-after" then
+      if type(v) == "table" then v = v[1] end
+      if type(v) ~= "string" then return nil end
+      if v:match("^%d+$") then return math.min(tonumber(v), 86400) end
       local t = ngx.parse_http_time(v) -- an HTTP date
       return t and math.max(0, t - ngx.time()) or nil
     end
