@@ -5,38 +5,14 @@ local helper = require "spec.helper"
 local cjson = require "cjson"
 local rtc = require "rtc"
 
-local CLEAN_ENV = "env -u HUAWEICLOUD_SDK_AK -u HUAWEICLOUD_SDK_SK -u HUAWEICLOUD_SDK_PROJECT_ID"
-  .. " -u HUAWEICLOUD_SDK_SECURITY_TOKEN -u RTC_AUTH_TOKEN -u RTC_ENDPOINT -u SOURCE_DATE_EPOCH"
-
 local mock
 
-local function write_file(content)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "wb"))
-  f:write(content)
-  f:close()
-  return path
-end
+local write_file, lines_of = helper.write_temp, helper.lines_of
 
 local function run(args, opts)
   opts = opts or {}
-  local env = "RTC_ENDPOINT=" .. (mock and mock.url or "http://127.0.0.1:1") .. " RTC_AUTH_TOKEN=test-token"
-  local infile = write_file(opts.stdin or "")
-  local code, out, err = helper.run(CLEAN_ENV .. " " .. env .. " " .. helper.LUA .. " bin/rtcjob " .. args
-    .. " <" .. infile)
-  os.remove(infile)
-  local json
-  if out:match("^%s*[{%[]") then
-    local ok, v = pcall(cjson.decode, out)
-    if ok then json = v end
-  end
-  return { code = code, out = out, err = err, json = json }
-end
-
-local function lines_of(s)
-  local t = {}
-  for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
-  return t
+  opts.url = mock and mock.url
+  return helper.rtcjob(args, opts)
 end
 
 local function cli(name) return (name:gsub("_", "-")) end

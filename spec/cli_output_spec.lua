@@ -6,44 +6,20 @@ local cjson = require "cjson"
 local rtc = require "rtc"
 
 local SECRETS = { "test-sk", "test-token", "zq", "file-token-77" }
-local CLEAN_ENV = "env -u HUAWEICLOUD_SDK_AK -u HUAWEICLOUD_SDK_SK -u HUAWEICLOUD_SDK_PROJECT_ID"
-  .. " -u HUAWEICLOUD_SDK_SECURITY_TOKEN -u RTC_AUTH_TOKEN -u RTC_ENDPOINT -u SOURCE_DATE_EPOCH"
-  .. " -u HUAWEICLOUD_SDK_CREDENTIALS_FILE"
 
 local mock
 local outputs = {}
 
-local function write_file(content)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "wb"))
-  f:write(content)
-  f:close()
-  return path
-end
+local write_file, lines_of = helper.write_temp, helper.lines_of
 
--- run bin/rtcjob (args: a shell word list); opts.env replaces the mock's endpoint and token,
--- opts.extra_env adds to them, opts.stdin is fed to it
+-- run bin/rtcjob (helper.rtcjob: opts.env, opts.extra_env, opts.stdin) against the mock; every
+-- output is kept, and checked for secrets at the end
 local function run(args, opts)
   opts = opts or {}
-  local env = opts.env or ("RTC_ENDPOINT=" .. mock.url .. " RTC_AUTH_TOKEN=test-token")
-  if opts.extra_env then env = env .. " " .. opts.extra_env end
-  local infile = write_file(opts.stdin or "")
-  local code, out, err = helper.run(CLEAN_ENV .. " " .. env .. " " .. helper.LUA .. " bin/rtcjob " .. args
-    .. " <" .. infile)
-  os.remove(infile)
-  outputs[#outputs + 1] = { args = args, out = out, err = err }
-  local json
-  if out:match("^%s*[{%[\"]") then
-    local ok, v = pcall(cjson.decode, out)
-    if ok then json = v end
-  end
-  return { code = code, out = out, err = err, json = json }
-end
-
-local function lines_of(s)
-  local t = {}
-  for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
-  return t
+  opts.url = mock.url
+  local r = helper.rtcjob(args, opts)
+  outputs[#outputs + 1] = { args = args, out = r.out, err = r.err }
+  return r
 end
 
 local function api_requests()

@@ -4,41 +4,20 @@ local helper = require "spec.helper"
 local cjson = require "cjson"
 
 local SECRETS = { "test-sk", "test-token", "SecretKey", "wrong-token-123", "temp-security-token" }
-local CLEAN_ENV = "env -u HUAWEICLOUD_SDK_AK -u HUAWEICLOUD_SDK_SK -u HUAWEICLOUD_SDK_PROJECT_ID"
-  .. " -u HUAWEICLOUD_SDK_SECURITY_TOKEN -u RTC_AUTH_TOKEN -u RTC_ENDPOINT"
 
 local mock
 local outputs = {}   -- every stdout and stderr seen, checked for secrets at the end
 
-local function write_file(content)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "wb"))
-  f:write(content)
-  f:close()
-  return path
-end
+local write_file = helper.write_temp
 
--- run bin/rtcjob; opts.env (string of VAR=value, default: the mock's endpoint and token),
--- opts.stdin (content), opts.tty (run under script(1) so that stdout/stderr are a terminal)
+-- run bin/rtcjob (helper.rtcjob: opts.env, opts.stdin, opts.tty) against the mock; every
+-- output is kept, and checked for secrets at the end
 local function run(args, opts)
   opts = opts or {}
-  local env = opts.env or ("RTC_ENDPOINT=" .. mock.url .. " RTC_AUTH_TOKEN=test-token")
-  local cmd = CLEAN_ENV .. " " .. env .. " " .. helper.LUA .. " bin/rtcjob " .. args
-  local infile = write_file(opts.stdin or "")
-  if opts.tty then
-    cmd = "script -qec " .. helper.shell_quote(cmd .. " <" .. infile) .. " /dev/null </dev/null"
-  else
-    cmd = cmd .. " <" .. infile
-  end
-  local code, out, err = helper.run(cmd)
-  os.remove(infile)
-  outputs[#outputs + 1] = { args = args, out = out, err = err }
-  local json
-  if out:match("^%s*[{%[]") then
-    local ok, v = pcall(cjson.decode, out)
-    if ok then json = v end
-  end
-  return { code = code, out = out, err = err, json = json }
+  opts.url = mock.url
+  local r = helper.rtcjob(args, opts)
+  outputs[#outputs + 1] = { args = args, out = r.out, err = r.err }
+  return r
 end
 
 local function no_secrets(r)

@@ -414,4 +414,52 @@ do
   end
 end
 
+-- ---- the rtcjob command, as a subprocess ----
+-- A temporary file holding content (the caller removes it).
+function helper.write_temp(content)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write(content)
+  f:close()
+  return path
+end
+
+function helper.lines_of(s)
+  local t = {}
+  for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end
+  return t
+end
+
+-- the credentials and settings a developer's shell may hold: never seen by the command's specs
+local CLI_CLEAN_ENV = "env -u HUAWEICLOUD_SDK_AK -u HUAWEICLOUD_SDK_SK -u HUAWEICLOUD_SDK_PROJECT_ID"
+  .. " -u HUAWEICLOUD_SDK_SECURITY_TOKEN -u RTC_AUTH_TOKEN -u RTC_ENDPOINT -u SOURCE_DATE_EPOCH"
+  .. " -u HUAWEICLOUD_SDK_CREDENTIALS_FILE"
+
+-- Runs bin/rtcjob (args: a shell word list) from the repository root. opts.url (the mock's)
+-- and the test token are its environment unless opts.env replaces them; opts.extra_env adds to
+-- them; opts.stdin is fed to it; opts.tty runs it under script(1), so that its output is a
+-- terminal. -> { code, out, err, json = the output decoded, when it is JSON }
+function helper.rtcjob(args, opts)
+  opts = opts or {}
+  local env = opts.env or ("RTC_ENDPOINT=" .. (opts.url or "http://127.0.0.1:1")
+    .. " RTC_AUTH_TOKEN=test-token")
+  if opts.extra_env then env = env .. " " .. opts.extra_env end
+  local cmd = "cd " .. shell_quote(helper.ROOT) .. " && " .. CLI_CLEAN_ENV .. " " .. env .. " "
+    .. helper.LUA .. " bin/rtcjob " .. args
+  local infile = helper.write_temp(opts.stdin or "")
+  if opts.tty then
+    cmd = "script -qec " .. shell_quote(cmd .. " <" .. infile) .. " /dev/null </dev/null"
+  else
+    cmd = cmd .. " <" .. infile
+  end
+  local code, out, err = helper.run(cmd)
+  os.remove(infile)
+  local json
+  if out:match('^%s*[{%["]') then
+    local ok, v = pcall(require("cjson").decode, out)
+    if ok then json = v end
+  end
+  return { code = code, out = out, err = err, json = json }
+end
+
 return helper
