@@ -129,6 +129,15 @@ void rtc_debug_lines(lua_State *L, rtc_client *c, rtc_buf *lines); /* NUL-separa
 
 /* rtc_build.c */
 typedef enum { BUILD_OK, BUILD_INVALID, BUILD_MISUSE } build_result;
+/* The path parameters of op at base..: each a string (or, with numbers, a number, which Lua
+ * writes as text: calls take ids as users type them; each_<item> and wait_<x> take the ids
+ * answers hold, strings). 0, or the stack index of the first that is not, with why in err.
+ * Every caller that takes path parameters checks them here. */
+int rtc_check_path_args(lua_State *L, const rtc_operation *op, int base, int numbers,
+                        char *err, size_t errlen);
+/* 2 when argument 1 is a client (a method call), 1 when the arguments start at once (the
+ * module's function, on the default client): where a method's own arguments begin. */
+#define rtc_args_base(L) (luaL_testudata((L), 1, RTC_CLIENT_MT) != NULL ? 2 : 1)
 build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
                                rtc_request *req, char *err, size_t errlen, char *field,
                                size_t fieldlen, int *badarg);

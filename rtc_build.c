@@ -82,6 +82,21 @@ static int add_query(lua_State *L, int idx, const rtc_schema *s, rtc_buf *target
 
 /* Validates the call's arguments at base.. and builds its request. BUILD_INVALID leaves a
  * message in err (and the offending path in field); BUILD_MISUSE a message about Lua types. */
+int rtc_check_path_args(lua_State *L, const rtc_operation *op, int base, int numbers,
+                        char *err, size_t errlen) {
+  int i, n = rtc_operation_nparams(op);
+  for (i = 0; i < n; i++) {
+    int t = lua_type(L, base + i);
+    if (t != LUA_TSTRING && !(numbers && t == LUA_TNUMBER)) {
+      char name[32];
+      rtc_operation_param(op, i, name, sizeof name);
+      snprintf(err, errlen, "%s: expected a string, got %s", name, luaL_typename(L, base + i));
+      return base + i;
+    }
+  }
+  return 0;
+}
+
 build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
                                   rtc_request *req, char *err, size_t errlen, char *field,
                                   size_t fieldlen, int *badarg) {
@@ -92,15 +107,7 @@ build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation 
   field[0] = '\0';
   *badarg = 0;
   int nparams = rtc_operation_nparams(op);
-  for (i = 0; i < nparams; i++) {
-    if (lua_type(L, base + i) != LUA_TSTRING && lua_type(L, base + i) != LUA_TNUMBER) {
-      char name[32];
-      rtc_operation_param(op, i, name, sizeof name);
-      snprintf(err, errlen, "%s: expected a string, got %s", name, luaL_typename(L, base + i));
-      *badarg = base + i;
-      return BUILD_MISUSE;
-    }
-  }
+  if ((*badarg = rtc_check_path_args(L, op, base, 1, err, errlen)) != 0) return BUILD_MISUSE;
   if (op->request && lua_type(L, base + nparams) != LUA_TTABLE) {
     snprintf(err, errlen, "params: expected a table, got %s", luaL_typename(L, base + nparams));
     *badarg = base + nparams;

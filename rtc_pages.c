@@ -280,17 +280,12 @@ static lua_Integer opt_integer(lua_State *L, int opts, int arg, const char *k, l
 /* each_<item>([client,] path params..., opts) -> step function */
 static int l_each(lua_State *L) {
   const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
-  int base = lua_type(L, 1) == LUA_TUSERDATA ? 2 : 1; /* a client (method call) or none */
+  int base = rtc_args_base(L); /* after the client, or from 1 (the default client) */
   int nparams = rtc_operation_nparams(op), i, opts_arg = base + nparams, opts = 0, state;
-  char name[64];
-  for (i = 0; i < nparams; i++) {
-    if (lua_type(L, base + i) != LUA_TSTRING) {
-      char msg[96];
-      rtc_operation_param(op, i, name, sizeof name);
-      snprintf(msg, sizeof msg, "%s: expected a string, got %s", name,
-               luaL_typename(L, base + i));
-      return luaL_argerror(L, base + i, msg);
-    }
+  {
+    char why[96];
+    int bad = rtc_check_path_args(L, op, base, 0, why, sizeof why);
+    if (bad) return luaL_argerror(L, bad, why);
   }
   if (lua_type(L, opts_arg) == LUA_TTABLE) opts = opts_arg;
   else if (!lua_isnoneornil(L, opts_arg))

@@ -77,23 +77,17 @@ static int fail_timeout(lua_State *L, const rtc_operation *op, int job, const ch
 /* wait_<x>([client,] path params..., state, opts) -> the answer, or nil, err */
 static int l_wait(lua_State *L) {
   const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
-  /* a client (a method call) or none (the module's function on the default client) */
-  int base = luaL_testudata(L, 1, RTC_CLIENT_MT) != NULL ? 2 : 1;
+  int base = rtc_args_base(L); /* after the client, or from 1 (the default client) */
   int nparams = rtc_operation_nparams(op), i, state_arg = base + nparams;
   int opts_arg = state_arg + 1, opts = 0, fn, nargs;
   double timeout, pause, cap, deadline;
   const char *want;
   size_t want_len;
-  char name[64];
 
-  for (i = 0; i < nparams; i++) {
-    if (lua_type(L, base + i) != LUA_TSTRING) {
-      char msg[96];
-      rtc_operation_param(op, i, name, sizeof name);
-      snprintf(msg, sizeof msg, "%s: expected a string, got %s", name,
-               luaL_typename(L, base + i));
-      return luaL_argerror(L, base + i, msg);
-    }
+  {
+    char why[96];
+    int bad = rtc_check_path_args(L, op, base, 0, why, sizeof why);
+    if (bad) return luaL_argerror(L, bad, why);
   }
   if (lua_type(L, state_arg) != LUA_TSTRING || lua_rawlen(L, state_arg) == 0 ||
       strlen(lua_tostring(L, state_arg)) != lua_rawlen(L, state_arg)) {
