@@ -138,6 +138,9 @@ int rtc_check_path_args(lua_State *L, const rtc_operation *op, int base, int num
 /* 2 when argument 1 is a client (a method call), 1 when the arguments start at once (the
  * module's function, on the default client): where a method's own arguments begin. */
 #define rtc_args_base(L) (luaL_testudata((L), 1, RTC_CLIENT_MT) != NULL ? 2 : 1)
+/* The Lua types of a call's arguments only: the index of the first wrong one (message in err), or 0. */
+int rtc_check_call_types(lua_State *L, const rtc_operation *op, int base, char *err,
+                         size_t errlen);
 build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
                                rtc_request *req, char *err, size_t errlen, char *field,
                                size_t fieldlen, int *badarg);

@@ -178,153 +178,207 @@ static void raw_field(lua_State *L, int t, const char *key) {
   lua_rawget(L, t);
 }
 
-/* client:batch(calls, opts) -> results, { ok = n, failed = n }. Every entry is checked for
- * misuse first; then calls are queued, and each finished one is taken out, decoded, given to
- * progress and freed as the batch goes (opts.keep_results = false: results only through
- * progress, in flat memory). */
+/* Where a batch is: entries next..total are not built yet; inflight calls are with the
+ * dispatcher (queued, running or done but not taken). Stack slots: calls (2), progress (0: none),
+ * results (0: not kept). */
+typedef struct batch_state {
+  int progress, results, total, done, next, inflight;
+  lua_Integer ok, failed;
+} batch_state;
+
+/* Pushes entry i's operation's arguments (its path arguments, then params or query) and
+ * returns the operation (NULL: no such name); *base is where the arguments start. */
+static const rtc_operation *push_entry(lua_State *L, int i, int *base) {
+  const rtc_operation *op;
+  int k, np;
+  lua_rawgeti(L, 2, i);
+  if (lua_type(L, -1) != LUA_TTABLE) return NULL;
+  lua_rawgeti(L, -1, 1);
+  op = lua_type(L, -1) == LUA_TSTRING ? rtc_find_operation(lua_tostring(L, -1)) : NULL;
+  lua_pop(L, 1);
+  if (op == NULL) return NULL;
+  *base = lua_gettop(L) + 1;
+  np = rtc_operation_nparams(op);
+  luaL_checkstack(L, np + 4, "rtc: batch");
+  for (k = 0; k <= np; k++) lua_rawgeti(L, *base - 1, k + 2);
+  return op;
+}
+
+/* Hands entry index's outcome (result, err on the stack top) to progress and to the results. */
+static void batch_answer(lua_State *L, batch_state *b, int index) {
+  b->done++;
+  batch_progress(L, b->progress, b->done, b->total, index);
+  store_outcome(L, b->results, index, &b->ok, &b->failed);
+}
+
+/* Answers every entry not built yet with kind and message, as the calls in flight end. */
+static void answer_unbuilt(lua_State *L, batch_state *b, const char *kind, const char *message) {
+  for (; b->next <= b->total; b->next++) {
+    lua_pushnil(L);
+    rtc_push_error(L, kind, 0, NULL, message, NULL, NULL);
+    lua_pushinteger(L, 0);
+    lua_setfield(L, -2, "attempts");
+    batch_answer(L, b, b->next);
+  }
+}
+
+/* Builds entries in order until `want` calls are with the dispatcher: the C state of a batch is
+ * that of a few times its concurrency, whatever its length. An invalid entry is answered at
+ * once. 0, or -1 out of memory (nothing of the batch is left queued then). */
+static int top_up(lua_State *L, rtc_client *c, batch_state *b, int want) {
+  while (b->next <= b->total && b->inflight < want && !c->close_pending) {
+    rtc_request req;
+    rtc_call *call;
+    char err[512], field[256];
+    int base, badarg, top = lua_gettop(L), index = b->next++;
+    const rtc_operation *op = push_entry(L, index, &base);
+    build_result built = BUILD_INVALID;
+    field[0] = '\0';
+    if (op == NULL) /* checked up front: a progress callback changed calls since */
+      snprintf(err, sizeof err, "calls[%d]: changed while the batch ran", index);
+    else
+      built = rtc_build_request(L, c, op, base, &req, err, sizeof err, field, sizeof field,
+                                &badarg);
+    lua_settop(L, top);
+    if (built == BUILD_OK) {
+      call = rtc_dispatch_submit(&c->d, op, &req.target, &req.body, RTC_CALL_BATCH);
+      if (call == NULL) return -1;
+      call->batch_index = index;
+      b->inflight++;
+      continue;
+    }
+    lua_pushnil(L);
+    rtc_push_error(L, "invalid", 0, NULL, err, NULL, field[0] ? field : NULL);
+    batch_answer(L, b, index);
+  }
+  return 0;
+}
+
+/* Reads opts (raw: no metamethod of opts runs); leaves progress in a stack slot of its own. */
+static void batch_options(lua_State *L, batch_state *b, lua_Integer *concurrency, int *keep,
+                          double *deadline) {
+  if (lua_isnoneornil(L, 3)) return;
+  luaL_checktype(L, 3, LUA_TTABLE);
+  raw_field(L, 3, "concurrency");
+  if (!lua_isnil(L, -1)) {
+    *concurrency = luaL_checkinteger(L, -1);
+    luaL_argcheck(L, *concurrency >= 1 && *concurrency <= 4096, 3,
+                  "opts.concurrency: expected a whole number from 1 to 4096");
+  }
+  raw_field(L, 3, "progress");
+  if (!lua_isnil(L, -1)) {
+    luaL_argcheck(L, lua_type(L, -1) == LUA_TFUNCTION, 3, "opts.progress: expected a function");
+    b->progress = 1;
+  }
+  raw_field(L, 3, "keep_results");
+  if (!lua_isnil(L, -1)) {
+    luaL_argcheck(L, lua_type(L, -1) == LUA_TBOOLEAN, 3, "opts.keep_results: expected a boolean");
+    *keep = lua_toboolean(L, -1);
+  }
+  raw_field(L, 3, "deadline"); /* a bound on the whole batch (each call has its own too) */
+  if (!lua_isnil(L, -1)) {
+    *deadline = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
+    luaL_argcheck(L, *deadline > 0 && *deadline <= 86400, 3,
+                  "opts.deadline: expected seconds from 0 to 86400");
+  }
+  lua_pop(L, 2);
+  lua_remove(L, -2);
+  if (b->progress) b->progress = lua_gettop(L);
+  else lua_pop(L, 1);
+}
+
+/* Every entry's Lua types, before anything is sent: misuse raises with nothing on the wire. */
+static void check_entries(lua_State *L, int n) {
+  int i, base, top = lua_gettop(L);
+  char err[512];
+  for (i = 1; i <= n; i++) {
+    const rtc_operation *op = push_entry(L, i, &base);
+    if (lua_type(L, top + 1) != LUA_TTABLE)
+      luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: expected a table such as "
+                    "{\"update_job\", app_id, job_id, params})", i);
+    if (op == NULL)
+      luaL_error(L, "bad argument #1 to 'batch' (calls[%d][1]: expected an operation name: %s)",
+                 i, rtc_operation_names());
+    if (rtc_check_call_types(L, op, base, err, sizeof err) != 0)
+      luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: %s)", i, err);
+    lua_settop(L, top);
+  }
+}
+
+/* client:batch(calls, opts) -> results, { ok = n, failed = n }. Every entry's Lua types are
+ * checked first; then entries are built in order as calls finish, a few times the concurrency
+ * ahead, and each finished call is taken out, decoded, given to progress and freed at once: C
+ * memory stays flat however long the batch (opts.keep_results = false: results only through
+ * progress, so Lua memory stays flat too). */
 int rtc_client_batch(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
-  size_t n, i;
-  int results = 0, saved_limit = c->d.limit, keep = 1, done = 0, progress = 0, total;
+  size_t n;
+  int saved_limit = c->d.limit, keep = 1, want;
   double batch_deadline = -1, batch_end = -1;
-  lua_Integer concurrency = (lua_Integer)c->cfg.concurrency, ok = 0, failed = 0;
+  lua_Integer concurrency = (lua_Integer)c->cfg.concurrency;
+  batch_state b = {0, 0, 0, 0, 1, 0, 0, 0};
   rtc_call *call;
   luaL_checktype(L, 2, LUA_TTABLE);
   n = lua_rawlen(L, 2);
   luaL_argcheck(L, n <= RTC_MAX_BATCH, 2, "at most 1000000 calls in one batch");
-  if (!lua_isnoneornil(L, 3)) {
-    luaL_checktype(L, 3, LUA_TTABLE);
-    /* raw reads: no metamethod of opts may run (the batch's calls are about to be queued) */
-    raw_field(L, 3, "concurrency");
-    if (!lua_isnil(L, -1)) {
-      concurrency = luaL_checkinteger(L, -1);
-      luaL_argcheck(L, concurrency >= 1 && concurrency <= 4096, 3,
-                    "opts.concurrency: expected a whole number from 1 to 4096");
-    }
-    raw_field(L, 3, "progress");
-    if (!lua_isnil(L, -1)) {
-      luaL_argcheck(L, lua_type(L, -1) == LUA_TFUNCTION, 3, "opts.progress: expected a function");
-      progress = 1;
-    }
-    raw_field(L, 3, "keep_results");
-    if (!lua_isnil(L, -1)) {
-      luaL_argcheck(L, lua_type(L, -1) == LUA_TBOOLEAN, 3, "opts.keep_results: expected a boolean");
-      keep = lua_toboolean(L, -1);
-    }
-    raw_field(L, 3, "deadline"); /* a bound on the whole batch (each call has its own too) */
-    if (!lua_isnil(L, -1)) {
-      batch_deadline = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
-      luaL_argcheck(L, batch_deadline > 0 && batch_deadline <= 86400, 3,
-                    "opts.deadline: expected seconds from 0 to 86400");
-    }
-    lua_pop(L, 2);
-    lua_remove(L, -2); /* progress stays, in a stack slot of its own */
-    if (progress) progress = lua_gettop(L);
-    else lua_pop(L, 1);
-  }
-  /* every entry is checked for misuse before anything is sent */
-  for (i = 1; i <= n; i++) {
-    lua_rawgeti(L, 2, (int)i);
-    if (lua_type(L, -1) != LUA_TTABLE)
-      return luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: expected a table such as "
-                           "{\"update_job\", app_id, job_id, params})", (int)i);
-    lua_rawgeti(L, -1, 1);
-    if (lua_type(L, -1) != LUA_TSTRING || rtc_find_operation(lua_tostring(L, -1)) == NULL)
-      return luaL_error(L, "bad argument #1 to 'batch' (calls[%d][1]: expected an operation "
-                           "name: %s)", (int)i, rtc_operation_names());
-    lua_pop(L, 2);
-  }
+  batch_options(L, &b, &concurrency, &keep, &batch_deadline);
+  check_entries(L, (int)n);
   /* busy from here on: a finalizer's close() while entries are built is deferred, and what is
    * left of the batch then ends as cancelled */
   rtc_enter(c);
   lua_createtable(L, keep ? (int)n : 0, 0);
-  if (keep) results = lua_gettop(L);
-  total = (int)n;
-  /* build and queue everything; misuse in an entry drops what was queued and raises */
-  for (i = 1; i <= n; i++) {
-    rtc_request req;
-    char err[512], field[256];
-    const rtc_operation *op;
-    int base, k, np, top = lua_gettop(L);
-    lua_rawgeti(L, 2, (int)i);
-    lua_rawgeti(L, -1, 1);
-    op = rtc_find_operation(lua_tostring(L, -1));
-    lua_pop(L, 1);
-    base = lua_gettop(L) + 1;
-    np = rtc_operation_nparams(op);
-    luaL_checkstack(L, np + 4, "rtc: batch");
-    for (k = 0; k <= np; k++) lua_rawgeti(L, base - 1, k + 2);
-    switch (rtc_build_request(L, c, op, base, &req, err, sizeof err, field, sizeof field, &k)) {
-    case BUILD_MISUSE:
-      drop_batch_calls(c);
-      rtc_leave(L, c); /* a close() asked for meanwhile runs now */
-      return luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: %s)", (int)i, err);
-    case BUILD_INVALID:
-      lua_settop(L, top);
-      break;
-    case BUILD_OK:
-      lua_settop(L, top);
-      call = rtc_dispatch_submit(&c->d, op, &req.target, &req.body, RTC_CALL_BATCH);
-      if (call == NULL) {
-        drop_batch_calls(c); /* none of them may be sent by a later call's loop */
-        rtc_leave(L, c);
-        return luaL_error(L, "rtc: out of memory");
-      }
-      call->batch_index = (int)i;
-      continue;
-    }
-    /* invalid entries are answered at once, in order, before anything is sent */
-    lua_pushnil(L);
-    rtc_push_error(L, "invalid", 0, NULL, err, NULL, field[0] ? field : NULL);
-    done++;
-    batch_progress(L, progress, done, total, (int)i);
-    store_outcome(L, results, (int)i, &ok, &failed);
-  }
+  if (keep) b.results = lua_gettop(L);
+  b.total = (int)n;
+  /* twice the concurrency queued: a call that finishes always has a successor ready */
+  want = 2 * (int)concurrency;
   c->d.limit = (int)concurrency;
   if (batch_deadline > 0) batch_end = rtc_now() + batch_deadline;
-  while (done < total) {
+  while (b.done < b.total) {
     double wait = -1;
+    int ending = 0;
     if (c->close_pending) { /* close() from a callback: what is left ends, nothing more is sent */
       end_batch_calls(c, "cancelled", CLOSED_MESSAGE);
-    } else if (batch_end >= 0) {
-      wait = batch_end - rtc_now();
-      if (wait <= 0) { /* the whole batch's bound: what is left ends as timeout */
-        end_batch_calls(c, "timeout", "the batch's deadline passed");
-        wait = 0;
-      }
+      answer_unbuilt(L, &b, "cancelled", CLOSED_MESSAGE);
+      ending = 1;
+    } else if (batch_end >= 0 && (wait = batch_end - rtc_now()) <= 0) {
+      /* the whole batch's bound: what is left ends as timeout */
+      end_batch_calls(c, "timeout", "the batch's deadline passed");
+      answer_unbuilt(L, &b, "timeout", "the batch's deadline passed");
+      wait = 0;
+      ending = 1;
+    } else if (top_up(L, c, &b, want) != 0) {
+      drop_batch_calls(c); /* none of them may be sent by a later call's loop */
+      rtc_leave(L, c);
+      return luaL_error(L, "rtc: out of memory");
     }
+    if (b.inflight == 0) continue; /* answered without sending (invalid, ended): go on */
     if (!c->close_pending) {
       rtc_dispatch_run(&c->d, wait, NULL, RTC_CALL_BATCH);
       rtc_flush_debug(L, c);
     }
     if (rtc_dispatch_peek_done(&c->d, RTC_CALL_BATCH) == NULL) {
-      if (batch_end >= 0) continue; /* the batch's bound came first */
-      break; /* cannot happen */
+      if (batch_end >= 0 || c->close_pending || ending) continue; /* bound or close came first */
+      break; /* cannot happen: the dispatcher returns only with a batch call done */
     }
     while ((call = rtc_dispatch_take_done(&c->d, RTC_CALL_BATCH)) != NULL) {
       int index = call->batch_index;
       rtc_push_outcome(L, c, call);
       rtc_free_call(c, call); /* the C state goes as soon as the result is Lua's */
-      done++;
-      batch_progress(L, progress, done, total, index);
-      store_outcome(L, results, index, &ok, &failed);
+      b.inflight--;
+      batch_answer(L, &b, index);
     }
   }
   if (c->open) {
-    rtc_call *next;
     c->d.limit = saved_limit;
-    for (call = c->d.all; call; call = next) { /* left only when closed mid-batch */
-      next = call->next_all;
-      if (call->cls == RTC_CALL_BATCH) rtc_dispatch_release(&c->d, call);
-    }
+    drop_batch_calls(c); /* left only when closed mid-batch */
   }
   rtc_leave(L, c);
   if (!keep) lua_pushnil(L);
-  else lua_pushvalue(L, results);
+  else lua_pushvalue(L, b.results);
   lua_createtable(L, 0, 2);
-  lua_pushinteger(L, ok);
+  lua_pushinteger(L, b.ok);
   lua_setfield(L, -2, "ok");
-  lua_pushinteger(L, failed);
+  lua_pushinteger(L, b.failed);
   lua_setfield(L, -2, "failed");
   return 2;
 }

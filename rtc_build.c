@@ -97,28 +97,34 @@ int rtc_check_path_args(lua_State *L, const rtc_operation *op, int base, int num
   return 0;
 }
 
-build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
-                                  rtc_request *req, char *err, size_t errlen, char *field,
-                                  size_t fieldlen, int *badarg) {
-  const char *p;
-  int i = 0;
-  memset(req, 0, sizeof *req);
-  req->op = op;
-  field[0] = '\0';
-  *badarg = 0;
-  int nparams = rtc_operation_nparams(op);
-  if ((*badarg = rtc_check_path_args(L, op, base, 1, err, errlen)) != 0) return BUILD_MISUSE;
+/* The Lua types of a call's arguments at base.. (path arguments, then params or query): the
+ * stack index of the first wrong one, with a message in err, or 0. Types only: client:batch
+ * checks every entry with it before anything is sent, and builds each entry later. */
+int rtc_check_call_types(lua_State *L, const rtc_operation *op, int base, char *err,
+                         size_t errlen) {
+  int nparams = rtc_operation_nparams(op), bad = rtc_check_path_args(L, op, base, 1, err, errlen);
+  if (bad != 0) return bad;
   if (op->request && lua_type(L, base + nparams) != LUA_TTABLE) {
     snprintf(err, errlen, "params: expected a table, got %s", luaL_typename(L, base + nparams));
-    *badarg = base + nparams;
-    return BUILD_MISUSE;
+    return base + nparams;
   }
   if (op->query && !op->request && !lua_isnoneornil(L, base + nparams) &&
       lua_type(L, base + nparams) != LUA_TTABLE) {
     snprintf(err, errlen, "query: expected a table, got %s", luaL_typename(L, base + nparams));
-    *badarg = base + nparams;
-    return BUILD_MISUSE;
+    return base + nparams;
   }
+  return 0;
+}
+
+build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
+                                  rtc_request *req, char *err, size_t errlen, char *field,
+                                  size_t fieldlen, int *badarg) {
+  const char *p;
+  int i = 0, nparams = rtc_operation_nparams(op);
+  memset(req, 0, sizeof *req);
+  req->op = op;
+  field[0] = '\0';
+  if ((*badarg = rtc_check_call_types(L, op, base, err, errlen)) != 0) return BUILD_MISUSE;
   /* the target: the template with each parameter as one percent-encoded segment */
   i = 0;
   for (p = op->path; *p;) {

@@ -54,18 +54,34 @@ describe("batch and close", function()
     assert.are.equal("rtc.client(closed)", tostring(c))
   end)
 
-  it("a batch that raises on a malformed entry still runs a close() asked for by progress", function()
+  it("a malformed entry raises before any entry is built or answered: progress never runs", function()
     local c = new()
-    -- entry 1 is invalid (answered at once: progress closes), entry 2 a misuse: the batch raises
+    -- entry 1 is invalid (a value), entry 2 a misuse (a Lua type): the types of every entry are
+    -- checked before the first is built, so the batch raises with nothing answered or sent
     local ran = 0
     local ok, e = pcall(c.batch, c, { { "get_job", "app", "" }, { "get_job", "app", {} } },
       { progress = function() ran = ran + 1; c:close() end })
-    assert.are.equal(1, ran)
+    assert.are.equal(0, ran)
     assert.is_false(ok)
-    assert.truthy(tostring(e):find("batch", 1, true), tostring(e))
-    assert.are.equal("rtc.client(closed)", tostring(c))
-    assert.has_error(function() c:pending() end)
+    assert.truthy(tostring(e):find("calls[2]: job_id: expected a string, got table", 1, true), tostring(e))
+    assert.are.equal(0, c:pending())
     c:close()
+  end)
+
+  it("progress that closes on an invalid entry: the entries not yet built end as cancelled", function()
+    local c = new()
+    local kinds, n0 = {}, #mock:requests()
+    local calls = { { "get_job", "app", "" } }
+    for i = 2, 50 do calls[i] = { "get_job", "app", "j" .. i } end
+    local results, summary = c:batch(calls, { concurrency = 2,
+      progress = function(_, _, index, _, err) kinds[index] = err and err.kind; c:close() end })
+    assert.are.equal(50, #results)
+    assert.are.equal("invalid", kinds[1])
+    for i = 2, 50 do assert.are.equal("cancelled", kinds[i], "entry " .. i) end
+    assert.are.equal(0, results[50].err.attempts)
+    assert.are.same({ ok = 0, failed = 50 }, summary)
+    assert.are.equal(n0, #mock:requests()) -- entry 1 was answered before any other was built
+    assert.are.equal("rtc.client(closed)", tostring(c))
   end)
 
   it("opts are read raw: a metamethod on opts never runs", function()

@@ -156,6 +156,24 @@ describe("concurrency", function()
       c:close()
     end)
 
+    it("entries are built as the batch goes, not all up front: an invalid last entry is answered after the first calls finished", function()
+      local c = helper.client(mock)
+      local ids = new_jobs(c, 1)
+      local calls = get_calls(ids, 10)
+      calls[11] = { "get_job", APP, "" }
+      local order = {}
+      local results, summary = c:batch(calls, { concurrency = 1,
+        progress = function(done, _, index) order[done] = index end })
+      assert.are.same({ ok = 10, failed = 1 }, summary)
+      is_error(results[11].err, "invalid")
+      -- concurrency 1 keeps two calls queued: entry 11 is built (and answered) only after
+      -- entries 1 .. 8 are done; when everything was built first it was answered first
+      local at
+      for done, index in ipairs(order) do if index == 11 then at = done end end
+      assert.is_true(at >= 9, "entry 11 answered as number " .. tostring(at))
+      c:close()
+    end)
+
     it("an empty batch returns at once", function()
       local c = helper.client(mock)
       local elapsed, results, summary = timed(c.batch, c, {})
