@@ -307,6 +307,13 @@ for MODE in pool subrequest; do
         eval 'jis "$TMP/b-$MODE.json" summary.ok 99 && jis "$TMP/b-$MODE.json" summary.failed 1 &&
               jis "$TMP/b-$MODE.json" results.1.mt rtc.job && jis "$TMP/b-$MODE.json" results.100.job_id "$J3" &&
               jis "$TMP/b-$MODE.json" results.50.mt rtc.error && jis "$TMP/b-$MODE.json" results.50.status 404'
+    # the rate limit holds on both ways (a bucket of one, 5 a second: 10 calls take >= 1.8 s; a
+    # lower bound, which a busy machine cannot break)
+    call "rl-$MODE" batch "{\"via\":\"$MODE\",\"opts\":{\"rate\":5},\"args\":[$("$LUAJIT" -e "
+        local c = {} for i = 1, 10 do c[i] = '[\"get_job\",\"$APP\",\"$J3\"]' end
+        io.write('[', table.concat(c, ','), ']')"),{\"concurrency\":10}]}"
+    check "$MODE: rate = 5: a batch of 10 (concurrency 10) takes >= 1.6 s, all ok" \
+        eval 'jis "$TMP/rl-$MODE.json" summary.ok 10 && lt 1.6 "$(jget "$TMP/rl-$MODE.json" elapsed)"'
 done
 mockctl POST /_mock/script '{"delay": 3, "times": 3}' >/dev/null
 call dl get_job "{\"opts\":{\"deadline\":1,\"timeout\":5,\"retries\":2},\"args\":[\"$APP\",\"$J3\"]}"
