@@ -63,10 +63,8 @@ static int fail(vstate *v, const char *expected, int idx) {
 /* Path bookkeeping: append ".name" or "[i]" and restore the previous length afterwards. */
 static size_t path_push(vstate *v, const char *name, long long index) {
   size_t old = strlen(v->path);
-  if (name)
-    snprintf(v->path + old, sizeof v->path - old, "%s%s", old ? "." : "", name);
-  else
-    snprintf(v->path + old, sizeof v->path - old, "[%lld]", index);
+  if (name) rtc_path_name(v->path, sizeof v->path, old, name);
+  else rtc_path_index(v->path, sizeof v->path, old, (unsigned long long)index);
   return old;
 }
 
@@ -103,18 +101,19 @@ static int check_string(vstate *v, const rtc_field *f, const rtc_format *format,
 static int check_integer(vstate *v, const rtc_field *f, int idx) {
   char expected[96];
   long long value;
-  snprintf(expected, sizeof expected, "an integer from %lld to %lld", f->min, f->max);
-  if (lua_type(v->L, idx) != LUA_TNUMBER) return fail(v, expected, idx);
+  if (lua_type(v->L, idx) != LUA_TNUMBER) goto refused;
   if (rtc_isinteger(v->L, idx)) {
     value = (long long)lua_tointeger(v->L, idx);
   } else {
     double d = (double)lua_tonumber(v->L, idx);
     /* Only whole numbers that a double holds exactly (|d| <= 2^53) pass as integers. */
-    if (!(d == floor(d)) || fabs(d) > 9007199254740992.0) return fail(v, expected, idx);
+    if (!(d == floor(d)) || fabs(d) > 9007199254740992.0) goto refused;
     value = (long long)d;
   }
-  if (value < f->min || value > f->max) return fail(v, expected, idx);
-  return 1;
+  if (value >= f->min && value <= f->max) return 1;
+refused: /* the message is written only when it is needed */
+  snprintf(expected, sizeof expected, "an integer from %lld to %lld", f->min, f->max);
+  return fail(v, expected, idx);
 }
 
 static int check_object(vstate *v, int idx, const rtc_schema *s);
@@ -548,7 +547,7 @@ static int normalize_array(nstate *n, int idx, rtc_type item, const rtc_schema *
       continue;
     }
     out++;
-    snprintf(n->path + plen, sizeof n->path - plen, "[%lu]", (unsigned long)out);
+    rtc_path_index(n->path, sizeof n->path, plen, (unsigned long long)out);
     if (!normalize_value(n, lua_gettop(L), item, item == RTC_T_OBJECT ? object : NULL, item,
                          &replaced))
       return 0;
@@ -668,7 +667,7 @@ static int normalize_object(nstate *n, int idx, const rtc_schema *s) {
     if (lua_type(L, -2) == LUA_TSTRING) {
       const char *key = lua_tostring(L, -2);
       if (s) f = find_field(s, key);
-      snprintf(n->path + plen, sizeof n->path - plen, "%s%s", plen ? "." : "", key);
+      rtc_path_name(n->path, sizeof n->path, plen, key);
     } else {
       n->path[plen] = '\0';
     }
