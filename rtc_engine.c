@@ -66,11 +66,13 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud) {
   }
   /* the id buffer holds one byte more than the documented cap: a longer id arrives over the cap
    * (cut there), and the binding refuses it as decode */
-  if (header_value(line, len, "x-request-id", t->request_id, sizeof t->request_id) ||
-      header_value(line, len, "content-type", t->content_type, sizeof t->content_type) ||
-      header_value(line, len, "location", t->location, sizeof t->location))
-    return len;
-  header_value(line, len, "retry-after", t->retry_after, sizeof t->retry_after);
+  switch (len > 0 ? line[0] | 0x20 : 0) { /* the first letter picks the one name to compare */
+  case 'x': header_value(line, len, "x-request-id", t->request_id, sizeof t->request_id); break;
+  case 'c': header_value(line, len, "content-type", t->content_type, sizeof t->content_type); break;
+  case 'l': header_value(line, len, "location", t->location, sizeof t->location); break;
+  case 'r': header_value(line, len, "retry-after", t->retry_after, sizeof t->retry_after); break;
+  default: break;
+  }
   return len;
 }
 
