@@ -455,9 +455,35 @@ int rtc_dispatch_init(rtc_dispatch *d, const rtc_config *cfg, char *err, size_t 
   return rtc_engine_init(&d->engine, &s, err, errlen);
 }
 
+/* One released call is kept for the next submit: calls one after another then reuse its struct
+ * (over 1 KB to zero) and its URL and answer buffers rather than allocating them again. Buffers
+ * past this size are not kept (an answer may be up to max_body). */
+#define RTC_SPARE_BUF_MAX 65536
+
+static rtc_call *take_spare(rtc_dispatch *d) {
+  rtc_call *call = d->spare;
+  rtc_buf url, response;
+  if (call == NULL) return calloc(1, sizeof *call);
+  d->spare = NULL;
+  url = call->url;
+  response = call->t.response;
+  memset(call, 0, sizeof *call);
+  rtc_buf_reset(&url);
+  rtc_buf_reset(&response);
+  call->url = url;
+  call->t.response = response;
+  return call;
+}
+
+static void free_call(rtc_call *call) {
+  rtc_buf_free(&call->url);
+  rtc_buf_free(&call->t.response);
+  free(call);
+}
+
 rtc_call *rtc_dispatch_submit(rtc_dispatch *d, const rtc_operation *op, rtc_buf *target,
                               rtc_buf *body, rtc_call_class cls) {
-  rtc_call *call = calloc(1, sizeof *call);
+  rtc_call *call = take_spare(d);
   if (call == NULL) {
     rtc_buf_free(target);
     rtc_buf_free(body);
@@ -502,10 +528,13 @@ void rtc_dispatch_release(rtc_dispatch *d, rtc_call *call) {
   if (call->next_all) call->next_all->prev_all = call->prev_all;
   rtc_buf_free(&call->target);
   rtc_buf_free(&call->body);
-  rtc_buf_free(&call->url);
-  rtc_buf_free(&call->t.response);
   free(call->err_message);
-  free(call);
+  call->err_message = NULL;
+  if (d->spare == NULL && call->url.cap <= RTC_SPARE_BUF_MAX &&
+      call->t.response.cap <= RTC_SPARE_BUF_MAX)
+    d->spare = call;
+  else
+    free_call(call);
 }
 
 void rtc_dispatch_fail(rtc_dispatch *d, rtc_call *call, const char *kind, const char *message) {
@@ -522,6 +551,8 @@ void rtc_dispatch_free(rtc_dispatch *d) {
   int i, k;
   size_t n;
   while (d->all) rtc_dispatch_release(d, d->all);
+  if (d->spare) free_call(d->spare);
+  d->spare = NULL;
   rtc_engine_free(&d->engine);
   for (i = 0; i < RTC_MAX_ENDPOINTS; i++)
     for (k = 0; k < 3; k++) rtc_headers_free_fixed(&d->fixed_headers[i][k]);

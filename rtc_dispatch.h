@@ -51,6 +51,7 @@ typedef struct rtc_dispatch {
   long long next_id;
   unsigned long long rng;
   struct curl_slist *fixed_headers[RTC_MAX_ENDPOINTS][3]; /* by rtc_content_slot() */
+  rtc_call *spare;                       /* a released call kept for the next submit */
   char **lines;                          /* debug lines waiting for the binding */
   size_t nlines, lines_cap;
 } rtc_dispatch;

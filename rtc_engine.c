@@ -66,11 +66,13 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud) {
   }
   /* the id buffer holds one byte more than the documented cap: a longer id arrives over the cap
    * (cut there), and the binding refuses it as decode */
-  if (header_value(line, len, "x-request-id", t->request_id, sizeof t->request_id) ||
-      header_value(line, len, "content-type", t->content_type, sizeof t->content_type) ||
-      header_value(line, len, "location", t->location, sizeof t->location))
-    return len;
-  header_value(line, len, "retry-after", t->retry_after, sizeof t->retry_after);
+  switch (len > 0 ? line[0] | 0x20 : 0) { /* the first letter picks the one name to compare */
+  case 'x': header_value(line, len, "x-request-id", t->request_id, sizeof t->request_id); break;
+  case 'c': header_value(line, len, "content-type", t->content_type, sizeof t->content_type); break;
+  case 'l': header_value(line, len, "location", t->location, sizeof t->location); break;
+  case 'r': header_value(line, len, "retry-after", t->retry_after, sizeof t->retry_after); break;
+  default: break;
+  }
   return len;
 }
 
@@ -221,9 +223,20 @@ static CURL *new_easy(const rtc_engine *e) {
   return h;
 }
 
-static void give_back_easy(rtc_engine *e, CURL *h) {
-  if (e->nidle < RTC_IDLE_HANDLES) e->idle[e->nidle++] = h;
-  else curl_easy_cleanup(h);
+/* t: the transfer whose options h holds (NULL: unknown, all are set again). */
+static void give_back_easy(rtc_engine *e, CURL *h, const rtc_transfer *t, const char *proxy) {
+  rtc_idle_easy *slot;
+  if (e->nidle == RTC_IDLE_HANDLES) {
+    curl_easy_cleanup(h);
+    return;
+  }
+  slot = &e->idle[e->nidle++];
+  slot->easy = h;
+  slot->t = t;
+  slot->headers = t ? t->headers : NULL;
+  slot->proxy = proxy;
+  slot->timeout_ms = t ? t->timeout_ms : -1;
+  slot->connect_ms = t ? t->connect_ms : -1;
 }
 
 int rtc_engine_init(rtc_engine *e, const rtc_engine_settings *settings, char *err,
@@ -243,7 +256,7 @@ int rtc_engine_init(rtc_engine *e, const rtc_engine_settings *settings, char *er
 
 void rtc_engine_free(rtc_engine *e) {
   int i;
-  while (e->nidle > 0) curl_easy_cleanup(e->idle[--e->nidle]);
+  while (e->nidle > 0) curl_easy_cleanup(e->idle[--e->nidle].easy);
   for (i = 0; i < e->nshards; i++) curl_multi_cleanup(e->shards[i].multi);
   e->nshards = 0;
   free(e->sockets);
@@ -262,9 +275,12 @@ void rtc_engine_free(rtc_engine *e) {
 
 int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   CURLcode rc = CURLE_OK;
-  CURL *h = e->nidle ? e->idle[--e->nidle] : new_easy(e);
-  const char *m = t->method;
+  rtc_idle_easy last = {NULL, NULL, NULL, NULL, -1, -1};
+  CURL *h;
+  const char *m = t->method, *proxy = NULL;
   rtc_shard *sh;
+  if (e->nidle > 0) last = e->idle[--e->nidle];
+  h = last.easy ? last.easy : new_easy(e);
   t->status = 0;
   t->code = CURLE_OK;
   t->error[0] = '\0';
@@ -281,17 +297,20 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
 #define SET(opt, val) \
   if (rc == CURLE_OK) rc = curl_easy_setopt(h, opt, val)
   SET(CURLOPT_URL, t->url);
-  SET(CURLOPT_HTTPHEADER, t->headers);
-  SET(CURLOPT_PRIVATE, (void *)t);
-  SET(CURLOPT_WRITEDATA, (void *)t);
-  SET(CURLOPT_HEADERDATA, (void *)t);
-  SET(CURLOPT_ERRORBUFFER, t->error);
-  SET(CURLOPT_TIMEOUT_MS, t->timeout_ms);
-  SET(CURLOPT_CONNECTTIMEOUT_MS, t->connect_ms);
+  if (last.t != t || last.headers != t->headers) SET(CURLOPT_HTTPHEADER, t->headers);
+  if (last.t != t) {
+    SET(CURLOPT_PRIVATE, (void *)t);
+    SET(CURLOPT_WRITEDATA, (void *)t);
+    SET(CURLOPT_HEADERDATA, (void *)t);
+    SET(CURLOPT_ERRORBUFFER, t->error);
+  }
+  if (last.timeout_ms != t->timeout_ms) SET(CURLOPT_TIMEOUT_MS, t->timeout_ms);
+  if (last.connect_ms != t->connect_ms) SET(CURLOPT_CONNECTTIMEOUT_MS, t->connect_ms);
   if (e->settings.proxy == NULL) {
-    const char *p = strncmp(t->url, "https:", 6) == 0 ? e->settings.env_https_proxy
-                                                      : e->settings.env_http_proxy;
-    SET(CURLOPT_PROXY, p ? p : "");
+    proxy = strncmp(t->url, "https:", 6) == 0 ? e->settings.env_https_proxy
+                                              : e->settings.env_http_proxy;
+    if (proxy == NULL) proxy = "";
+    if (proxy != last.proxy) SET(CURLOPT_PROXY, proxy); /* the client's strings: same text */
   }
   SET(CURLOPT_HTTPGET, 1L); /* resets whatever method the handle's last transfer used */
   /* A POST without a body (enable, disable, dismiss) is still a POST: an empty one. */
@@ -303,13 +322,14 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
 #undef SET
   sh = pick_shard(e);
   if (rc != CURLE_OK || curl_multi_add_handle(sh->multi, h) != CURLM_OK) {
-    give_back_easy(e, h);
+    give_back_easy(e, h, NULL, NULL); /* what was set is not known: all again next time */
     t->code = rc != CURLE_OK ? rc : CURLE_FAILED_INIT;
     snprintf(t->error, sizeof t->error, "%s",
              rc != CURLE_OK ? curl_easy_strerror(rc) : "curl_multi_add_handle failed");
     return -1;
   }
   t->easy = h;
+  t->proxy = proxy;
   t->shard = sh->index;
   sh->running++;
   e->running++;
@@ -318,7 +338,7 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
 
 static void detach(rtc_engine *e, rtc_transfer *t) {
   curl_multi_remove_handle(e->shards[t->shard].multi, t->easy);
-  give_back_easy(e, t->easy);
+  give_back_easy(e, t->easy, t, t->proxy);
   t->easy = NULL;
   e->shards[t->shard].running--;
   e->running--;

@@ -44,6 +44,7 @@ typedef struct rtc_transfer {
   rtc_buf response;
   /* the engine's */
   CURL *easy;
+  const char *proxy;             /* the CURLOPT_PROXY set for it (NULL: the proxy option's) */
   int shard;
   struct rtc_transfer *next_done;
 } rtc_transfer;
@@ -73,11 +74,22 @@ typedef struct rtc_shard {
   double timer_at;               /* monotonic seconds; < 0: no libcurl timer */
 } rtc_shard;
 
+/* An idle easy handle and what its last transfer set on it, which a handle keeps: options that
+ * are the same for the next transfer (the same rtc_transfer, as calls made one after another
+ * reuse theirs; the same timeouts and proxy) are not set again. */
+typedef struct rtc_idle_easy {
+  CURL *easy;
+  const rtc_transfer *t;         /* NULL: a new handle, nothing set yet */
+  const struct curl_slist *headers;
+  const char *proxy;
+  long timeout_ms, connect_ms;
+} rtc_idle_easy;
+
 typedef struct rtc_engine {
   rtc_engine_settings settings;
   rtc_shard shards[RTC_SHARDS];
   int nshards;                   /* shards[0 .. nshards-1] have a multi handle */
-  CURL *idle[RTC_IDLE_HANDLES];
+  rtc_idle_easy idle[RTC_IDLE_HANDLES];
   int nidle;
   int running;
   rtc_socket *sockets;           /* every socket libcurl waits on */

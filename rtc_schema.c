@@ -63,10 +63,8 @@ static int fail(vstate *v, const char *expected, int idx) {
 /* Path bookkeeping: append ".name" or "[i]" and restore the previous length afterwards. */
 static size_t path_push(vstate *v, const char *name, long long index) {
   size_t old = strlen(v->path);
-  if (name)
-    snprintf(v->path + old, sizeof v->path - old, "%s%s", old ? "." : "", name);
-  else
-    snprintf(v->path + old, sizeof v->path - old, "[%lld]", index);
+  if (name) rtc_path_name(v->path, sizeof v->path, old, name);
+  else rtc_path_index(v->path, sizeof v->path, old, (unsigned long long)index);
   return old;
 }
 
@@ -103,18 +101,19 @@ static int check_string(vstate *v, const rtc_field *f, const rtc_format *format,
 static int check_integer(vstate *v, const rtc_field *f, int idx) {
   char expected[96];
   long long value;
-  snprintf(expected, sizeof expected, "an integer from %lld to %lld", f->min, f->max);
-  if (lua_type(v->L, idx) != LUA_TNUMBER) return fail(v, expected, idx);
+  if (lua_type(v->L, idx) != LUA_TNUMBER) goto refused;
   if (rtc_isinteger(v->L, idx)) {
     value = (long long)lua_tointeger(v->L, idx);
   } else {
     double d = (double)lua_tonumber(v->L, idx);
     /* Only whole numbers that a double holds exactly (|d| <= 2^53) pass as integers. */
-    if (!(d == floor(d)) || fabs(d) > 9007199254740992.0) return fail(v, expected, idx);
+    if (!(d == floor(d)) || fabs(d) > 9007199254740992.0) goto refused;
     value = (long long)d;
   }
-  if (value < f->min || value > f->max) return fail(v, expected, idx);
-  return 1;
+  if (value >= f->min && value <= f->max) return 1;
+refused: /* the message is written only when it is needed */
+  snprintf(expected, sizeof expected, "an integer from %lld to %lld", f->min, f->max);
+  return fail(v, expected, idx);
 }
 
 static int check_object(vstate *v, int idx, const rtc_schema *s);
@@ -404,20 +403,35 @@ static int is_json_object(lua_State *L, int idx) {
 
 /* Records the number literals of the body with more than 15 significant digits. Strings are
  * skipped (with their escapes); everything else is either a number's character or not. */
+static int number_char(char c) {
+  return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E';
+}
+
+/* The end of the string whose opening quote is at p (past its closing quote, or end): memchr
+ * finds each quote; one after an odd run of backslashes is escaped. */
+static const char *skip_string(const char *p, const char *end) {
+  for (p++; p < end;) {
+    const char *q = memchr(p, '"', (size_t)(end - p)), *b;
+    if (q == NULL) return end;
+    for (b = q; b > p && b[-1] == '\\'; b--) {}
+    p = q + 1;
+    if ((q - b) % 2 == 0) return p;
+  }
+  return end;
+}
+
 static void scan_literals(nstate *n) {
   const char *p = n->body, *end = n->body + n->len;
   n->scanned = 1;
   while (p < end) {
     if (*p == '"') {
-      for (p++; p < end && *p != '"'; p++)
-        if (*p == '\\' && p + 1 < end) p++;
-      if (p < end) p++;
+      p = skip_string(p, end);
       continue;
     }
     if (*p == '-' || (*p >= '0' && *p <= '9')) {
       const char *start = p;
       int digits = 0, leading = 1, integer = 1;
-      for (; p < end && *p != '\0' && strchr("0123456789+-.eE", *p) != NULL; p++) {
+      for (; p < end && number_char(*p); p++) {
         if (*p == 'e' || *p == 'E') { integer = 0; leading = -1; }
         else if (*p == '.') integer = 0;
         else if (*p >= '0' && *p <= '9' && leading >= 0 && (*p != '0' || !leading)) {
@@ -470,6 +484,14 @@ static int refuse(nstate *n, const char *expected, int idx) {
   return 0;
 }
 
+/* Pushes the decimal text of a whole number (the magnitude and its sign). */
+static void push_integer_text(lua_State *L, unsigned long long v, int negative) {
+  char digits[24], *d = digits + sizeof digits;
+  do *--d = (char)('0' + v % 10); while ((v /= 10) > 0);
+  if (negative) *--d = '-';
+  lua_pushlstring(L, d, (size_t)(digits + sizeof digits - d));
+}
+
 /* The string for a number met in a string field, pushed in its place; 0 (refused) when no exact
  * text is known. */
 static int number_to_string(nstate *n, int idx) {
@@ -480,9 +502,10 @@ static int number_to_string(nstate *n, int idx) {
   const long_literal *match = NULL;
   if (d != d || isinf(d)) return refuse(n, "a string", idx);
   if (rtc_isinteger(L, idx)) {
-    snprintf(tmp, sizeof tmp, "%lld", (long long)lua_tointeger(L, idx));
+    lua_Integer k = lua_tointeger(L, idx);
     lua_pop(L, 1);
-    lua_pushstring(L, tmp);
+    push_integer_text(L, (unsigned long long)(k < 0 ? -(unsigned long long)k : (unsigned long long)k),
+                      k < 0);
     return 1;
   }
   if (!n->scanned) scan_literals(n);
@@ -501,7 +524,13 @@ static int number_to_string(nstate *n, int idx) {
   }
   if (fabs(d) >= 9007199254740992.0) /* a short literal (1e20) rounded to a double */
     return refuse(n, "a string (a number beyond 2^53 is not an exact id)", idx);
-  /* the literal had at most 15 significant digits: %.15g gives back its value exactly */
+  /* the literal had at most 15 significant digits: %.15g gives back its value exactly (a
+   * whole number is written as "%.0f" would write it, without printf's cost) */
+  if (d == floor(d) && (d != 0 || !signbit(d))) {
+    lua_pop(L, 1);
+    push_integer_text(L, (unsigned long long)fabs(d), d < 0);
+    return 1;
+  }
   if (d == floor(d)) snprintf(tmp, sizeof tmp, "%.0f", d);
   else snprintf(tmp, sizeof tmp, "%.15g", d);
   lua_pop(L, 1);
@@ -548,7 +577,7 @@ static int normalize_array(nstate *n, int idx, rtc_type item, const rtc_schema *
       continue;
     }
     out++;
-    snprintf(n->path + plen, sizeof n->path - plen, "[%lu]", (unsigned long)out);
+    rtc_path_index(n->path, sizeof n->path, plen, (unsigned long long)out);
     if (!normalize_value(n, lua_gettop(L), item, item == RTC_T_OBJECT ? object : NULL, item,
                          &replaced))
       return 0;
@@ -668,7 +697,7 @@ static int normalize_object(nstate *n, int idx, const rtc_schema *s) {
     if (lua_type(L, -2) == LUA_TSTRING) {
       const char *key = lua_tostring(L, -2);
       if (s) f = find_field(s, key);
-      snprintf(n->path + plen, sizeof n->path - plen, "%s%s", plen ? "." : "", key);
+      rtc_path_name(n->path, sizeof n->path, plen, key);
     } else {
       n->path[plen] = '\0';
     }

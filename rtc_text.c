@@ -190,6 +190,28 @@ int rtc_text_escape(rtc_buf *b, const char *str, size_t len, size_t max) {
   return 0;
 }
 
+static size_t path_put(char *path, size_t cap, size_t at, const char *s, size_t len) {
+  size_t room = cap - 1 - at;
+  if (len > room) len = room;
+  memcpy(path + at, s, len);
+  return at + len;
+}
+
+void rtc_path_name(char *path, size_t cap, size_t at, const char *name) {
+  if (at > 0) at = path_put(path, cap, at, ".", 1);
+  at = path_put(path, cap, at, name, strlen(name));
+  path[at] = '\0';
+}
+
+void rtc_path_index(char *path, size_t cap, size_t at, unsigned long long index) {
+  char digits[24], *d = digits + sizeof digits;
+  *--d = ']';
+  do *--d = (char)('0' + index % 10); while ((index /= 10) > 0);
+  *--d = '[';
+  at = path_put(path, cap, at, d, (size_t)(digits + sizeof digits - d));
+  path[at] = '\0';
+}
+
 size_t rtc_edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b), i, j;
   size_t row[33];

@@ -40,6 +40,13 @@ size_t rtc_pct_decode(char *dst, const char *src, size_t len);
  * that are not valid UTF-8 become \xHH too. At most max input bytes are shown, then "…". */
 int rtc_text_escape(rtc_buf *b, const char *s, size_t len, size_t max);
 
+/* Field paths ("publish_param.rtmp_urls[1]") in a fixed buffer of cap bytes, cut at cap - 1
+ * as snprintf would cut them: ".name" (no dot at the start) or "[index]" is appended at at
+ * (the path's length, at most cap - 1). Plain copies: a path is built for every field checked,
+ * and snprintf costs ~1,000 instructions each time. */
+void rtc_path_name(char *path, size_t cap, size_t at, const char *name);
+void rtc_path_index(char *path, size_t cap, size_t at, unsigned long long index);
+
 /* Levenshtein distance of two short names (for "did you mean"); large for long names. */
 size_t rtc_edit_distance(const char *a, const char *b);
 
