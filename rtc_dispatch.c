@@ -335,6 +335,7 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
   debug_request(d, call, &h);
   call->t.method = call->op->method;
   call->t.url = call->url.data;
+  call->t.origin = ep->origin;
   call->t.body = call->body.data;
   call->t.body_len = call->body.len;
   call->t.timeout_ms = (long)ceil(timeout * 1000.0);

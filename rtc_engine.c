@@ -296,7 +296,23 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   }
 #define SET(opt, val) \
   if (rc == CURLE_OK) rc = curl_easy_setopt(h, opt, val)
-  SET(CURLOPT_URL, t->url);
+  if (e->settings.proxy == NULL) {
+    proxy = strncmp(t->url, "https:", 6) == 0 ? e->settings.env_https_proxy
+                                              : e->settings.env_http_proxy;
+    if (proxy == NULL) proxy = "";
+    if (proxy != last.proxy) SET(CURLOPT_PROXY, proxy); /* the client's strings: same text */
+  }
+  /* Without a proxy (or through a CONNECT tunnel, https) the request line holds the path only:
+   * libcurl is given the origin and the path apart, so it does not parse the whole URL and
+   * print it back (about 6k instructions per call in libcurl 7.88). Through an http proxy the
+   * request line is the whole URL: libcurl builds it. */
+  if (t->origin && ((proxy != NULL && proxy[0] == '\0') || strncmp(t->url, "https:", 6) == 0)) {
+    SET(CURLOPT_URL, t->origin);
+    SET(CURLOPT_REQUEST_TARGET, t->url + strlen(t->origin));
+  } else {
+    SET(CURLOPT_URL, t->url);
+    SET(CURLOPT_REQUEST_TARGET, NULL);
+  }
   if (last.t != t || last.headers != t->headers) SET(CURLOPT_HTTPHEADER, t->headers);
   if (last.t != t) {
     SET(CURLOPT_PRIVATE, (void *)t);
@@ -306,12 +322,6 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   }
   if (last.timeout_ms != t->timeout_ms) SET(CURLOPT_TIMEOUT_MS, t->timeout_ms);
   if (last.connect_ms != t->connect_ms) SET(CURLOPT_CONNECTTIMEOUT_MS, t->connect_ms);
-  if (e->settings.proxy == NULL) {
-    proxy = strncmp(t->url, "https:", 6) == 0 ? e->settings.env_https_proxy
-                                              : e->settings.env_http_proxy;
-    if (proxy == NULL) proxy = "";
-    if (proxy != last.proxy) SET(CURLOPT_PROXY, proxy); /* the client's strings: same text */
-  }
   SET(CURLOPT_HTTPGET, 1L); /* resets whatever method the handle's last transfer used */
   /* A POST without a body (enable, disable, dismiss) is still a POST: an empty one. */
   if (t->body_len || strcmp(m, "POST") == 0) {

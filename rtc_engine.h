@@ -27,6 +27,9 @@ typedef struct rtc_transfer {
   /* in: set by the caller before rtc_engine_add; the caller keeps them alive until done */
   const char *method;            /* "GET", "POST", "PUT", "DELETE", ... */
   const char *url;
+  /* origin != NULL: url is origin followed by the request target, url + strlen(origin); the
+   * engine then hands libcurl the two apart (see rtc_engine_add) */
+  const char *origin;
   struct curl_slist *headers;
   const char *body;
   size_t body_len;

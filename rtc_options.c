@@ -56,8 +56,8 @@ void rtc_free_config(lua_State *L, rtc_client *c) {
   int i;
   for (i = 0; i < c->cfg.nendpoints; i++) {
     rtc_endpoint *ep = &c->cfg.endpoints[i];
-    free(ep->url), free(ep->base), free(ep->host), free(ep->prefix);
-    ep->url = ep->base = ep->host = ep->prefix = NULL;
+    free(ep->url), free(ep->base), free(ep->host), free(ep->prefix), free(ep->origin);
+    ep->url = ep->base = ep->host = ep->prefix = ep->origin = NULL;
   }
   c->cfg.nendpoints = 0;
   free_credential_options(&c->cfg);
@@ -166,6 +166,10 @@ static void add_endpoint(lua_State *L, rtc_client *c, const char *url, size_t le
   c->cfg.endpoints[i].base = rtc_dup_string(L, url, end);
   c->cfg.endpoints[i].host = rtc_dup_string(L, hostport, strlen(hostport));
   c->cfg.endpoints[i].prefix = rtc_dup_string(L, path ? path : "", plen);
+  /* the origin, when the URL as written ends in the path libcurl read (no "..", no escapes
+   * it rewrote): the engine then sends the path as the request target, unparsed */
+  if (end >= plen && memcmp(url + end - plen, path ? path : "", plen) == 0)
+    c->cfg.endpoints[i].origin = rtc_dup_string(L, url, end - plen);
   curl_free(host), curl_free(port), curl_free(path);
 }
 

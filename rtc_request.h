@@ -21,6 +21,7 @@ typedef struct rtc_endpoint {
   char *base;    /* "https://host:port/prefix", no trailing '/' */
   char *host;    /* "host:port" as written: the Host header */
   char *prefix;  /* "/prefix" or "": signed as part of the path */
+  char *origin;  /* "https://host:port": base less prefix; NULL when base does not end with it */
 } rtc_endpoint;
 
 /* A client's settings, read once by rtc_options.c. */
