@@ -296,10 +296,10 @@ static void check_entries(lua_State *L, int n) {
     if (lua_type(L, top + 1) != LUA_TTABLE)
       luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: expected a table such as "
                     "{\"update_job\", app_id, job_id, params})", i);
-    if (op == NULL)
+    else if (op == NULL) /* else: analyzers do not know luaL_error never returns */
       luaL_error(L, "bad argument #1 to 'batch' (calls[%d][1]: expected an operation name: %s)",
                  i, rtc_operation_names());
-    if (rtc_check_call_types(L, op, base, err, sizeof err) != 0)
+    else if (rtc_check_call_types(L, op, base, err, sizeof err) != 0)
       luaL_error(L, "bad argument #1 to 'batch' (calls[%d]: %s)", i, err);
     lua_settop(L, top);
   }

@@ -1,6 +1,7 @@
 /* rtc_credentials.h: where the keys come from (the provider chain) and where a region points.
  * Pure C and libcurl (plus jansson for the metadata answer): no Lua here, so the options loader,
- * the per-attempt signer and the command can all use it. rtc_credentials_lua.c is its Lua face.
+ * the per-attempt signer and the command can all use it. rtc_credentials_lua.c is its Lua face;
+ * rtc_profile.c reads the profile file and rtc_metadata.c asks the metadata service for it.
  *
  * The chain, for the key material (ak + sk + security_token, or token), as a whole from the
  * first source that has any of it (never an AK from one source and the SK from another):

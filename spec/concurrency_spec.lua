@@ -156,7 +156,8 @@ describe("concurrency", function()
       c:close()
     end)
 
-    it("entries are built as the batch goes, not all up front: an invalid last entry is answered after the first calls finished", function()
+    it("entries are built as the batch goes, not all up front: an invalid last entry is answered "
+      .. "after the first calls finished", function()
       local c = helper.client(mock)
       local ids = new_jobs(c, 1)
       local calls = get_calls(ids, 10)
