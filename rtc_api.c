@@ -165,7 +165,7 @@ const rtc_operation *rtc_find_operation(const char *name) {
 int rtc_operation_nparams(const rtc_operation *op) {
   const char *p;
   int n = 0;
-  for (p = op->path; *p; p++) n += *p == '{';
+  for (p = strchr(op->path, '{'); p; p = strchr(p + 1, '{')) n++;
   return n;
 }
 

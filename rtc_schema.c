@@ -370,6 +370,14 @@ typedef struct long_literal {
   int integer;                           /* digits only, with an optional '-' */
 } long_literal;
 
+/* Where the walk is: one segment a level (a key, or an array's index), kept as pointers to the
+ * keys on the Lua stack; the path is written out only when an answer is refused. */
+#define PATH_SEGMENTS 130 /* answers nest at most 128 deep (decode_max_depth) */
+typedef struct path_segment {
+  const char *name;                      /* NULL: index */
+  size_t index;
+} path_segment;
+
 typedef struct nstate {
   lua_State *L;
   const char *body;
@@ -377,7 +385,8 @@ typedef struct nstate {
   int scanned, incomplete;
   long_literal *lits;
   size_t nlits, cap;
-  char path[256];
+  path_segment seg[PATH_SEGMENTS];
+  int depth;
   char *why;
   size_t whylen;
   char *field;
@@ -464,8 +473,28 @@ static void scan_literals(nstate *n) {
   }
 }
 
+static void push_segment(nstate *n, const char *name, size_t index) {
+  if (n->depth < PATH_SEGMENTS) {
+    n->seg[n->depth].name = name;
+    n->seg[n->depth].index = index;
+  }
+  n->depth++;
+}
+
+/* "publish_param.rtmp_urls[1]", cut to fit cap */
+static void write_path(const nstate *n, char *out, size_t cap) {
+  int i;
+  size_t at = 0;
+  out[0] = '\0';
+  for (i = 0; i < n->depth && i < PATH_SEGMENTS; i++) {
+    if (n->seg[i].name) rtc_path_name(out, cap, at, n->seg[i].name);
+    else rtc_path_index(out, cap, at, (unsigned long long)n->seg[i].index);
+    at = strlen(out);
+  }
+}
+
 static int refuse(nstate *n, const char *expected, int idx) {
-  char got[80];
+  char got[80], path[256];
   int t = lua_type(n->L, idx);
   if (t == LUA_TNUMBER) {
     double d = (double)lua_tonumber(n->L, idx);
@@ -478,9 +507,10 @@ static int refuse(nstate *n, const char *expected, int idx) {
              lua_typename(n->L, t));
   }
   n->failed = 1;
-  snprintf(n->field, n->fieldlen, "%s", n->path);
-  snprintf(n->why, n->whylen, "the answer's %s is %s where %s was expected", n->path[0] ?
-           n->path : "body", got, expected);
+  write_path(n, path, sizeof path);
+  snprintf(n->field, n->fieldlen, "%s", path);
+  snprintf(n->why, n->whylen, "the answer's %s is %s where %s was expected", path[0] ?
+           path : "body", got, expected);
   return 0;
 }
 
@@ -568,7 +598,7 @@ static int normalize_object(nstate *n, int idx, const rtc_schema *s);
 /* Arrays from JSON: nulls are dropped and the rest closed up, so the array stays a sequence. */
 static int normalize_array(nstate *n, int idx, rtc_type item, const rtc_schema *object) {
   lua_State *L = n->L;
-  size_t n0 = lua_rawlen(L, idx), i, out = 0, plen = strlen(n->path);
+  size_t n0 = lua_rawlen(L, idx), i, out = 0;
   for (i = 1; i <= n0; i++) {
     int replaced = 0;
     lua_rawgeti(L, idx, (int)i);
@@ -577,11 +607,11 @@ static int normalize_array(nstate *n, int idx, rtc_type item, const rtc_schema *
       continue;
     }
     out++;
-    rtc_path_index(n->path, sizeof n->path, plen, (unsigned long long)out);
+    push_segment(n, NULL, out);
     if (!normalize_value(n, lua_gettop(L), item, item == RTC_T_OBJECT ? object : NULL, item,
                          &replaced))
       return 0;
-    n->path[plen] = '\0';
+    n->depth--;
     if (replaced || out != i) lua_rawseti(L, idx, (int)out);
     else lua_pop(L, 1);
   }
@@ -680,13 +710,12 @@ static int normalize_value(nstate *n, int idx, rtc_type type, const rtc_schema *
 
 static int normalize_object(nstate *n, int idx, const rtc_schema *s) {
   lua_State *L = n->L;
-  size_t plen = strlen(n->path);
   idx = lua_absindex(L, idx);
   luaL_checkstack(L, 6, "rtc: response nested too deeply");
   lua_pushnil(L);
   while (lua_next(L, idx) != 0) {
     const rtc_field *f = NULL;
-    int replaced = 0, ok;
+    int replaced = 0, ok, named = 0;
     if (is_json_null(L, -1)) {
       lua_pop(L, 1);
       lua_pushvalue(L, -1);
@@ -697,9 +726,8 @@ static int normalize_object(nstate *n, int idx, const rtc_schema *s) {
     if (lua_type(L, -2) == LUA_TSTRING) {
       const char *key = lua_tostring(L, -2);
       if (s) f = find_field(s, key);
-      rtc_path_name(n->path, sizeof n->path, plen, key);
-    } else {
-      n->path[plen] = '\0';
+      push_segment(n, key, 0); /* the key stays on the stack while its value is checked */
+      named = 1;
     }
     ok = f ? normalize_value(n, lua_gettop(L), f->type, f->object, f->item, &replaced)
            : normalize_value(n, lua_gettop(L), RTC_T_OBJECT, NULL, RTC_T_OBJECT, &replaced);
@@ -713,7 +741,7 @@ static int normalize_object(nstate *n, int idx, const rtc_schema *s) {
       lua_pop(L, 2);
       return 0;
     }
-    n->path[plen] = '\0';
+    n->depth -= named;
     if (replaced) {
       lua_pushvalue(L, -2); /* store the replacement: assigning an existing key mid-traversal */
       lua_insert(L, -2);
@@ -735,9 +763,11 @@ int rtc_answer_id_ok(const char *s, size_t len) {
 
 int rtc_normalize(lua_State *L, int idx, const rtc_schema *s, const char *body, size_t len,
                   char *field, size_t fieldlen, char *why, size_t whylen) {
-  nstate n;
+  nstate n; /* not zeroed whole: the segments are written before they are read */
   int top = lua_gettop(L), ok;
-  memset(&n, 0, sizeof n);
+  n.scanned = n.incomplete = n.failed = n.depth = 0;
+  n.lits = NULL;
+  n.nlits = n.cap = 0;
   n.L = L;
   n.body = body;
   n.len = len;
