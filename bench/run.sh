@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh — `make bench`: rtc vs a bare libcurl loop, against local nginx servers.
-# Run from anywhere after `make` (needs ./rtc.so in the repo root, or RTC_CPATH).
+# Run from anywhere after `make` (uses build/<lua>/rtc.so, else ./rtc.so, or RTC_CPATH).
 # Needs: nginx, libnginx-mod-http-lua (+ndk), valgrind, libcurl4-openssl-dev, pkg-config, cc, lua5.4.
 # Optional: lua-socket (µs wall clock in the Lua drivers; /proc/uptime, 10 ms, otherwise).
 # Knobs (env): BENCH_SEQ_N=20000 BENCH_REPEATS=3 BENCH_CG_N=2000 BENCH_BATCH_N=1000
@@ -9,6 +9,8 @@
 #   BENCH_SP_SMALL=2000 BENCH_SP_N=30000 (start/poll outstanding) BENCH_FLAT_N=1000000 (keep_results=false; RSS at N/10, N/2, N)
 #   BENCH_HC_N=10000 BENCH_HC_CONC=1000 (high concurrency vs bench/bare_multi.c)
 #   BENCH_KEEP=1 (keep the temp dir: nginx logs, callgrind files)
+#   BENCH_ONLY=2 (section 2 alone, for measuring one change: prints "aksk N", "token N", "bare N"
+#   instructions per call and writes no results.md; with BENCH_KEEP=1, callgrind_annotate the files)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,7 +45,11 @@ for tool in nginx valgrind callgrind_annotate cc pkg-config "$LUA"; do
   command -v "$tool" >/dev/null 2>&1 || die "missing tool: $tool (make deps)"
 done
 [ -f "$NGX_MODS/ngx_http_lua_module.so" ] || die "missing $NGX_MODS/ngx_http_lua_module.so (apt-get install libnginx-mod-http-lua)"
-if [ -z "${RTC_CPATH:-}" ] && [ ! -f "$root/rtc.so" ]; then die "no $root/rtc.so: run make first"; fi
+# the module make built for this Lua (build/<lua>/rtc.so), else ./rtc.so (luarocks make's)
+if [ -z "${RTC_CPATH:-}" ]; then
+  if [ -f "$root/build/$LUA/rtc.so" ]; then export RTC_CPATH="$root/build/$LUA/?.so"
+  elif [ ! -f "$root/rtc.so" ]; then die "no build/$LUA/rtc.so or ./rtc.so: run make first"; fi
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtc-bench.XXXXXX")
 chmod 755 "$tmp"
@@ -166,6 +172,9 @@ fmax() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 > b + 0) ? a : b }'; }
 calc() { awk "BEGIN { $1 }"; }
 
 # ---------------------------------------------------------------- 1. sequential calls/s
+ONLY=${BENCH_ONLY:-}
+[ -z "$ONLY" ] || [ "$ONLY" = 2 ] || die "BENCH_ONLY: expected 2 (or unset)"
+[ -z "$ONLY" ] || REPEATS=0
 log "1. sequential: $REPEATS x ($SEQ_N calls), rtc and bare alternating"
 best_rtc=0; best_bare=0; cpu_rtc=1e9; cpu_bare=1e9
 fmin() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 < b + 0) ? a : b }'; }
@@ -179,8 +188,10 @@ for i in $(seq 1 "$REPEATS"); do
   best_rtc=$(fmax "$best_rtc" "$r"); best_bare=$(fmax "$best_bare" "$b")
   cpu_rtc=$(fmin "$cpu_rtc" "$rc"); cpu_bare=$(fmin "$cpu_bare" "$bc")
 done
-seq_ratio=$(calc "printf \"%.3f\", $best_rtc / $best_bare")
-cpu_ratio=$(calc "printf \"%.2f\", $cpu_rtc / $cpu_bare")
+if [ -z "$ONLY" ]; then
+  seq_ratio=$(calc "printf \"%.3f\", $best_rtc / $best_bare")
+  cpu_ratio=$(calc "printf \"%.2f\", $cpu_rtc / $cpu_bare")
+fi
 
 # ---------------------------------------------------------------- 2. instructions per call
 log "2. callgrind: $CG_N calls and 0 calls (after $CG_WARM warm-up calls), rtc and bare"
@@ -202,6 +213,10 @@ ipc_ratio=$(calc "printf \"%.2f\", $ipc_rtc / $ipc_bare")
 cg_t0=$(BENCH_AUTH=token cg token 0 "$LUA" "$here/seq.lua" "$SEQ_URL" 0 "$CG_WARM")
 cg_tn=$(BENCH_AUTH=token cg token "$CG_N" "$LUA" "$here/seq.lua" "$SEQ_URL" "$CG_N" "$CG_WARM")
 ipc_token=$(calc "printf \"%.0f\", ($cg_tn - $cg_t0) / $CG_N")
+if [ -n "$ONLY" ]; then
+  printf 'aksk %s\ntoken %s\nbare %s\n' "$ipc_rtc" "$ipc_token" "$ipc_bare"
+  exit 0
+fi
 
 # ---------------------------------------------------------------- 3. batch
 seq_batch_n=0; [ "$BATCH_SEQ" = 1 ] && seq_batch_n=$BATCH_N
