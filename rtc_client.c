@@ -119,9 +119,11 @@ void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call) {
   const rtc_transfer *t = &call->t;
   if (call->err_kind) {
     lua_pushnil(L);
+    /* an id from a broken answer is kept only when it is one (as rtc_decode does) */
     rtc_push_error(L, call->err_kind, call->t.status, NULL,
                    call->err_message ? call->err_message : "out of memory",
-                   t->request_id[0] ? t->request_id : NULL, NULL);
+                   t->request_id[0] && rtc_answer_id_ok(t->request_id, strlen(t->request_id))
+                       ? t->request_id : NULL, NULL);
   } else {
     rtc_decode(L, c, call->op, t->status, t->request_id[0] ? t->request_id : NULL,
                t->content_type, t->location, t->response.data ? t->response.data : "",

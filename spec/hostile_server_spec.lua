@@ -254,6 +254,17 @@ describe("hostile server", function()
       assert.is_true(elapsed < 1, string.format("took %.3f s: reading did not stop at max_body", elapsed))
     end)
 
+    it("an answer refused in the engine (past max_body) keeps its X-request-Id only when it is an id", function()
+      local body = '{"error_code":"RTC.00001003","error_msg":"' .. string.rep("y", 100000) .. '"}'
+      local _, err = against({ status = 404, body = body, headers = { ["X-request-Id"] = "rid-\1-ctl" } },
+        { retries = 0, max_body = 2048 })
+      is_error(err, "decode")
+      assert.is_nil(err.request_id)
+      _, err = against({ status = 404, body = body, headers = { ["X-request-Id"] = "rid-ok" } },
+        { retries = 0, max_body = 2048 })
+      assert.are.equal("rid-ok", err.request_id)
+    end)
+
     it("an error answer larger than max_body: kind decode with the status", function()
       local body = '{"error_code":"RTC.00001003","error_msg":"' .. string.rep("y", 100000) .. '"}'
       local res, err = against({ status = 404, body = body }, { retries = 0, max_body = 2048 })
