@@ -9,7 +9,7 @@
 -- answers, HTTP/1.1 keep-alive, Content-Length and chunked request bodies, Expect: 100-continue.
 -- Prints "listening on HOST:PORT" on stdout once ready (--port 0 picks a free port).
 -- Control routes under /_mock/ (never authenticated): see mock/README.md.
--- Runs on Lua 5.1/LuaJIT .. 5.4.
+-- Runs on Lua 5.4, 5.3 and LuaJIT (a wait inside a connection needs a yield across pcall, which plain Lua 5.1 lacks).
 --
 -- This file starts it: the command line (server/options.lua), the listening socket, the pid
 -- file, the watch on the parent, and the loop (server/loop.lua) that runs each connection
