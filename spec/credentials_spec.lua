@@ -102,24 +102,13 @@ local Meta = {}
 Meta.__index = Meta
 
 local function start_metadata(args)
-  local out = os.tmpname()
   local cmd = table.concat({ helper.MOCK_LUA, q(helper.ROOT .. "/mock/metadata.lua"), "--port 0",
     args or "" }, " ")
   local stat = io.open("/proc/self/stat") -- this interpreter's own: the server exits when it does
   local parent = stat and stat:read("*l"):match("^%d+")
   if stat then stat:close() end
   if parent then cmd = cmd .. " --parent-pid " .. parent end
-  local sh = assert(io.popen(cmd .. " >" .. q(out) .. " 2>/dev/null </dev/null & echo $!", "r"))
-  local pid = tonumber(sh:read("*l"))
-  sh:close()
-  local port
-  local t0 = socket.gettime()
-  while not port and socket.gettime() - t0 < 10 do
-    local f = io.open(out)
-    if f then port = (f:read("*a") or ""):match("listening on [^:]+:(%d+)"); f:close() end
-    if not port then socket.sleep(0.01) end
-  end
-  os.remove(out)
+  local pid, port = helper.spawn_listener(cmd, "/dev/null")
   assert(port, "metadata mock did not start")
   return setmetatable({ pid = pid, url = "http://127.0.0.1:" .. port }, Meta)
 end

@@ -227,6 +227,27 @@ function helper.stop_all()
   for _, m in ipairs(list) do pcall(m.stop, m) end
 end
 
+-- Runs cmd (a shell command line) in the background (never a pipe whose close would wait for
+-- it), its stdout to a temp file and its stderr to log_file (nil: with stdout), and waits at most
+-- 10 s for it to print "listening on HOST:PORT". -> pid, port (nil when it never did), stdout
+function helper.spawn_listener(cmd, log_file)
+  local out_file = os.tmpname()
+  local sh = assert(io.popen(cmd .. " >" .. shell_quote(out_file) .. " 2>"
+    .. (log_file and shell_quote(log_file) or "&1") .. " </dev/null & echo $!", "r"))
+  local pid = tonumber(sh:read("*l") or "")
+  sh:close()
+  local port, out
+  local t0 = socket.gettime()
+  while pid and socket.gettime() - t0 < 10 do
+    out = read_file(out_file) or ""
+    port = out:match("listening on [^:]+:(%d+)")
+    if port or not pid_alive(pid) then break end
+    socket.sleep(0.005)
+  end
+  os.remove(out_file)
+  return pid, tonumber(port), out
+end
+
 -- opts: tokens (list), aksk (map AK->SK), project_id (string, or false: any), unknown_apps (list),
 --       delay_all (seconds), auth (false: none), verbose (log requests to mock:log())
 function helper.start_mock(opts)
@@ -236,7 +257,7 @@ function helper.start_mock(opts)
   local project_id = opts.project_id
   if project_id == nil then project_id = "test-project" end
 
-  local log_file, out_file = os.tmpname(), os.tmpname()
+  local log_file = os.tmpname()
   local args = { helper.MOCK_LUA, shell_quote(helper.ROOT .. "/mock/server.lua"), "--port", "0" }
   local ppid = my_pid()
   if ppid then args[#args + 1] = "--parent-pid"; args[#args + 1] = tostring(ppid) end
@@ -261,21 +282,8 @@ function helper.start_mock(opts)
   if opts.seed then args[#args + 1] = "--seed" end -- app my-app, rule my-rule, job my-job
   if opts.verbose then args[#args + 1] = "--verbose" end
 
-  -- the server runs in the background (never a pipe whose close would wait for it); it writes
-  -- "listening on HOST:PORT" to out_file, its stderr to log_file
-  local cmd = table.concat(args, " ") .. " >" .. shell_quote(out_file) .. " 2>" .. shell_quote(log_file)
-    .. " </dev/null & echo $!"
-  local sh = assert(io.popen(cmd, "r"))
-  local pid = tonumber(sh:read("*l") or "")
-  sh:close()
-  local port
-  local t0 = socket.gettime()
-  while pid and socket.gettime() - t0 < 10 do
-    port = (read_file(out_file) or ""):match("listening on [^:]+:(%d+)")
-    if port or not pid_alive(pid) then break end
-    socket.sleep(0.005)
-  end
-  os.remove(out_file)
+  local cmd = table.concat(args, " ")
+  local pid, port = helper.spawn_listener(cmd, log_file)
   if not port then
     if pid and pid_alive(pid) then os.execute("kill -9 " .. pid .. " 2>/dev/null") end
     local log = read_file(log_file) or ""

@@ -926,22 +926,11 @@ Server.__index = Server
 
 -- starts mock/server.lua --port 0 with args (a list); -> server {url, pid}
 local function start_server(args)
-  local out = os.tmpname()
   local cmd = { helper.MOCK_LUA, helper.shell_quote(helper.ROOT .. "/mock/server.lua"), "--port", "0" }
   local stat = helper.read_file("/proc/self/stat")
   if stat then cmd[#cmd + 1] = "--parent-pid " .. stat:match("^(%d+)") end
   for _, a in ipairs(args or {}) do cmd[#cmd + 1] = helper.shell_quote(a) end
-  local sh = assert(io.popen(table.concat(cmd, " ") .. " >" .. out .. " 2>&1 </dev/null & echo $!"))
-  local pid = tonumber(sh:read("*l"))
-  sh:close()
-  local port
-  local t0 = socket.gettime()
-  while not port and socket.gettime() - t0 < 10 do
-    port = (helper.read_file(out) or ""):match("listening on [^:]+:(%d+)")
-    if not port then socket.sleep(0.01) end
-  end
-  local log = helper.read_file(out)
-  os.remove(out)
+  local pid, port, log = helper.spawn_listener(table.concat(cmd, " "))
   assert(port, "mock did not start: " .. tostring(log))
   return setmetatable({ url = "http://127.0.0.1:" .. port, pid = pid }, Server)
 end

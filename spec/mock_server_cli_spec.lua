@@ -127,17 +127,9 @@ describe("mock/server.lua command line", function()
   end)
 
   it("runs from any working directory, writes --pid-file and exits 0 on /_mock/shutdown", function()
-    local out_file, pid_file = os.tmpname(), os.tmpname()
-    local sh = assert(io.popen("cd / && " .. server_cmd("--port 0 --seed --pid-file " .. helper.shell_quote(pid_file))
-      .. " >" .. helper.shell_quote(out_file) .. " 2>&1 </dev/null & echo $!"))
-    local pid = tonumber(sh:read("*l"))
-    sh:close()
-    local port
-    local t0 = socket.gettime()
-    while not port and socket.gettime() - t0 < 10 do
-      port = (helper.read_file(out_file) or ""):match("^listening on 127%.0%.0%.1:(%d+)\n$")
-      if not port then socket.sleep(0.01) end
-    end
+    local pid_file = os.tmpname()
+    local pid, port, out = helper.spawn_listener("cd / && "
+      .. server_cmd("--port 0 --seed --pid-file " .. helper.shell_quote(pid_file)))
     local written = helper.read_file(pid_file)
     local function alive() return helper.file_exists("/proc/" .. pid .. "/stat")
       and not (helper.read_file("/proc/" .. pid .. "/stat") or ""):match("^%d+ %b() Z") end
@@ -158,9 +150,9 @@ describe("mock/server.lua command line", function()
     while alive() and socket.gettime() - t1 < 5 do socket.sleep(0.01) end
     local still = alive()
     if still then os.execute("kill " .. pid) end
-    os.remove(out_file)
     os.remove(pid_file)
     assert.truthy(port)
+    assert.equal("listening on 127.0.0.1:" .. tostring(port) .. "\n", out)
     assert.equal(tostring(pid) .. "\n", written)
     assert.equal("200", status)
     assert.truthy(body:find('"job_id":"my-job"', 1, true))
