@@ -31,6 +31,7 @@ describe("calls one after another", function()
       assert.is_nil(err.request_id)
       mock:script{ raw = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" }
       res, err = c:get_job("app", "J1")
+      assert.is_nil(res)
       is_error(err, "decode")
       assert.is_nil(err.request_id)
       assert.truthy(tostring(err):find("no body", 1, true), tostring(err))
@@ -94,6 +95,7 @@ describe("calls one after another", function()
     is_error(err, "timeout")
     local res
     res, err = c:get_job("app", "nope") -- a quick one, timeout 0.5 again
+    assert.is_nil(res)
     is_error(err, "api")
     mock:script{ { delay = 5 }, { delay = 5 } }
     local elapsed
