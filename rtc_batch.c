@@ -336,7 +336,9 @@ int rtc_client_batch(lua_State *L) {
   while (b.done < b.total) {
     double wait = -1;
     int ending = 0;
-    if (c->close_pending) { /* close() from a callback: what is left ends, nothing more is sent */
+    /* close() from a callback: what is left ends, nothing more is sent; closed already: by a
+     * finalizer that ran while opts and calls were read, before the batch marked itself busy */
+    if (c->close_pending || c->closed) {
       end_batch_calls(c, "cancelled", CLOSED_MESSAGE);
       answer_unbuilt(L, &b, "cancelled", CLOSED_MESSAGE);
       ending = 1;

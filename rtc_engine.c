@@ -278,6 +278,7 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   rtc_idle_easy last = {NULL, NULL, NULL, NULL, -1, -1};
   CURL *h;
   const char *m = t->method, *proxy = NULL;
+  int https = strncasecmp(t->url, "https:", 6) == 0;
   rtc_shard *sh;
   if (e->nidle > 0) last = e->idle[--e->nidle];
   h = last.easy ? last.easy : new_easy(e);
@@ -296,9 +297,8 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   }
 #define SET(opt, val) \
   if (rc == CURLE_OK) rc = curl_easy_setopt(h, opt, val)
-  if (e->settings.proxy == NULL) {
-    proxy = strncmp(t->url, "https:", 6) == 0 ? e->settings.env_https_proxy
-                                              : e->settings.env_http_proxy;
+  if (e->settings.proxy == NULL) { /* the scheme as written: "HTTPS://" is https too */
+    proxy = https ? e->settings.env_https_proxy : e->settings.env_http_proxy;
     if (proxy == NULL) proxy = "";
     if (proxy != last.proxy) SET(CURLOPT_PROXY, proxy); /* the client's strings: same text */
   }
@@ -306,7 +306,7 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
    * libcurl is given the origin and the path apart, so it does not parse the whole URL and
    * print it back (about 6k instructions per call in libcurl 7.88). Through an http proxy the
    * request line is the whole URL: libcurl builds it. */
-  if (t->origin && ((proxy != NULL && proxy[0] == '\0') || strncmp(t->url, "https:", 6) == 0)) {
+  if (t->origin && ((proxy != NULL && proxy[0] == '\0') || https)) {
     SET(CURLOPT_URL, t->origin);
     SET(CURLOPT_REQUEST_TARGET, t->url + strlen(t->origin));
   } else {
