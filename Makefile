@@ -22,7 +22,7 @@ OUT := build/$(LUA)
 RUN_ENV := RTC_CPATH="$(OUT)/?.so"
 
 # one line each: fuzz/run.sh and spec/rows_spec.lua read the list from here
-SOURCES  := rtc_module.c rtc_client.c rtc_batch.c rtc_options.c rtc_error.c rtc_build.c rtc_decode.c rtc_schema.c rtc_api.c rtc_models_jobs.c rtc_models_apps.c rtc_models_mix.c rtc_reflect.c rtc_pages.c rtc_wait.c rtc_policy.c rtc_policy_lua.c rtc_dispatch.c rtc_request.c rtc_engine.c rtc_credentials.c rtc_profile.c rtc_metadata.c rtc_credentials_lua.c rtc_sign.c rtc_sign_lua.c rtc_buf.c rtc_text.c
+SOURCES  := rtc_module.c rtc_client.c rtc_batch.c rtc_options.c rtc_error.c rtc_build.c rtc_decode.c rtc_validate.c rtc_normalize.c rtc_api.c rtc_models_jobs.c rtc_models_apps.c rtc_models_mix.c rtc_reflect.c rtc_pages.c rtc_wait.c rtc_policy.c rtc_policy_lua.c rtc_dispatch.c rtc_request.c rtc_engine.c rtc_credentials.c rtc_profile.c rtc_metadata.c rtc_credentials_lua.c rtc_sign.c rtc_sign_lua.c rtc_buf.c rtc_text.c
 HEADERS  := rtc.h rtc_compat.h rtc_sign.h rtc_api.h rtc_models.h rtc_pages.h rtc_wait.h rtc_buf.h rtc_text.h rtc_policy.h rtc_engine.h rtc_dispatch.h rtc_policy_lua.h rtc_reflect.h rtc_request.h rtc_credentials.h rtc_profile.h rtc_metadata.h
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS   ?= -O2 -g

@@ -19,13 +19,16 @@
 #include "rtc_dispatch.h"
 #include "rtc_text.h"
 
-/* Validates the table at idx; on failure writes "path: what was expected, got what" to err
+/* rtc_error.c: a Lua value for a message ("\"abc...\"", 5, true, "a table"), valid UTF-8 */
+void rtc_describe_value(lua_State *L, int idx, char *out, size_t outlen);
+
+/* rtc_validate.c: validates the table at idx; on failure writes "path: what was expected, got what" to err
  * (and the path to field) and returns 0. Reads raw fields only: metamethods never run. */
 int rtc_validate(lua_State *L, int idx, const rtc_schema *s, char *err, size_t errlen,
                  char *field, size_t fieldlen);
 /* Checks one path parameter; 0 and why ("must not be empty") when it is refused. */
 int rtc_check_id(const char *s, size_t len, char *err, size_t errlen);
-/* Turns the decoded JSON value at idx into the documented types, in place: drops JSON nulls,
+/* rtc_normalize.c: turns the decoded JSON value at idx into the documented types, in place: drops JSON nulls,
  * converts where the conversion is exact (numbers for string fields become their text, read
  * back from body when lua-cjson may have rounded them). 0, or -1 with the path in field and
  * why in why when a value has no exact documented form (the table is then half converted). */

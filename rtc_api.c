@@ -194,3 +194,12 @@ const char *rtc_operation_names(void) {
                              rtc_operations[i].name);
   return names;
 }
+
+/* A field of a schema by name (the first byte first: most names differ there). */
+const rtc_field *rtc_find_field(const rtc_schema *s, const char *name) {
+  size_t i;
+  for (i = 0; i < s->nfields; i++)
+    if (s->fields[i].name[0] == name[0] && strcmp(s->fields[i].name, name) == 0)
+      return &s->fields[i];
+  return NULL;
+}

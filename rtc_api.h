@@ -71,6 +71,7 @@ typedef struct rtc_operation {
 extern const rtc_operation rtc_operations[];
 extern const size_t rtc_noperations;
 const rtc_operation *rtc_find_operation(const char *name);
+const rtc_field *rtc_find_field(const rtc_schema *s, const char *name); /* NULL: no such field */
 /* Path parameters of an operation: counted from its template. */
 int rtc_operation_nparams(const rtc_operation *op);
 /* The name between braces of the i-th "{...}" of op's template, into out. */

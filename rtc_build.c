@@ -1,5 +1,5 @@
 /* rtc_build.c: validate -> build: the path through rtc_pct_encode, the body through a private
- * lua-cjson instance. Calls rtc_validate (rtc_schema.c), rtc_text, rtc_api. */
+ * lua-cjson instance. Calls rtc_validate, rtc_text, rtc_api. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* rtc_decode.c: answers -> documented types, or a structured error. A pure function of
- * (operation, status, headers, body). Calls rtc_error, rtc_schema (normalize), lua-cjson. */
+ * (operation, status, headers, body). Calls rtc_error, rtc_normalize, lua-cjson. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>

@@ -179,3 +179,32 @@ int rtc_job_tostring(lua_State *L) {
   return 1;
 }
 
+/* Describes the value at idx for a message: strings quoted and cut, others by type. */
+void rtc_describe_value(lua_State *L, int idx, char *out, size_t outlen) {
+  int t = lua_type(L, idx);
+  if (t == LUA_TSTRING) {
+    size_t len, i, o = 0;
+    const char *s = lua_tolstring(L, idx, &len);
+    int escape_high = !rtc_utf8_valid(s, len); /* a message must stay valid UTF-8 itself */
+    if (outlen < 8) { if (outlen) out[0] = '\0'; return; }
+    out[o++] = '"';
+    for (i = 0; i < len && o + 6 < outlen && (i < 48 || (s[i] & 0xc0) == 0x80); i++) {
+      unsigned char c = (unsigned char)s[i];
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (escape_high && c >= 0x80))
+        o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+      else
+        out[o++] = (char)c;
+    }
+    if (i < len && o + 4 < outlen) { memcpy(out + o, "...", 3); o += 3; }
+    out[o++] = '"';
+    out[o] = '\0';
+  } else if (t == LUA_TNUMBER) {
+    lua_Number n = lua_tonumber(L, idx);
+    if (rtc_isinteger(L, idx)) snprintf(out, outlen, "%lld", (long long)lua_tointeger(L, idx));
+    else snprintf(out, outlen, "%.17g", (double)n);
+  } else if (t == LUA_TBOOLEAN) {
+    snprintf(out, outlen, "%s", lua_toboolean(L, idx) ? "true" : "false");
+  } else {
+    snprintf(out, outlen, "a %s", lua_typename(L, t));
+  }
+}

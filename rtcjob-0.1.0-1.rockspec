@@ -38,7 +38,7 @@ build = {
   modules = {
     rtc = {
       sources = { "rtc_module.c", "rtc_client.c", "rtc_batch.c", "rtc_options.c", "rtc_error.c",
-                  "rtc_build.c", "rtc_decode.c", "rtc_schema.c", "rtc_api.c",
+                  "rtc_build.c", "rtc_decode.c", "rtc_validate.c", "rtc_normalize.c", "rtc_api.c",
                   "rtc_models_jobs.c", "rtc_models_apps.c", "rtc_models_mix.c", "rtc_reflect.c",
                   "rtc_pages.c", "rtc_wait.c", "rtc_policy.c", "rtc_policy_lua.c", "rtc_dispatch.c",
                   "rtc_request.c", "rtc_engine.c", "rtc_credentials.c", "rtc_profile.c",
