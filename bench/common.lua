@@ -36,7 +36,9 @@ function M.client(endpoint, extra)
   local opts = { endpoint = endpoint, ak = "bench-ak", sk = "bench-sk", project_id = "p",
                  retries = 0, timeout = 10, connect_timeout = 5 }
   if os.getenv("BENCH_AUTH") == "token" then -- the token way (X-Auth-Token), no signing
-    opts.ak, opts.sk, opts.token = nil, nil, "bench-token"
+    -- BENCH_TOKEN_BYTES: a token that long (IAM tokens run to several KB)
+    local bytes = tonumber(os.getenv("BENCH_TOKEN_BYTES") or "")
+    opts.ak, opts.sk, opts.token = nil, nil, bytes and string.rep("t", bytes) or "bench-token"
   end
   for k, v in pairs(extra or {}) do opts[k] = v end
   return rtc.new(opts), rtc
