@@ -111,7 +111,9 @@ typedef struct rtc_module {
 void rtc_push_error(lua_State *L, const char *kind, long status, const char *code,
                     const char *message, const char *request_id, const char *field);
 int rtc_raise_invalid(lua_State *L, const char *message);
-void rtc_set_string(lua_State *L, const char *key, const char *value); /* t[key] = value, if any */ /* raises an "invalid" error object */
+void rtc_set_string(lua_State *L, const char *key, const char *value); /* t[key] = value, if any */
+/* Pushes t[key] read raw (no metamethod runs) and returns its type: every raw option read. */
+int rtc_raw_field(lua_State *L, int t, const char *key);
 const char *rtc_raw_string(lua_State *L, int idx, const char *key, size_t *len);
 int rtc_is_error(lua_State *L, int idx);
 void rtc_push_error_text(lua_State *L, int idx);

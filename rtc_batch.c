@@ -173,11 +173,6 @@ static void end_batch_calls(rtc_client *c, const char *kind, const char *message
   }
 }
 
-static void raw_field(lua_State *L, int t, const char *key) {
-  lua_pushstring(L, key);
-  lua_rawget(L, t);
-}
-
 /* Where a batch is: entries next..total are not built yet; inflight calls are with the
  * dispatcher (queued, running or done but not taken). Stack slots: calls (2), progress (0: none),
  * results (0: not kept). */
@@ -259,23 +254,23 @@ static void batch_options(lua_State *L, batch_state *b, lua_Integer *concurrency
                           double *deadline) {
   if (lua_isnoneornil(L, 3)) return;
   luaL_checktype(L, 3, LUA_TTABLE);
-  raw_field(L, 3, "concurrency");
+  rtc_raw_field(L, 3, "concurrency");
   if (!lua_isnil(L, -1)) {
     *concurrency = luaL_checkinteger(L, -1);
     luaL_argcheck(L, *concurrency >= 1 && *concurrency <= 4096, 3,
                   "opts.concurrency: expected a whole number from 1 to 4096");
   }
-  raw_field(L, 3, "progress");
+  rtc_raw_field(L, 3, "progress");
   if (!lua_isnil(L, -1)) {
     luaL_argcheck(L, lua_type(L, -1) == LUA_TFUNCTION, 3, "opts.progress: expected a function");
     b->progress = 1;
   }
-  raw_field(L, 3, "keep_results");
+  rtc_raw_field(L, 3, "keep_results");
   if (!lua_isnil(L, -1)) {
     luaL_argcheck(L, lua_type(L, -1) == LUA_TBOOLEAN, 3, "opts.keep_results: expected a boolean");
     *keep = lua_toboolean(L, -1);
   }
-  raw_field(L, 3, "deadline"); /* a bound on the whole batch (each call has its own too) */
+  rtc_raw_field(L, 3, "deadline"); /* a bound on the whole batch (each call has its own too) */
   if (!lua_isnil(L, -1)) {
     *deadline = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : -1;
     luaL_argcheck(L, *deadline > 0 && *deadline <= 86400, 3,

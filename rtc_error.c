@@ -41,21 +41,24 @@ int rtc_raise_invalid(lua_State *L, const char *message) {
   return lua_error(L);
 }
 
+int rtc_raw_field(lua_State *L, int t, const char *key) {
+  t = lua_absindex(L, t);
+  lua_pushstring(L, key);
+  lua_rawget(L, t);
+  return lua_type(L, -1);
+}
+
 /* A string field read raw (no metamethod runs), or NULL. */
 const char *rtc_raw_string(lua_State *L, int idx, const char *key, size_t *len) {
   const char *s;
-  lua_pushstring(L, key);
-  lua_rawget(L, idx);
-  s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, len) : NULL;
+  s = rtc_raw_field(L, idx, key) == LUA_TSTRING ? lua_tolstring(L, -1, len) : NULL;
   lua_pop(L, 1); /* the table holds the very string */
   return s;
 }
 
 static lua_Integer raw_integer(lua_State *L, int idx, const char *key) {
   lua_Integer v = 0;
-  lua_pushstring(L, key);
-  lua_rawget(L, idx);
-  if (lua_type(L, -1) == LUA_TNUMBER) v = lua_tointeger(L, -1);
+  if (rtc_raw_field(L, idx, key) == LUA_TNUMBER) v = lua_tointeger(L, -1);
   lua_pop(L, 1);
   return v;
 }

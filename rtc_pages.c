@@ -258,9 +258,7 @@ static lua_Integer opt_integer(lua_State *L, int opts, int arg, const char *k, l
   lua_Integer v;
   int is_number;
   if (opts == 0) return dflt;
-  lua_pushstring(L, k);
-  lua_rawget(L, opts);
-  if (lua_isnil(L, -1)) {
+  if (rtc_raw_field(L, opts, k) == LUA_TNIL) {
     lua_pop(L, 1);
     return dflt;
   }

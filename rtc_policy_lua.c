@@ -19,11 +19,6 @@ typedef struct policy_ud {
   unsigned long long rng;
 } policy_ud;
 
-static void raw_field(lua_State *L, int t, const char *key) {
-  lua_pushstring(L, key);
-  lua_rawget(L, t);
-}
-
 /* luaL_error's format knows no %g: every message with a number is formatted here first */
 static int raise_range(lua_State *L, const char *where, const char *key, double lo, double hi) {
   char msg[256];
@@ -34,7 +29,7 @@ static int raise_range(lua_State *L, const char *where, const char *key, double 
 static double number_field(lua_State *L, int idx, const char *key, double def, double lo,
                            double hi) {
   double v = def;
-  raw_field(L, idx, key);
+  rtc_raw_field(L, idx, key);
   if (!lua_isnil(L, -1)) {
     if (lua_type(L, -1) != LUA_TNUMBER)
       luaL_error(L, "rtc.policy: %s: expected a number, got %s", key, luaL_typename(L, -1));
@@ -76,7 +71,7 @@ static void check_policy_options(lua_State *L, int idx) {
 static double outcome_number(lua_State *L, const char *key, int required, double def, double lo,
                              double hi, int whole) {
   double v = def;
-  raw_field(L, 2, key);
+  rtc_raw_field(L, 2, key);
   if (lua_isnil(L, -1)) {
     if (required) luaL_error(L, "policy:decide: outcome.%s: expected a number, got nil", key);
   } else {
@@ -141,7 +136,7 @@ int rtc_l_policy(lua_State *L) {
   p.deadline = number_field(L, 1, "deadline", 60, 0.001, 86400);
   rate = number_field(L, 1, "rate", 0, 0, 100000);
   lua_newtable(L);
-  raw_field(L, 1, "endpoint");
+  rtc_raw_field(L, 1, "endpoint");
   if (lua_type(L, -1) == LUA_TSTRING) {
     lua_rawseti(L, 2, ++n);
   } else if (lua_type(L, -1) == LUA_TTABLE) {
@@ -172,7 +167,7 @@ static int policy_decide(lua_State *L) {
   const rtc_operation *op;
   luaL_checktype(L, 2, LUA_TTABLE);
   memset(&o, 0, sizeof o);
-  raw_field(L, 2, "operation");
+  rtc_raw_field(L, 2, "operation");
   op = lua_type(L, -1) == LUA_TSTRING ? rtc_find_operation(lua_tostring(L, -1)) : NULL;
   if (op == NULL)
     return luaL_error(L, "policy:decide: outcome.operation: expected an operation name: %s",
@@ -180,7 +175,7 @@ static int policy_decide(lua_State *L) {
   o.idempotent = op->retry == RTC_RETRY_IDEMPOTENT;
   o.attempt = (int)outcome_number(L, "attempt", 0, 1, 1, 1000000, 1);
   o.status = (long)outcome_number(L, "status", 0, 0, 0, 999, 1);
-  raw_field(L, 2, "error");
+  rtc_raw_field(L, 2, "error");
   if (!lua_isnil(L, -1)) {
     const char *e = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     int i;
@@ -193,7 +188,7 @@ static int policy_decide(lua_State *L) {
   }
   if (o.error == RTC_ERR_NONE && o.status <= 0)
     return luaL_error(L, "policy:decide: the outcome needs a status or an error");
-  raw_field(L, 2, "sent");
+  rtc_raw_field(L, 2, "sent");
   if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TBOOLEAN)
     return luaL_error(L, "policy:decide: outcome.sent: expected a boolean, got %s",
                       luaL_typename(L, -1));
@@ -203,7 +198,7 @@ static int policy_decide(lua_State *L) {
   o.started = outcome_number(L, "started", 0, o.now, -HUGE_VAL, HUGE_VAL, 0);
   if (!isfinite(o.started))
     return luaL_error(L, "policy:decide: outcome.started: expected a finite number");
-  raw_field(L, 2, "retry_after");
+  rtc_raw_field(L, 2, "retry_after");
   o.retry_after = -1;
   if (lua_type(L, -1) == LUA_TNUMBER) {
     lua_pop(L, 1);
@@ -219,7 +214,7 @@ static int policy_decide(lua_State *L) {
   }
   o.endpoint = (int)outcome_number(L, "endpoint", 0, 1, 1, RTC_MAX_ENDPOINTS, 1) - 1;
   if (o.endpoint < 0 || o.endpoint >= u->p.nendpoints) o.endpoint = 0;
-  raw_field(L, 2, "random");
+  rtc_raw_field(L, 2, "random");
   if (lua_isnil(L, -1)) {
     u->rng ^= u->rng >> 12, u->rng ^= u->rng << 25, u->rng ^= u->rng >> 27;
     o.random = (double)((u->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;

@@ -44,9 +44,7 @@ static double opt_seconds(lua_State *L, int opts, int arg, const char *k, double
                           double min) {
   double v;
   if (opts == 0) return dflt;
-  lua_pushstring(L, k);
-  lua_rawget(L, opts);
-  if (lua_isnil(L, -1)) {
+  if (rtc_raw_field(L, opts, k) == LUA_TNIL) {
     lua_pop(L, 1);
     return dflt;
   }

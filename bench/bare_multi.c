@@ -9,57 +9,11 @@
  *     -> RESULT baremulti n=N concurrency=C best=S worst=S first=S (after one warm-up round of C)
  */
 #define _GNU_SOURCE
-#include <curl/curl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
-#include <time.h>
 
-struct buf { char *p; size_t len, cap; };
+#include "bare_request.h"
 
-static void buf_add(struct buf *b, const char *s, size_t n) {
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) { fprintf(stderr, "out of memory\n"); exit(1); }
-    b->p = p; b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = 0;
-}
-
-struct slot { CURL *h; struct buf resp; char request_id[128]; };
-
-static size_t on_body(char *s, size_t size, size_t n, void *ud) {
-  buf_add(&((struct slot *)ud)->resp, s, size * n);
-  return size * n;
-}
-
-static size_t on_header(char *s, size_t size, size_t n, void *ud) {
-  struct slot *sl = ud;
-  size_t len = size * n;
-  static const char name[] = "x-request-id:";
-  if (len > sizeof name - 1 && strncasecmp(s, name, sizeof name - 1) == 0) {
-    const char *v = s + sizeof name - 1, *e = s + len;
-    while (v < e && (*v == ' ' || *v == '\t')) v++;
-    while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ')) e--;
-    size_t vl = (size_t)(e - v);
-    if (vl >= sizeof sl->request_id) vl = sizeof sl->request_id - 1;
-    memcpy(sl->request_id, v, vl);
-    sl->request_id[vl] = 0;
-  }
-  return len;
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
+struct slot { CURL *h; struct answer ans; };
 
 static int epfd;
 static long timer_ms = -1;
@@ -87,26 +41,12 @@ static int on_timer(CURLM *m, long ms, void *ud) {
   return 0;
 }
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) { perror(path); exit(1); }
-  struct buf b = {0};
-  char tmp[4096];
-  size_t r;
-  while ((r = fread(tmp, 1, sizeof tmp, f)) > 0) buf_add(&b, tmp, r);
-  fclose(f);
-  if (!b.p) buf_add(&b, "", 0);
-  *len = b.len;
-  return b.p;
-}
-
 static CURLM *multi;
 static struct slot *slots;
 static long issued, finished, total;
 
 static void add(struct slot *sl) {
-  sl->resp.len = 0;
-  sl->request_id[0] = 0;
+  answer_reset(&sl->ans);
   curl_multi_add_handle(multi, sl->h);
   issued++;
 }
@@ -120,7 +60,7 @@ static void collect(void) {
     if (msg->msg != CURLMSG_DONE) continue;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&sl);
     curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-    if (msg->data.result != CURLE_OK || status != 200 || sl->resp.len == 0 || !sl->request_id[0]) {
+    if (msg->data.result != CURLE_OK || status != 200 || sl->ans.body.len == 0 || !sl->ans.request_id[0]) {
       fprintf(stderr, "call failed: %s, HTTP %ld\n", curl_easy_strerror(msg->data.result), status);
       exit(1);
     }
@@ -162,27 +102,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   long n = atol(argv[2]), c = atol(argv[3]), repeats = argc > 4 ? atol(argv[4]) : 3;
-  size_t flen;
-  char *file = slurp(argv[1], &flen), *end = file + flen, *p = file;
-  char *line[2];
-  for (int i = 0; i < 2; i++) {
-    char *nl = memchr(p, '\n', (size_t)(end - p));
-    if (!nl) { fprintf(stderr, "bad request file\n"); return 1; }
-    *nl = 0; line[i] = p; p = nl + 1;
-  }
-  const char *method = line[0], *url = line[1];
-  struct curl_slist *headers = NULL;
-  for (;;) {
-    char *nl = memchr(p, '\n', (size_t)(end - p));
-    if (!nl) { fprintf(stderr, "bad request file: no blank line\n"); return 1; }
-    *nl = 0;
-    if (nl == p) { p = nl + 1; break; }
-    headers = curl_slist_append(headers, p);
-    p = nl + 1;
-  }
-  headers = curl_slist_append(headers, "Expect:");
-  const char *body = p;
-  size_t body_len = (size_t)(end - p);
+  struct request req;
+  request_read(&req, argv[1]);
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -193,19 +114,8 @@ int main(int argc, char **argv) {
   slots = calloc((size_t)c, sizeof *slots);
   for (long i = 0; i < c; i++) {
     CURL *h = slots[i].h = curl_easy_init();
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &slots[i]);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &slots[i]);
+    request_set(h, &req, &slots[i].ans);
     curl_easy_setopt(h, CURLOPT_PRIVATE, &slots[i]);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
   }
   run(c, c); /* warm-up: opens the connections */
   double best = 1e9, worst = 0, first = -1;
@@ -217,11 +127,10 @@ int main(int argc, char **argv) {
   }
   printf("RESULT baremulti n=%ld concurrency=%ld repeats=%ld best=%.6f worst=%.6f first=%.6f\n",
          n, c, repeats, best, worst, first);
-  for (long i = 0; i < c; i++) { curl_easy_cleanup(slots[i].h); free(slots[i].resp.p); }
+  for (long i = 0; i < c; i++) { curl_easy_cleanup(slots[i].h); free(slots[i].ans.body.p); }
   free(slots);
   curl_multi_cleanup(multi);
-  curl_slist_free_all(headers);
   curl_global_cleanup();
-  free(file);
+  request_free(&req);
   return 0;
 }

@@ -7,17 +7,9 @@ describe("batch and close", function()
   local mock
   helper.mock_suite({}, function(m) mock = m end)
 
-  local function new(opts)
-    local o = { retries = 0 }
-    for k, v in pairs(opts or {}) do o[k] = v end
-    return helper.client(mock, o)
-  end
+  local function new(opts) return helper.client_once(mock, opts) end
 
-  local function gets(n)
-    local calls = {}
-    for i = 1, n do calls[i] = { "get_job", "app", "j" .. i } end
-    return calls
-  end
+  local gets = helper.get_job_calls
 
   it("close() in progress stops the batch: the rest is cancelled, nothing more is sent", function()
     local c = new()

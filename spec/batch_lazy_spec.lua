@@ -9,17 +9,9 @@ describe("batch built as it goes", function()
   local mock
   helper.mock_suite({}, function(m) mock = m end)
 
-  local function new(opts)
-    local o = { retries = 0 }
-    for k, v in pairs(opts or {}) do o[k] = v end
-    return helper.client(mock, o)
-  end
+  local function new(opts) return helper.client_once(mock, opts) end
 
-  local function gets(n, first)
-    local calls = {}
-    for i = 1, n do calls[i] = { "get_job", "app", (first or "j") .. i } end
-    return calls
-  end
+  local gets = helper.get_job_calls
 
   -- progress that checks done counts 1, 2, ... and that every index comes once
   local function tracker(total)

@@ -173,13 +173,7 @@ describe("rtcjob list operations", function()
     return nil
   end
 
-  local function requests()
-    local list = {}
-    for _, r in ipairs(mock:requests()) do
-      if not tostring(r.path or r.target):match("^/_mock") then list[#list + 1] = r end
-    end
-    return list
-  end
+  local function requests() return mock:api_requests() end
 
   it("query parameters are flags; --all walks every page", function()
     local why = missing()

@@ -8,27 +8,15 @@ local rtc = require "rtc"
 local SECRETS = { "test-sk", "test-token", "zq", "file-token-77" }
 
 local mock
-local outputs = {}
 
 local write_file, lines_of = helper.write_temp, helper.lines_of
 
 -- run bin/rtcjob (helper.rtcjob: opts.env, opts.extra_env, opts.stdin) against the mock; every
 -- output is kept, and checked for secrets at the end
-local function run(args, opts)
-  opts = opts or {}
-  opts.url = mock.url
-  local r = helper.rtcjob(args, opts)
-  outputs[#outputs + 1] = { args = args, out = r.out, err = r.err }
-  return r
-end
+local recorder = helper.rtcjob_recorder(function() return mock end)
+local run = recorder.run
 
-local function api_requests()
-  local list = {}
-  for _, r in ipairs(mock:requests()) do
-    if not tostring(r.path or r.target):match("^/_mock") then list[#list + 1] = r end
-  end
-  return list
-end
+local function api_requests() return mock:api_requests() end
 
 local function new_job(room, user)
   local client = helper.client(mock)
@@ -613,12 +601,6 @@ describe("rtcjob output", function()
   end)
 
   it("never printed a secret in any run", function()
-    assert.truthy(#outputs > 40)
-    for _, o in ipairs(outputs) do
-      for _, s in ipairs(SECRETS) do
-        assert.is_nil(o.out:find(s, 1, true), o.args .. ": stdout has " .. s)
-        assert.is_nil(o.err:find(s, 1, true), o.args .. ": stderr has " .. s)
-      end
-    end
+    recorder.assert_no_secrets(SECRETS, 40)
   end)
 end)

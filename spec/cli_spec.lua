@@ -6,19 +6,13 @@ local cjson = require "cjson"
 local SECRETS = { "test-sk", "test-token", "SecretKey", "wrong-token-123", "temp-security-token" }
 
 local mock
-local outputs = {}   -- every stdout and stderr seen, checked for secrets at the end
 
 local write_file = helper.write_temp
 
 -- run bin/rtcjob (helper.rtcjob: opts.env, opts.stdin, opts.tty) against the mock; every
 -- output is kept, and checked for secrets at the end
-local function run(args, opts)
-  opts = opts or {}
-  opts.url = mock.url
-  local r = helper.rtcjob(args, opts)
-  outputs[#outputs + 1] = { args = args, out = r.out, err = r.err }
-  return r
-end
+local recorder = helper.rtcjob_recorder(function() return mock end)
+local run = recorder.run
 
 local function no_secrets(r)
   for _, s in ipairs(SECRETS) do
@@ -31,15 +25,7 @@ local log_mark = 0   -- api_requests() returns what arrived after the last mark_
 
 local function mark_log() log_mark = #mock:requests() end
 
-local function api_requests()
-  local list = {}
-  local all = mock:requests()
-  for i = log_mark + 1, #all do
-    local r = all[i]
-    if not tostring(r.path or r.target):match("^/_mock") then list[#list + 1] = r end
-  end
-  return list
-end
+local function api_requests() return mock:api_requests(log_mark) end
 
 local function new_job(app, room, user)
   local client = helper.client(mock)
@@ -449,12 +435,6 @@ describe("rtcjob", function()
   end)
 
   it("never printed a secret in any run", function()
-    assert.truthy(#outputs > 20)
-    for _, o in ipairs(outputs) do
-      for _, s in ipairs(SECRETS) do
-        assert.is_nil(o.out:find(s, 1, true), o.args .. ": stdout has " .. s)
-        assert.is_nil(o.err:find(s, 1, true), o.args .. ": stderr has " .. s)
-      end
-    end
+    recorder.assert_no_secrets(SECRETS, 20)
   end)
 end)

@@ -113,6 +113,18 @@ local function start_metadata(args)
   return setmetatable({ pid = pid, url = "http://127.0.0.1:" .. port }, Meta)
 end
 
+-- the metadata mock handing out keys that live `lifetime` s, and an API mock that knows the
+-- first nkeys of them, with job j1 of app1; both stopped when the test ends
+local function metadata_and_mock(lifetime, nkeys)
+  local meta = start_metadata("--lifetime " .. lifetime)
+  local aksk = {}
+  for n = 1, nkeys do aksk[("META-AK-%04d"):format(n)] = "meta-sk-" .. n end
+  local mock = helper.start_mock({ aksk = aksk, project_id = "meta-project" })
+  finally(function() meta:stop(); mock:stop() end)
+  mock:seed_job("app1", { job_id = "j1", room_id = "r", user_id = "u", state = "RUNNING" })
+  return meta, mock
+end
+
 function Meta:stats()
   local body = assert(http.request(self.url .. "/_meta/stats"))
   return cjson.decode(body)
@@ -538,12 +550,7 @@ describe("credentials chain", function()
     -- second the server rounds off). A failed refresh keeps the current keys; once they have
     -- expired, a call fails with the metadata error (nothing sent with stale keys).
     it("a failed refresh keeps the current keys until they expire", function()
-      local meta = start_metadata("--lifetime 8")
-      local aksk = {}
-      for n = 1, 5 do aksk[("META-AK-%04d"):format(n)] = "meta-sk-" .. n end
-      local mock = helper.start_mock({ aksk = aksk, project_id = "meta-project" })
-      finally(function() meta:stop(); mock:stop() end)
-      mock:seed_job("app1", { job_id = "j1", room_id = "r", user_id = "u", state = "RUNNING" })
+      local meta, mock = metadata_and_mock(8, 5)
       local r = child({ RTC_METADATA = "1", RTC_METADATA_URL = meta.url, RTC_ENDPOINT = mock.url },
         "{}", [[
           local socket = require "socket"
@@ -573,12 +580,7 @@ describe("credentials chain", function()
     -- per refresh time (not once per call), and never goes back to older keys. The bounds
     -- depend on counts, not on how fast the machine is.
     it("metadata keys are refreshed before they expire, once per expiry, during a long run", function()
-      local meta = start_metadata("--lifetime 4")
-      local aksk = {}
-      for n = 1, 200 do aksk[("META-AK-%04d"):format(n)] = "meta-sk-" .. n end
-      local mock = helper.start_mock({ aksk = aksk, project_id = "meta-project" })
-      finally(function() meta:stop(); mock:stop() end)
-      mock:seed_job("app1", { job_id = "j1", room_id = "r", user_id = "u", state = "RUNNING" })
+      local meta, mock = metadata_and_mock(4, 200)
       local r = child({ RTC_METADATA = "1", RTC_METADATA_URL = meta.url, RTC_ENDPOINT = mock.url },
         "{}", [[
           local socket = require "socket"

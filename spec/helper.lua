@@ -172,6 +172,16 @@ end
 
 function Mock:config(c) self:control("POST", "/_mock/config", c); return self end
 function Mock:requests() return self:control("GET", "/_mock/requests") end
+-- the requests the API got, the /_mock/ control routes left out; since: skip the first `since`
+-- of the whole log (a mark taken earlier with #mock:requests())
+function Mock:api_requests(since)
+  local list, all = {}, self:requests()
+  for i = (since or 0) + 1, #all do
+    local r = all[i]
+    if not tostring(r.path or r.target):match("^/_mock") then list[#list + 1] = r end
+  end
+  return list
+end
 function Mock:stats() return self:control("GET", "/_mock/stats") end
 function Mock:jobs() return self:control("GET", "/_mock/jobs") end
 
@@ -314,6 +324,20 @@ function helper.client(mock, opts)
   for k, v in pairs(opts or {}) do o[k] = v end
   if o.token == false then o.token = nil end
   return require("rtc").new(o)
+end
+
+-- helper.client that never retries (unless opts say so): one request per call
+function helper.client_once(mock, opts)
+  local o = { retries = 0 }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return helper.client(mock, o)
+end
+
+-- n batch entries { "get_job", app, prefix .. i } (app "app", prefix "j" by default)
+function helper.get_job_calls(n, prefix, app)
+  local calls = {}
+  for i = 1, n do calls[i] = { "get_job", app or "app", (prefix or "j") .. i } end
+  return calls
 end
 
 -- rtc.new with endpoint, ak, sk, project_id of the mock, plus opts
@@ -468,6 +492,30 @@ function helper.rtcjob(args, opts)
     if ok then json = v end
   end
   return { code = code, out = out, err = err, json = json }
+end
+
+-- A runner of bin/rtcjob (helper.rtcjob) against the mock that mock_of() returns, keeping every
+-- output it saw; assert_no_secrets(secrets, at_least) checks them all at the end of a spec file.
+function helper.rtcjob_recorder(mock_of)
+  local rec = { outputs = {} }
+  function rec.run(args, opts)
+    opts = opts or {}
+    opts.url = mock_of().url
+    local r = helper.rtcjob(args, opts)
+    rec.outputs[#rec.outputs + 1] = { args = args, out = r.out, err = r.err }
+    return r
+  end
+  function rec.assert_no_secrets(secrets, at_least)
+    local assert = require("busted").assert
+    assert.truthy(#rec.outputs > at_least)
+    for _, o in ipairs(rec.outputs) do
+      for _, s in ipairs(secrets) do
+        assert.is_nil(o.out:find(s, 1, true), o.args .. ": stdout has " .. s)
+        assert.is_nil(o.err:find(s, 1, true), o.args .. ": stderr has " .. s)
+      end
+    end
+  end
+  return rec
 end
 
 return helper

@@ -9,8 +9,7 @@ local socket = require "socket"
 local http = require "socket.http"
 local ltn12 = require "ltn12"
 local cjson = require "cjson"
-local digest = require "openssl.digest"
-local hmac = require "openssl.hmac"
+local signer = require "spec.support.signer"
 
 local T0 = 1767225600.25 -- 2026-01-01T00:00:00.250Z
 local TS = "2026-01-01T00:00:00.250Z"
@@ -759,41 +758,8 @@ describe("mock API: OBS buckets", function()
   end)
 end)
 
----------------------------------------------------------------------------------------------
--- an SDK-HMAC-SHA256 signer written for the spec (API.md), separate from the mock's verifier
----------------------------------------------------------------------------------------------
-local function tohex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end
-local function sha256hex(s) return tohex(digest.new("sha256"):final(s)) end
-local function enc(s) return (s:gsub("[^A-Za-z0-9_.~-]", function(c) return string.format("%%%02X", c:byte()) end)) end
-local function dec(s) return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end)) end
-
--- req = {method, path, query, headers (lowercase), body}: adds x-sdk-date and authorization
-local function sign(req, ak, sk, t)
-  local h = req.headers
-  h["x-sdk-date"] = os.date("!%Y%m%dT%H%M%SZ", math.floor(t))
-  local names = {}
-  for k in pairs(h) do if k ~= "authorization" then names[#names + 1] = k end end
-  table.sort(names)
-  local segs = {}
-  for seg in (dec(req.path) .. "/"):gmatch("([^/]*)/") do segs[#segs + 1] = enc(seg) end
-  local uri = table.concat(segs, "/")
-  if uri:sub(-1) ~= "/" then uri = uri .. "/" end
-  local q = {}
-  for piece in (req.query or ""):gmatch("[^&]+") do
-    local k, v = piece:match("^([^=]*)=?(.*)$")
-    q[#q + 1] = { dec(k), dec(v) }
-  end
-  table.sort(q, function(a, b) if a[1] ~= b[1] then return a[1] < b[1] end return a[2] < b[2] end)
-  for i, p in ipairs(q) do q[i] = enc(p[1]) .. "=" .. enc(p[2]) end
-  local hl = {}
-  for _, n in ipairs(names) do hl[#hl + 1] = n .. ":" .. h[n] .. "\n" end
-  local creq = table.concat({ req.method, uri, table.concat(q, "&"), table.concat(hl), table.concat(names, ";"),
-    sha256hex(req.body or "") }, "\n")
-  local sts = "SDK-HMAC-SHA256\n" .. h["x-sdk-date"] .. "\n" .. sha256hex(creq)
-  h["authorization"] = "SDK-HMAC-SHA256 Access=" .. ak .. ", SignedHeaders=" .. table.concat(names, ";")
-    .. ", Signature=" .. tohex(hmac.new(sk, "sha256"):final(sts))
-  return req
-end
+-- the specs' own SDK-HMAC-SHA256 signer (spec/support/signer.lua), T: unix seconds
+local function sign(req, ak, sk, t) return (signer.sign(req, ak, sk, signer.sdk_date(t))) end
 
 -- a request the official SDK would send for each route, made concrete
 local BODIES = {

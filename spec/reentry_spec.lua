@@ -7,11 +7,7 @@ describe("re-entry", function()
   local mock
   helper.mock_suite({}, function(m) mock = m end)
 
-  local function new(opts)
-    local o = { retries = 0 }
-    for k, v in pairs(opts or {}) do o[k] = v end
-    return helper.client(mock, o)
-  end
+  local function new(opts) return helper.client_once(mock, opts) end
 
   it("the issue-10 reproducer: finalizers that close the client mid-call; survived", function()
     local c = new()

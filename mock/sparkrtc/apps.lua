@@ -49,10 +49,8 @@ local NAME_ROWS = { { "app_name", "nonempty", true, function(v, p)
 end } }
 
 function A.create(api, c)
-  local b, err = B.parse_body(c.req.body)
+  local b, err = B.checked_body(c, NAME_ROWS)
   if not b then return err end
-  local code, field = B.check_fields(b, NAME_ROWS)
-  if code then return B.field_error(code, field) end
   local list = api:app_list()
   for _, app in ipairs(list) do
     if app.app_name == b.app_name then return B.api_error(400, "RTC.00001020") end
@@ -114,10 +112,8 @@ local MODE_ROWS = {
 }
 
 function A.update_auto_record(api, c)
-  local b, err = B.parse_body(c.req.body)
+  local b, err = B.checked_body(c, MODE_ROWS)
   if not b then return err end
-  local code, field = B.check_fields(b, MODE_ROWS)
-  if code then return B.field_error(code, field) end
   local rule = present(b.record_rule_id) and b.record_rule_id or nil
   if b.mode == "AUTO_INDIVIDUAL_RECORD" then
     if not rule then return B.field_error(B.MISSING, "record_rule_id") end
@@ -147,10 +143,8 @@ local CALLBACK_ROWS = {
 }
 
 function A.update_record_callback(_, c)
-  local b, err = B.parse_body(c.req.body)
+  local b, err = B.checked_body(c, CALLBACK_ROWS)
   if not b then return err end
-  local code, field = B.check_fields(b, CALLBACK_ROWS)
-  if code then return B.field_error(code, field) end
   c.app.record_callback = { url = b.url, auth_key = present(b.auth_key) and b.auth_key or nil,
     update_time = c.now }
   return callback_response(c.app)

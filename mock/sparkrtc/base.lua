@@ -277,6 +277,15 @@ function B.parse_body(body)
   return v
 end
 
+-- the request's body checked against rows -> object | nil, error response (the first refusal)
+function B.checked_body(c, rows)
+  local b, err = B.parse_body(c.req.body)
+  if not b then return nil, err end
+  local code, field = B.check_fields(b, rows)
+  if code then return nil, B.field_error(code, field) end
+  return b
+end
+
 ---------------------------------------------------------------------------------------------
 -- query parameters and pages
 ---------------------------------------------------------------------------------------------

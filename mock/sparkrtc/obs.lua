@@ -86,10 +86,8 @@ local AUTH_ROWS = {
 }
 
 function O.update_authority(api, c)
-  local b, err = B.parse_body(c.req.body)
+  local b, err = B.checked_body(c, AUTH_ROWS)
   if not b then return err end
-  local code, field = B.check_fields(b, AUTH_ROWS)
-  if code then return B.field_error(code, field) end
   local bucket = find(api, b.bucket, b.location)
   if not bucket then return B.field_error(INVALID, "bucket") end
   bucket.is_authorized = b.operation == 1

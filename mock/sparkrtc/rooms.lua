@@ -31,10 +31,8 @@ local ROWS = { { "user_ids", "array", true, function(v, p)
 end } }
 
 function O.remove_users(_, c)
-  local b, err = B.parse_body(c.req.body)
+  local b, err = B.checked_body(c, ROWS)
   if not b then return err end
-  local code, field = B.check_fields(b, ROWS)
-  if code then return B.field_error(code, field) end
   local users = B.set_of(b.user_ids)
   for _, job in pairs(c.app.jobs) do
     if job.room_id == c.p.room and users[job.user_id] then stop(job, c.now) end
