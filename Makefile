@@ -1,4 +1,4 @@
-# rtcjob: the `rtc` Lua C module for SparkRTC individual stream recording jobs.
+# rtcjob: the `rtc` Lua C module for Huawei Cloud SparkRTC (CloudRTC v2): all 28 operations.
 #   make            build build/lua5.4/rtc.so (make LUA=luajit / LUA=lua5.3: build/<lua>/rtc.so;
 #                   never ./rtc.so, which is where `luarocks make` builds)
 #   make demo       start the mock server, run the examples against it, stop it
@@ -21,13 +21,42 @@ endif
 OUT := build/$(LUA)
 RUN_ENV := RTC_CPATH="$(OUT)/?.so"
 
-# one line each: fuzz/run.sh and spec/rows_spec.lua read the list from here
-SOURCES  := rtc_module.c rtc_client.c rtc_batch.c rtc_options.c rtc_error.c rtc_build.c rtc_decode.c rtc_validate.c rtc_normalize.c rtc_api.c rtc_models_jobs.c rtc_models_apps.c rtc_models_mix.c rtc_reflect.c rtc_pages.c rtc_wait.c rtc_policy.c rtc_policy_lua.c rtc_dispatch.c rtc_request.c rtc_engine.c rtc_credentials.c rtc_profile.c rtc_metadata.c rtc_credentials_lua.c rtc_sign.c rtc_sign_lua.c rtc_buf.c rtc_text.c
-HEADERS  := rtc.h rtc_compat.h rtc_sign.h rtc_api.h rtc_models.h rtc_pages.h rtc_wait.h rtc_buf.h rtc_text.h rtc_policy.h rtc_engine.h rtc_dispatch.h rtc_policy_lua.h rtc_reflect.h rtc_request.h rtc_credentials.h rtc_profile.h rtc_metadata.h
+# The C, by layer: each layer's files are the .c files of its folder (nothing listed by hand),
+# and each layer is compiled with the include path of the layers it may call and no other. The
+# core (src/base, src/api, src/core, src/core/auth) never sees Lua's headers: a core file that
+# includes one does not build. What may call what (lower layers never include higher ones):
+#   src/base       buffer, text                         (calls nothing of ours)
+#   src/api        the API's rows and their look-ups    (base)
+#   src/core/auth  credentials chain, profile, metadata (base)
+#   src/core       policy, signer, headers, dispatcher, engine (base, api, auth)
+#   src/lua        the binding: options, validate, build, decode, client, batch ... (all of them, Lua)
+#   rtcjob.c       the front door: luaopen_rtc          (lua and the layers below it)
+LAYERS        := base api core/auth core lua
+layer_sources  = $(sort $(wildcard src/$(1)/*.c))
+SRC_CORE      := $(foreach l,base api core/auth core,$(call layer_sources,$(l)))
+SRC_LUA       := rtcjob.c $(call layer_sources,lua)
+SOURCES       := $(SRC_LUA) $(SRC_CORE)
+HEADERS       := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.h)))
+INC_base      := -Isrc/base
+INC_api       := $(INC_base) -Isrc/api
+INC_auth      := $(INC_base) -Isrc/core/auth
+INC_core      := $(INC_api) -Isrc/core/auth -Isrc/core
+INC_lua       := $(INC_core) -Isrc/lua
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto jansson 2>/dev/null)
-LIBS     := $(shell pkg-config --libs libcurl libcrypto jansson 2>/dev/null) -lm
+BASE_CFLAGS := -std=c99 -fPIC $(WARN) $(CFLAGS)
+CORE_PC   := libcurl libcrypto jansson
+CORE_CFLAGS := $(BASE_CFLAGS) $(shell pkg-config --cflags $(CORE_PC) 2>/dev/null)
+LUA_CFLAGS  := $(BASE_CFLAGS) $(shell pkg-config --cflags $(LUA_PC) $(CORE_PC) 2>/dev/null)
+LIBS     := $(shell pkg-config --libs $(CORE_PC) 2>/dev/null) -lm
+OBJ      := $(OUT)/obj
+# make V=1 shows each compiler command in full
+ifeq ($(V),1)
+  Q :=
+else
+  Q := @
+endif
+OBJECTS  := $(patsubst %.c,$(OBJ)/%.o,$(SOURCES))
 
 # Debian packages the build, the tests and the demo need (make deps installs the missing ones)
 # (the suite also runs the OpenResty example, the LuaJIT build, the TLS and luarocks specs)
@@ -42,9 +71,44 @@ DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev lua-cjson-dev v
 
 all: $(OUT)/rtc.so
 
-$(OUT)/rtc.so: $(SOURCES) $(HEADERS)
-	@mkdir -p $(OUT)
-	$(CC) $(ALL_CFLAGS) -shared -o $@ $(SOURCES) $(LIBS)
+$(OUT)/rtc.so: $(OBJECTS)
+	@$(if $(Q),echo "  ld $@")
+	$(Q)$(CC) $(BASE_CFLAGS) -shared -o $@ $(OBJECTS) $(LIBS)
+
+# one rule per layer: its own include path, and Lua's only for the binding and the front door
+$(OBJ)/src/base/%.o: src/base/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  cc $<")
+	$(Q)$(CC) $(CORE_CFLAGS) $(INC_base) -MMD -MP -c -o $@ $<
+$(OBJ)/src/api/%.o: src/api/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  cc $<")
+	$(Q)$(CC) $(CORE_CFLAGS) $(INC_api) -MMD -MP -c -o $@ $<
+$(OBJ)/src/core/auth/%.o: src/core/auth/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  cc $<")
+	$(Q)$(CC) $(CORE_CFLAGS) $(INC_auth) -MMD -MP -c -o $@ $<
+$(OBJ)/src/core/%.o: src/core/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  cc $<")
+	$(Q)$(CC) $(CORE_CFLAGS) $(INC_core) -MMD -MP -c -o $@ $<
+$(OBJ)/src/lua/%.o: src/lua/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  cc $<")
+	$(Q)$(CC) $(LUA_CFLAGS) $(INC_lua) -MMD -MP -c -o $@ $<
+$(OBJ)/rtcjob.o: rtcjob.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  cc $<")
+	$(Q)$(CC) $(LUA_CFLAGS) $(INC_lua) -MMD -MP -c -o $@ $<
+
+-include $(OBJECTS:.o=.d)
+
+# The lists, for scripts (fuzz/run.sh, spec/packaging/rows_spec.lua, bench/run.sh): one line each.
+.PHONY: print-sources print-includes
+print-sources:
+	@echo $(SOURCES)
+print-includes:
+	@echo $(INC_lua)
 
 # Installs what is missing, and nothing when all is there (apt-get update once, only then).
 deps:
@@ -82,7 +146,7 @@ EMBED_HOST := examples/embed/rtc-host
 
 $(EMBED_HOST): examples/embed/host.c $(SOURCES) $(HEADERS)
 	$(CC) -O2 $(WARN) -o $@ examples/embed/host.c $(SOURCES) \
-	  $$(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.
+	  $$(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm $(INC_lua)
 
 embed: deps $(EMBED_HOST)
 	@RTC_HOST=$(EMBED_HOST) bash examples/embed/test.sh
@@ -102,10 +166,10 @@ LUA_FILES := $(shell git ls-files '*.lua' 'bin/rtcjob' 2>/dev/null)
 lint: deps-test
 	luacheck --quiet $(LUA_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --std=c99 --inline-suppr --suppress=toomanyconfigs $(shell pkg-config --cflags-only-I $(LUA_PC)) $(SOURCES)
+	  --std=c99 --inline-suppr --suppress=toomanyconfigs $(shell pkg-config --cflags-only-I $(LUA_PC)) $(INC_lua) $(SOURCES)
 	clang-tidy --quiet --warnings-as-errors='*' \
 	  --checks='-clang-analyzer-valist.Uninitialized' $(SOURCES) -- \
-	  -std=c99 $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto)
+	  -std=c99 $(INC_lua) $(shell pkg-config --cflags $(LUA_PC) libcurl libcrypto)
 
 # The module, rtc/ngx.lua (OpenResty) and the command, whose shebang names the interpreter the
 # module was built for (make install LUA=luajit: #!/usr/bin/env luajit).

@@ -1,17 +1,15 @@
-/* rtc_module.c: luaopen_rtc: the metatables (protected), the module functions, one method and
- * one module function per operation row. Calls rtc_client, rtc_batch, rtc_error, rtc_reflect,
- * rtc_policy_lua, rtc_sign (rtc.sign). */
+/* rtcjob.c: the front door. luaopen_rtc builds the module: the metatables (protected), the
+ * module functions, one method and one module function per operation row, the pagers and the
+ * waiters. Where a reader starts; everything it registers lives in src/lua (the binding), which
+ * calls the core below it (src/core, src/api, src/base: no Lua there). Every function Lua calls
+ * is named lrtc_<object>_<name> (lrtc_client_prepare, lrtc_policy_decide) or lrtc_<name> for the
+ * module's own (lrtc_new, lrtc_sign). */
 #define _POSIX_C_SOURCE 200809L
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
-#include <openssl/crypto.h>
+#include <curl/curl.h>
 
-#include "rtc.h"
+#include "rtc_lua.h"
 #include "rtc_credentials.h"
 #include "rtc_pages.h"
 #include "rtc_policy_lua.h"
@@ -19,15 +17,14 @@
 #include "rtc_sign.h"
 #include "rtc_wait.h"
 
-
-static int l_new(lua_State *L) {
+static int lrtc_new(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) luaL_checktype(L, 1, LUA_TTABLE);
   rtc_new_client(L, lua_isnoneornil(L, 1) ? 0 : 1); /* no options: from the environment */
   return 1;
 }
 
 /* rtc.configure(opts): the default client is rebuilt from opts (no opts: the environment). */
-static int l_configure(lua_State *L) {
+static int lrtc_configure(lua_State *L) {
   rtc_module *m = rtc_module_state(L);
   int old = m->default_ref;
   if (!lua_isnoneornil(L, 1)) {
@@ -40,14 +37,14 @@ static int l_configure(lua_State *L) {
   if (old != LUA_NOREF) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, old);
     luaL_unref(L, LUA_REGISTRYINDEX, old);
-    lua_pushcfunction(L, rtc_client_close);
+    lua_pushcfunction(L, lrtc_client_close);
     lua_insert(L, -2);
     lua_call(L, 1, 0);
   }
   return 0;
 }
 
-static int module_gc(lua_State *L) {
+static int lrtc_module_gc(lua_State *L) {
   rtc_module *m = lua_touserdata(L, 1);
   if (m->default_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, m->default_ref);
   m->default_ref = LUA_NOREF;
@@ -55,20 +52,20 @@ static int module_gc(lua_State *L) {
 }
 
 static const luaL_Reg client_methods[] = {
-  {"prepare", rtc_client_prepare}, {"decode", rtc_client_decode}, {"start", rtc_client_start},
-  {"poll", rtc_client_poll},       {"timeout", rtc_client_timeout}, {"pending", rtc_client_pending},
-  {"cancel", rtc_client_cancel},   {"batch", rtc_client_batch},   {"close", rtc_client_close},
-  {"fds", rtc_client_fds},         {"policy", rtc_client_policy},
+  {"prepare", lrtc_client_prepare}, {"decode", lrtc_client_decode}, {"start", lrtc_client_start},
+  {"poll", lrtc_client_poll},       {"timeout", lrtc_client_timeout}, {"pending", lrtc_client_pending},
+  {"cancel", lrtc_client_cancel},   {"batch", lrtc_client_batch},   {"close", lrtc_client_close},
+  {"fds", lrtc_client_fds},         {"policy", lrtc_client_policy},
   {NULL, NULL}};
 
 static const luaL_Reg client_meta[] = {
-  {"__gc", rtc_client_close}, {"__close", rtc_client_close}, {"__tostring", rtc_client_tostring},
+  {"__gc", lrtc_client_close}, {"__close", lrtc_client_close}, {"__tostring", lrtc_client_tostring},
   {NULL, NULL}};
 
 static const luaL_Reg module_functions[] = {
-  {"new", l_new}, {"configure", l_configure}, {"sign", rtc_l_sign}, {"policy", rtc_l_policy},
-  {"assert", rtc_l_assert}, {"operations", rtc_l_operations}, {"operation", rtc_l_operation_row},
-  {"credentials", rtc_l_credentials},
+  {"new", lrtc_new}, {"configure", lrtc_configure}, {"sign", lrtc_sign}, {"policy", lrtc_policy},
+  {"assert", lrtc_assert}, {"operations", lrtc_operations}, {"operation", lrtc_operation_row},
+  {"credentials", lrtc_credentials},
   {NULL, NULL}};
 
 /* One row of rtc_operations becomes a method and a module function: nothing per operation. */
@@ -78,7 +75,7 @@ static void register_operations(lua_State *L, int target, int is_module) {
     lua_pushvalue(L, -1); /* module state */
     lua_pushlightuserdata(L, (void *)&rtc_operations[i]);
     lua_pushboolean(L, is_module);
-    lua_pushcclosure(L, rtc_l_operation, 3);
+    lua_pushcclosure(L, lrtc_operation_call, 3);
     lua_setfield(L, target, rtc_operations[i].name);
   }
 }
@@ -140,9 +137,9 @@ int luaopen_rtc(lua_State *L) {
       return luaL_error(L, "rtc: curl_global_init failed");
     curl_ready = 1;
   }
-  value_metatable(L, RTC_ERROR_MT, rtc_error_tostring, rtc_error_concat);
-  value_metatable(L, RTC_JOB_MT, rtc_job_tostring, NULL);
-  value_metatable(L, RTC_RESULT_MT, rtc_job_tostring, NULL);
+  value_metatable(L, RTC_ERROR_MT, lrtc_error_tostring, lrtc_error_concat);
+  value_metatable(L, RTC_JOB_MT, lrtc_job_tostring, NULL);
+  value_metatable(L, RTC_RESULT_MT, lrtc_job_tostring, NULL);
   rtc_policy_open(L);
 
   lua_newtable(L);
@@ -150,7 +147,7 @@ int luaopen_rtc(lua_State *L) {
   m = lua_newuserdata(L, sizeof *m);
   m->encode_ref = m->decode_ref = m->default_ref = LUA_NOREF;
   lua_newtable(L);
-  lua_pushcfunction(L, module_gc);
+  lua_pushcfunction(L, lrtc_module_gc);
   lua_setfield(L, -2, "__gc");
   lua_setmetatable(L, -2);
   open_json(L, m);

@@ -1,6 +1,6 @@
 /* bench/sign_bench.c: instructions per signature, for callgrind (see bench/README.md).
- *   cc -O2 -I. bench/sign_bench.c rtc_sign.c rtc_buf.c rtc_text.c -lcrypto -o build/sign_bench
- * (before this change: bench/sign_bench.c rtc_sign.c -llua5.4 -lcrypto)
+ *   cc -O2 -Isrc/base -Isrc/core bench/sign_bench.c src/core/rtc_sign.c src/base/rtc_buf.c \
+ *     src/base/rtc_text.c -lcrypto -o build/sign_bench  (the signer needs no Lua)
  *   valgrind --tool=callgrind build/sign_bench 1000  ;  ... 11000
  * The difference of the two totals over 10000 is the cost of one signature of an update_job
  * request as a client signs it (Host, Content-Type, X-Sdk-Date, X-Project-Id; a JSON body).

@@ -4,7 +4,7 @@
 #   fuzz/run.sh 300                 five minutes each
 #   FUZZERS="decode sign" fuzz/run.sh    some of them (decode, request, sign)
 #   FUZZ_JOBS=2 fuzz/run.sh         parallel workers per harness (libFuzzer -fork)
-# Binaries: fuzz/<name>-fuzzer (instrumented module objects: fuzz/*.o). Working corpora:
+# Binaries: fuzz/<name>-fuzzer (instrumented module objects: fuzz/obj/). Working corpora:
 # fuzz/corpus-<name>/ (seeded from fuzz/seeds/<name>/, kept between runs). Logs:
 # build/fuzz/<name>.log. Findings: fuzz/crash-*, fuzz/leak-*, fuzz/timeout-* (reproduce:
 # fuzz/<name>-fuzzer fuzz/crash-...). All of these are in .gitignore.
@@ -21,14 +21,15 @@ mkdir -p "$LOGS"
 
 command -v "$CC_FUZZ" >/dev/null || { echo "fuzz: $CC_FUZZ not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-CFLAGS_FUZZ="-O1 -g -std=c99 -I. $(pkg-config --cflags "$LUA_PC" libcurl libcrypto jansson)"
+CFLAGS_FUZZ="-O1 -g -std=c99 $(make -s --no-print-directory print-includes) $(pkg-config --cflags "$LUA_PC" libcurl libcrypto jansson)"
 LIBS_FUZZ="$(pkg-config --libs "$LUA_PC" libcurl libcrypto jansson) -lm -lpthread"
 
 # the module's sources, instrumented, once (fuzzer-no-link: coverage without a second main)
 MODULE_OBJS=""
-for src in $(sed -n 's/^SOURCES *:= *//p' Makefile); do  # the Makefile's list
-  o="fuzz/${src%.c}.o"
-  if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find . -maxdepth 1 -name '*.h' -newer "$o")" ] || [ "$0" -nt "$o" ]; then
+for src in $(make -s --no-print-directory print-sources); do  # the Makefile's list (its folders)
+  o="fuzz/obj/${src%.c}.o"
+  mkdir -p "$(dirname "$o")"
+  if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find src -name '*.h' -newer "$o")" ] || [ "$0" -nt "$o" ]; then
     # shellcheck disable=SC2086
     "$CC_FUZZ" $CFLAGS_FUZZ -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
       -fno-omit-frame-pointer -c "$src" -o "$o"

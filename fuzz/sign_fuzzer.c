@@ -13,7 +13,7 @@
  * hash or the X-Sdk-Content-Sha256 value; on failure nothing is returned and the message is
  * a NUL-terminated string without the SK. */
 #include "fuzz_common.h"
-#include "../rtc_sign.h"
+#include "rtc_sign.h"
 
 #define MAX_HEADERS 44
 

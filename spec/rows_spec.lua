@@ -16,14 +16,19 @@ describe("row types (test-only rows)", function()
     assert(os.execute("mkdir -p " .. q(dir)))
     local pc = helper.LUA == "luajit" and "luajit" or helper.LUA
     local root = helper.ROOT
-    local mk = io.open(root .. "/Makefile"):read("*a")
-    local sources = {}
-    for f in mk:match("\nSOURCES%s*:=%s*([^\n]*)"):gmatch("%S+") do
-      sources[#sources + 1] = q(root .. "/" .. f)
+    -- the Makefile's lists (taken from the source folders)
+    local function make_list(target)
+      local code, out = helper.run("make -s --no-print-directory -C " .. q(root) .. " " .. target)
+      assert(code == 0, out)
+      local items = {}
+      for f in out:gmatch("%S+") do
+        items[#items + 1] = f:sub(1, 2) == "-I" and "-I" .. q(root .. "/" .. f:sub(3)) or q(root .. "/" .. f)
+      end
+      return table.concat(items, " ")
     end
-    local cmd = ("cc -std=c99 -fPIC -O0 -DRTC_TEST_ROWS -shared -o %s/rtc.so %s "
+    local cmd = ("cc -std=c99 -fPIC -O0 -DRTC_TEST_ROWS -shared -o %s/rtc.so %s %s "
       .. "$(pkg-config --cflags %s libcurl libcrypto jansson) $(pkg-config --libs libcurl libcrypto jansson) -lm 2>&1")
-      :format(q(dir), table.concat(sources, " "), pc)
+      :format(q(dir), make_list("print-sources"), make_list("print-includes"), pc)
     local code, out = helper.run(cmd)
     assert(code == 0, out)
   end)

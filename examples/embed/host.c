@@ -24,7 +24,7 @@
 #include <lualib.h>
 #include <lauxlib.h>
 
-/* defined in rtc_module.c, compiled into this program */
+/* defined in rtcjob.c, compiled into this program */
 int luaopen_rtc(lua_State *L);
 
 /* error handler: add a traceback to the error message (keeps error objects

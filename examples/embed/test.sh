@@ -20,22 +20,25 @@ case $HOST in /*) ;; *) HOST=$PWD/$HOST ;; esac   # the host runs from another d
 # (the same command as `make embed`)
 CJSON_A=$("$CC" -print-file-name=liblua5.4-cjson.a)   # the full path when the compiler finds it
 HOST_STATIC=$TMP/rtc-host-static
+# the module's sources and include path, as the Makefile lists them (from its folders)
+SRCS=$(make -s --no-print-directory -C "$ROOT" print-sources)
+INCS=$(make -s --no-print-directory -C "$ROOT" print-includes)
 if [ -z "${RTC_HOST:-}" ]; then
-    # shellcheck disable=SC2046
+    # shellcheck disable=SC2046,SC2086
     if (cd "$ROOT" && "$CC" -O2 -Wall -Wextra -Werror -o "$HOST" examples/embed/host.c \
-            rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.) \
+            $SRCS $(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm $INCS) \
             >"$TMP/build.log" 2>&1; then
-        ok "host built: cc -Wall -Wextra -Werror host.c rtc_*.c -llua5.4 -lcurl -lcrypto -lm"
+        ok "host built: cc -Wall -Wextra -Werror host.c rtcjob.c src/*/*.c -llua5.4 -lcurl -lcrypto -lm"
     else
         not_ok "host build"; cat "$TMP/build.log"; finish
     fi
 fi
 # the fully self-contained variant: lua-cjson linked in too (when its static library exists)
 if [ "${CJSON_A#/}" != "$CJSON_A" ] && [ -f "$CJSON_A" ]; then
-    # shellcheck disable=SC2046
+    # shellcheck disable=SC2046,SC2086
     if (cd "$ROOT" && "$CC" -O2 -Wall -Wextra -Werror -DRTC_HOST_STATIC_CJSON -o "$HOST_STATIC" \
-            examples/embed/host.c rtc_*.c "$CJSON_A" \
-            $(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm -I.) \
+            examples/embed/host.c $SRCS "$CJSON_A" \
+            $(pkg-config --cflags --libs lua5.4 libcurl libcrypto jansson) -lm $INCS) \
             >"$TMP/build2.log" 2>&1; then
         ok "self-contained host built (-DRTC_HOST_STATIC_CJSON + liblua5.4-cjson.a)"
     else

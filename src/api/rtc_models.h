@@ -5,7 +5,7 @@
 #ifndef RTC_MODELS_H
 #define RTC_MODELS_H
 
-#include "rtc_api.h"
+#include "rtc_rows.h"
 
 /* ---- individual-stream jobs (rtc_models_jobs.c) ---- */
 extern const rtc_schema rtc_model_publish_param;     /* PublishParam */

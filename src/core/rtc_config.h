@@ -1,14 +1,10 @@
-/* rtc_request.h: the request of one attempt: the client's settings (rtc_config), the headers,
- * signing through rtc_sign.h's C API, and the libcurl header lists built from them. No Lua. */
-#ifndef RTC_REQUEST_H
-#define RTC_REQUEST_H
+/* rtc_config.h: a client's settings (rtc_config: endpoints, options, timeouts) and its keys and
+ * signing state (rtc_auth). Read once by the binding's option loader; read by the headers of
+ * each attempt (rtc_headers.h) and the dispatcher. No Lua. */
+#ifndef RTC_CONFIG_H
+#define RTC_CONFIG_H
 
 #include <stddef.h>
-#include <time.h>
-
-#include <curl/curl.h>
-
-#include "rtc_api.h"
 #include "rtc_buf.h"
 
 #define RTC_MAX_ENDPOINTS 16
@@ -57,42 +53,5 @@ typedef struct rtc_auth {
 int rtc_auth_prepare(rtc_auth *a, char *err, size_t errlen);
 /* Frees and wipes everything auth holds (and creds); auth is empty afterwards. */
 void rtc_auth_free(rtc_auth *a);
-
-/* The headers of one attempt; values point into the config, the keys (auth) or date. Valid
- * until the next rtc_build_headers of the same client. */
-#define RTC_MAX_HEADERS 12
-typedef struct rtc_headers {
-  const char *name[RTC_MAX_HEADERS];
-  const char *value[RTC_MAX_HEADERS];
-  size_t n;
-  char date[17];
-} rtc_headers;
-
-/* Builds (and for AK/SK signs) the headers of op's request to endpoint at time now. Metadata
- * keys whose refresh time has come are refreshed first (pure C, may block up to the metadata
- * timeout; see rtc_credentials.h), and the key is prepared again when they changed. */
-int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *op,
-                      const rtc_buf *target, const rtc_buf *body, time_t now, rtc_headers *h,
-                      char *err, size_t errlen);
-
-/* The Content-Type an operation sends (the charset form with most bodies; plain JSON without a
- * body and where the row says so), and which of the three cached header lists it belongs to. */
-const char *rtc_content_type(const rtc_operation *op, size_t body_len);
-int rtc_content_slot(const rtc_operation *op, size_t body_len);
-
-/* The header list that never changes for an endpoint and a kind of request (built once into
- * *slot, from h without the per-attempt headers); NULL when out of memory. */
-struct curl_slist *rtc_headers_fixed(struct curl_slist **slot, const rtc_headers *h);
-/* The per-attempt headers (X-Sdk-Date, Authorization, and X-Security-Token, which changes when
- * keys are refreshed) linked in front of fixed: one block (*block, NULL when there were none),
- * freed with rtc_headers_free_attempt. NULL when out of memory. */
-struct curl_slist *rtc_headers_attempt(const rtc_headers *h, struct curl_slist *fixed,
-                                       void **block);
-void rtc_headers_free_attempt(void *block); /* wipes it first: it may hold the security token */
-/* Frees a fixed list, wiping its texts first (they may hold the token). */
-void rtc_headers_free_fixed(struct curl_slist **slot);
-/* "> METHOD url (attempt n)" and the headers (secrets redacted) and body, into line: 0 or -1. */
-int rtc_headers_debug(rtc_buf *line, const char *method, const char *url, int attempt,
-                      const rtc_headers *h, const rtc_buf *body);
 
 #endif

@@ -1,4 +1,4 @@
-/* rtc_dispatch.c: the calls of a client (see rtc_dispatch.h). Calls rtc_request (headers,
+/* rtc_dispatch.c: the calls of a client (see rtc_dispatch.h). Calls rtc_headers (headers,
  * signing), rtc_policy, rtc_engine; no Lua. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "rtc_dispatch.h"
+#include "rtc_headers.h"
 #include "rtc_text.h"
 
 /* ---------------------------------------------------------------- debug lines */

@@ -12,7 +12,7 @@
 #include "rtc_buf.h"
 #include "rtc_engine.h"
 #include "rtc_policy.h"
-#include "rtc_request.h"
+#include "rtc_config.h"
 
 typedef enum { RTC_CALL_QUEUED, RTC_CALL_RUNNING, RTC_CALL_DONE } rtc_call_state;
 typedef enum { RTC_CALL_BLOCKING, RTC_CALL_STARTED, RTC_CALL_BATCH } rtc_call_class;

@@ -1,4 +1,4 @@
-/* rtc_request.c: the headers of one attempt (see rtc_request.h): built, signed through the
+/* rtc_headers.c: the headers of one attempt (see rtc_headers.h): built, signed through the
  * signer's C API, and turned into libcurl header lists. No Lua. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "rtc_credentials.h"
-#include "rtc_request.h"
+#include "rtc_headers.h"
 #include "rtc_sign.h"
 
 

@@ -90,8 +90,4 @@ int rtc_sign_date_valid(const char *s, size_t len);
 /* Formats t as UTC "YYYYMMDDTHHMMSSZ" (out has room for 17 bytes incl. NUL). Uses gmtime_r. */
 void rtc_sign_format_date(char out[17], time_t t);
 
-/* Lua binding (rtc_sign_lua.c): headers, canonical_request = rtc.sign(req). */
-struct lua_State;
-int rtc_l_sign(struct lua_State *L);
-
 #endif

@@ -1,18 +1,11 @@
 /* rtc_batch.c: the client methods for many calls at once: start/poll/cancel/pending, fds and
  * timeout for event loops, batch, and policy(). Calls rtc_client, rtc_dispatch, rtc_policy_lua. */
 #define _POSIX_C_SOURCE 200809L
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
-#include <openssl/crypto.h>
-
-#include "rtc.h"
+#include "rtc_lua.h"
 #include "rtc_policy_lua.h"
-
 
 static rtc_call *find_call(rtc_client *c, lua_Integer id) {
   rtc_call *call;
@@ -22,7 +15,7 @@ static rtc_call *find_call(rtc_client *c, lua_Integer id) {
 }
 
 /* client:start(op, ...) -> id: the call runs while the caller polls. */
-int rtc_client_start(lua_State *L) {
+int lrtc_client_start(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   const rtc_operation *op = rtc_check_operation(L, 2);
   rtc_request req;
@@ -39,7 +32,7 @@ int rtc_client_start(lua_State *L) {
 
 /* Each step takes one finished call out of the client, then decodes it: the client may be
  * closed by then (the result is the iterator's own). */
-static int poll_next(lua_State *L) {
+static int lrtc_client_poll_next(lua_State *L) {
   rtc_client *c = luaL_checkudata(L, lua_upvalueindex(1), RTC_CLIENT_MT);
   rtc_call *call;
   if (c->closed || c->busy || !c->open) return 0;
@@ -55,7 +48,7 @@ static int poll_next(lua_State *L) {
 
 /* for id, result, err in client:poll(timeout) do ... end — waits at most timeout seconds
  * (0: never blocks) for at least one call to finish, then yields every finished call. */
-int rtc_client_poll(lua_State *L) {
+int lrtc_client_poll(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   double wait = (double)luaL_optnumber(L, 2, 0);
   luaL_argcheck(L, wait >= 0 && wait <= 86400, 2, "expected a timeout from 0 to 86400 seconds");
@@ -66,11 +59,11 @@ int rtc_client_poll(lua_State *L) {
     rtc_leave(L, c);
   }
   lua_pushvalue(L, 1);
-  lua_pushcclosure(L, poll_next, 1);
+  lua_pushcclosure(L, lrtc_client_poll_next, 1);
   return 1;
 }
 
-int rtc_client_timeout(lua_State *L) {
+int lrtc_client_timeout(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   double t = rtc_dispatch_peek_done(&c->d, RTC_CALL_STARTED) ? 0 : rtc_dispatch_timeout(&c->d);
   if (t < 0) lua_pushnil(L);
@@ -80,7 +73,7 @@ int rtc_client_timeout(lua_State *L) {
 
 /* client:fds() -> readable, writable: the sockets libcurl waits on now (tracked with its socket
  * callback: exact for any descriptor number), for an event loop that sleeps on its own. */
-int rtc_client_fds(lua_State *L) {
+int lrtc_client_fds(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   size_t i;
   int nr = 0, nw = 0;
@@ -100,7 +93,7 @@ int rtc_client_fds(lua_State *L) {
   return 2;
 }
 
-int rtc_client_pending(lua_State *L) {
+int lrtc_client_pending(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   rtc_call *call;
   lua_Integer n = 0;
@@ -110,7 +103,7 @@ int rtc_client_pending(lua_State *L) {
   return 1;
 }
 
-int rtc_client_cancel(lua_State *L) {
+int lrtc_client_cancel(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   rtc_call *call = find_call(c, luaL_checkinteger(L, 2));
   int cancelled = call != NULL && call->state != RTC_CALL_DONE;
@@ -305,7 +298,7 @@ static void check_entries(lua_State *L, int n) {
  * ahead, and each finished call is taken out, decoded, given to progress and freed at once: C
  * memory stays flat however long the batch (opts.keep_results = false: results only through
  * progress, so Lua memory stays flat too). */
-int rtc_client_batch(lua_State *L) {
+int lrtc_client_batch(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   size_t n;
   int saved_limit = c->d.limit, keep = 1, want;
@@ -380,7 +373,7 @@ int rtc_client_batch(lua_State *L) {
   return 2;
 }
 
-int rtc_client_policy(lua_State *L) {
+int lrtc_client_policy(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   rtc_push_client_policy(L, &c->cfg);
   return 1;

@@ -1,22 +1,15 @@
 /* rtc_build.c: validate -> build: the path through rtc_pct_encode, the body through a private
  * lua-cjson instance. Calls rtc_validate, rtc_text, rtc_api. */
 #define _POSIX_C_SOURCE 200809L
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
-#include <openssl/crypto.h>
-
-#include "rtc.h"
+#include "rtc_lua.h"
 #include "rtc_credentials.h"
 
 static const char *const credential_help =
     "set token (env RTC_AUTH_TOKEN) for token auth, or ak, sk and project_id (env "
     "HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID) for AK/SK signing";
-
 
 /* JSON text from the private lua-cjson instance; lua-cjson writes '/' as "\/", which JSON
  * allows but the seed's examples do not use, so the escape is undone (escape-aware). */

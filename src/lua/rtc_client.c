@@ -3,18 +3,14 @@
  * rtc_error, rtc_dispatch. No Lua runs while the dispatcher holds a call. */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
-#include "rtc.h"
+#include "rtc_headers.h"
+#include "rtc_lua.h"
 #include "rtc_credentials.h"
-
 
 rtc_module *rtc_module_state(lua_State *L) {
   return (rtc_module *)lua_touserdata(L, lua_upvalueindex(1));
@@ -50,7 +46,7 @@ void rtc_close_client(lua_State *L, rtc_client *c) {
 
 /* close() while a method of the client runs (from a callback or a finalizer) is deferred until
  * that method returns: nothing is freed under the running method's feet. */
-int rtc_client_close(lua_State *L) {
+int lrtc_client_close(lua_State *L) {
   rtc_client *c = luaL_checkudata(L, 1, RTC_CLIENT_MT);
   if (c->busy) c->close_pending = 1;
   else rtc_close_client(L, c); /* idempotent; frees what a failed rtc.new read, too */
@@ -75,7 +71,7 @@ void rtc_leave(lua_State *L, rtc_client *c) {
   if (c->close_pending) rtc_close_client(L, c);
 }
 
-int rtc_client_tostring(lua_State *L) {
+int lrtc_client_tostring(lua_State *L) {
   rtc_client *c = luaL_checkudata(L, 1, RTC_CLIENT_MT);
   const rtc_credentials *cr = c->closed || c->cfg.auth == NULL ? NULL : c->cfg.auth->creds;
   if (cr == NULL) {
@@ -111,7 +107,6 @@ void rtc_flush_debug(lua_State *L, rtc_client *c) {
   }
   free(lines);
 }
-
 
 /* Pushes what a finished call returns (result, err: one of them nil), decoding its answer. The
  * call was taken out of the dispatcher: this code owns it, and frees it once pushed. */
@@ -200,10 +195,9 @@ static int run_call(lua_State *L, rtc_client *c, const rtc_operation *op, int ba
   return 2;
 }
 
-
 /* client:update_job(...) and rtc.update_job(...): upvalue 2 is the operation, upvalue 3 says
  * whether this is the module's function (default client) or a method. */
-int rtc_l_operation(lua_State *L) {
+int lrtc_operation_call(lua_State *L) {
   const rtc_operation *op = lua_touserdata(L, lua_upvalueindex(2));
   if (lua_toboolean(L, lua_upvalueindex(3))) {
     int n = rtc_default_client(L);
@@ -237,7 +231,7 @@ static int push_headers(lua_State *L, const rtc_headers *h) {
 
 /* client:prepare(op, ..., {now = unix seconds, endpoint = k}) -> { method, url, headers, body }:
  * built and signed, not sent; the same inputs give the same bytes. */
-int rtc_client_prepare(lua_State *L) {
+int lrtc_client_prepare(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   const rtc_operation *op = rtc_check_operation(L, 2);
   rtc_request req;
@@ -321,7 +315,7 @@ static const char *find_header(lua_State *L, int idx, const char *name) {
 }
 
 /* client:decode(op, status, headers, body) -> exactly what the real call returns. */
-int rtc_client_decode(lua_State *L) {
+int lrtc_client_decode(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   const rtc_operation *op = rtc_check_operation(L, 2);
   long status = (long)luaL_checkinteger(L, 3);
@@ -341,7 +335,7 @@ int rtc_client_decode(lua_State *L) {
 }
 
 /* rtc.new(opts) under pcall, so that a bad environment becomes nil, err for module calls. */
-static int protected_new(lua_State *L) {
+static int lrtc_protected_new(lua_State *L) {
   rtc_new_client(L, lua_isnoneornil(L, 1) ? 0 : 1);
   return 1;
 }
@@ -353,7 +347,7 @@ int rtc_default_client(lua_State *L) {
     return 1;
   }
   lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushcclosure(L, protected_new, 1);
+  lua_pushcclosure(L, lrtc_protected_new, 1);
   if (lua_pcall(L, 0, 1, 0) != 0) { /* the environment held bad values */
     if (lua_type(L, -1) != LUA_TTABLE) {
       const char *msg = lua_tostring(L, -1);

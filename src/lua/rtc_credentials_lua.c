@@ -5,9 +5,10 @@
  *     source = { ak = "profile /root/.huaweicloud/credentials [basic]", sk = ..., project_id = ..,
  *                endpoint = "option region cn-north-4" }, tried = "options, env ..., ..." }
  * or nil, err (an rtc.error, kind "invalid" or "transport"). Wrong argument types raise. */
+#include <stdio.h>
 #include <string.h>
 
-#include "rtc.h"
+#include "rtc_lua.h"
 #include "rtc_credentials.h"
 
 /* Debug lines wait here while the chain runs: no Lua code runs while C is inside it. */
@@ -58,7 +59,7 @@ static void flush_debug(lua_State *L, int fn, pending_lines *p) {
   }
 }
 
-int rtc_l_credentials(lua_State *L) {
+int lrtc_credentials(lua_State *L) {
   rtc_cred_request in;
   rtc_credentials c;
   pending_lines lines;

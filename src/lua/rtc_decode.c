@@ -3,15 +3,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
-#include <openssl/crypto.h>
-
-#include "rtc.h"
-
+#include "rtc_lua.h"
 
 static const char *skip_blanks(const char *s, const char *end) {
   if (end - s >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3; /* a BOM */
@@ -181,7 +175,6 @@ static void decode_answer(lua_State *L, rtc_client *c, const rtc_operation *op, 
   luaL_setmetatable(L, RTC_JOB_MT);
   lua_pushnil(L);
 }
-
 
 /* An X-request-Id is shown to people and logged: a long or control-laden one is not an id. The
  * answer is then refused as decode, keeping what it said (code, and its text in the message,

@@ -2,17 +2,10 @@
  * the tostring of jobs and results. Server text is escaped for display (rtc_text_escape). Calls
  * rtc_text and rtc_buf only. */
 #define _POSIX_C_SOURCE 200809L
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
-#include <openssl/crypto.h>
-
-#include "rtc.h"
-
+#include "rtc_lua.h"
 
 void rtc_set_string(lua_State *L, const char *key, const char *value) {
   if (value == NULL || value[0] == '\0') return;
@@ -103,7 +96,7 @@ void rtc_push_error_text(lua_State *L, int idx) {
   if (rc != 0) luaL_error(L, "rtc: out of memory");
 }
 
-int rtc_error_tostring(lua_State *L) {
+int lrtc_error_tostring(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   rtc_push_error_text(L, 1);
   return 1;
@@ -120,7 +113,7 @@ int rtc_is_error(lua_State *L, int idx) {
 }
 
 /* "failed: " .. err and err .. "!" both work, on every Lua. */
-int rtc_error_concat(lua_State *L) {
+int lrtc_error_concat(lua_State *L) {
   int i;
   for (i = 1; i <= 2; i++) {
     if (rtc_is_error(L, i)) rtc_push_error_text(L, i);
@@ -133,7 +126,7 @@ int rtc_error_concat(lua_State *L) {
 
 /* rtc.assert(v, err, ...): v and the rest when v is true; else raises err, the error object
  * itself where the host Lua shows tables it cannot print (5.2+, LuaJIT), its text on 5.1. */
-int rtc_l_assert(lua_State *L) {
+int lrtc_assert(lua_State *L) {
   if (lua_toboolean(L, 1)) return lua_gettop(L);
   if (lua_isnoneornil(L, 2)) lua_pushliteral(L, "assertion failed!");
   else if (rtc_is_error(L, 2)) {
@@ -150,7 +143,7 @@ int rtc_l_assert(lua_State *L) {
  * cjson.encode): the metatable has __tostring and __name only. */
 /* A result prints its identifying fields, in this order, and "…" when it has others (pairs shows
  * them all): one line, server text escaped. */
-int rtc_job_tostring(lua_State *L) {
+int lrtc_job_tostring(lua_State *L) {
   static const char *const keys[] = {"job_id", "rule_id", "app_id", "app_name", "state",
                                      "room_id", "user_id", "stream_name", "stop_reason",
                                      "request_id", NULL};

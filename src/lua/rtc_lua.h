@@ -1,6 +1,7 @@
-/* rtc.h: what the binding's files (the ones that speak Lua) share: the client object, the
+/* rtc_lua.h: what the binding's files (the ones that speak Lua) share: the client object, the
  * options X-macro, and each file's exported functions. The API rows are in rtc_api.h, the calls
- * in rtc_dispatch.h, the transport in rtc_engine.h (none of those three know Lua). */
+ * in rtc_dispatch.h, the transport in rtc_engine.h (none of those three know Lua). Functions
+ * Lua calls are lrtc_*; the C helpers they share are rtc_*. */
 #ifndef RTC_H
 #define RTC_H
 
@@ -117,13 +118,16 @@ int rtc_raw_field(lua_State *L, int t, const char *key);
 const char *rtc_raw_string(lua_State *L, int idx, const char *key, size_t *len);
 int rtc_is_error(lua_State *L, int idx);
 void rtc_push_error_text(lua_State *L, int idx);
-int rtc_error_tostring(lua_State *L);
-int rtc_error_concat(lua_State *L);
-int rtc_l_assert(lua_State *L);
+int lrtc_error_tostring(lua_State *L);
+int lrtc_error_concat(lua_State *L);
+int lrtc_assert(lua_State *L);
+
+/* rtc_sign_lua.c: headers, canonical_request = rtc.sign(req) */
+int lrtc_sign(lua_State *L);
 
 /* rtc_credentials_lua.c: rtc.credentials(opts), the chain without a client */
-int rtc_l_credentials(lua_State *L);
-int rtc_job_tostring(lua_State *L);
+int lrtc_credentials(lua_State *L);
+int lrtc_job_tostring(lua_State *L);
 
 /* rtc_options.c */
 char *rtc_dup_string(lua_State *L, const char *s, size_t len);
@@ -159,11 +163,11 @@ void rtc_decode(lua_State *L, rtc_client *c, const rtc_operation *op, long statu
 rtc_module *rtc_module_state(lua_State *L);
 rtc_client *rtc_new_client(lua_State *L, int opts_idx);
 void rtc_close_client(lua_State *L, rtc_client *c);
-int rtc_client_close(lua_State *L);
+int lrtc_client_close(lua_State *L);
 rtc_client *rtc_check_client(lua_State *L, int idx);
 void rtc_enter(rtc_client *c);
 void rtc_leave(lua_State *L, rtc_client *c);
-int rtc_client_tostring(lua_State *L);
+int lrtc_client_tostring(lua_State *L);
 void rtc_flush_debug(lua_State *L, rtc_client *c);
 void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call);
 void rtc_free_call(rtc_client *c, rtc_call *call);
@@ -171,20 +175,20 @@ int rtc_fail_invalid(lua_State *L, const char *err, const char *field);
 int rtc_build_or_fail(lua_State *L, rtc_client *c, const rtc_operation *op, int base,
                       const char *fname, rtc_request *req);
 rtc_call *rtc_queue_call(lua_State *L, rtc_client *c, rtc_request *req, rtc_call_class cls);
-int rtc_l_operation(lua_State *L);
+int lrtc_operation_call(lua_State *L);
 const rtc_operation *rtc_check_operation(lua_State *L, int idx);
-int rtc_client_prepare(lua_State *L);
-int rtc_client_decode(lua_State *L);
+int lrtc_client_prepare(lua_State *L);
+int lrtc_client_decode(lua_State *L);
 int rtc_default_client(lua_State *L); /* pushes it, or nil, err */
 
 /* rtc_batch.c */
-int rtc_client_start(lua_State *L);
-int rtc_client_poll(lua_State *L);
-int rtc_client_timeout(lua_State *L);
-int rtc_client_fds(lua_State *L);
-int rtc_client_pending(lua_State *L);
-int rtc_client_cancel(lua_State *L);
-int rtc_client_batch(lua_State *L);
-int rtc_client_policy(lua_State *L);
+int lrtc_client_start(lua_State *L);
+int lrtc_client_poll(lua_State *L);
+int lrtc_client_timeout(lua_State *L);
+int lrtc_client_fds(lua_State *L);
+int lrtc_client_pending(lua_State *L);
+int lrtc_client_cancel(lua_State *L);
+int lrtc_client_batch(lua_State *L);
+int lrtc_client_policy(lua_State *L);
 
 #endif

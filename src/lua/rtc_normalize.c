@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtc.h"
+#include "rtc_lua.h"
 
 /* ---------------------------------------------------------------- response normalization */
 

@@ -1,20 +1,18 @@
-/* rtc_options.c: the client options (the RTC_OPTIONS X-macro rows in rtc.h), read from the
+/* rtc_options.c: the client options (the RTC_OPTIONS X-macro rows in rtc_lua.h), read from the
  * options table, completed by the credentials chain (environment, profile file, metadata
  * service), checked, and stored in typed rtc_config fields. Calls rtc_error (to raise invalid),
- * rtc_text, rtc_credentials, rtc_request (the prepared signing key). */
+ * rtc_text, rtc_credentials, rtc_config (the prepared signing key). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-
-#include <openssl/crypto.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
-#include "rtc.h"
+#include "rtc_lua.h"
 #include "rtc_credentials.h"
 #include "rtc_sign.h"
 

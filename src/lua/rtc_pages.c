@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rtc.h"
+#include "rtc_lua.h"
 #include "rtc_api.h"
 #include "rtc_pages.h"
 
@@ -157,7 +157,7 @@ static void call_page(lua_State *L, int state, const rtc_operation *op) {
   lua_call(L, nargs, 2);
 }
 
-static int l_step(lua_State *L) {
+static int lrtc_pager_step(lua_State *L) {
   int state = lua_upvalueindex(1);
   const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
   const rtc_list *list = op->list;
@@ -276,7 +276,7 @@ static lua_Integer opt_integer(lua_State *L, int opts, int arg, const char *k, l
 }
 
 /* each_<item>([client,] path params..., opts) -> step function */
-static int l_each(lua_State *L) {
+static int lrtc_each(lua_State *L) {
   const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
   int base = rtc_args_base(L); /* after the client, or from 1 (the default client) */
   int nparams = rtc_operation_nparams(op), i, opts_arg = base + nparams, opts = 0, state;
@@ -337,7 +337,7 @@ static int l_each(lua_State *L) {
   set_int(L, state, S_INDEX, 0);
   lua_pushvalue(L, state);
   lua_pushlightuserdata(L, (void *)op);
-  lua_pushcclosure(L, l_step, 2);
+  lua_pushcclosure(L, lrtc_pager_step, 2);
   return 1;
 }
 
@@ -351,7 +351,7 @@ void rtc_pages_register(lua_State *L, int methods_idx) {
     snprintf(name, sizeof name, "each_%s", op->list->item);
     lua_pushvalue(L, methods_idx);
     lua_pushlightuserdata(L, (void *)op);
-    lua_pushcclosure(L, l_each, 2);
+    lua_pushcclosure(L, lrtc_each, 2);
     lua_setfield(L, methods_idx, name);
   }
 }

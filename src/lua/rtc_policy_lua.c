@@ -4,10 +4,10 @@
  * converts tables. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "rtc.h"
+#include "rtc_lua.h"
 #include "rtc_policy_lua.h"
 
 #define RTC_POLICY_MT "rtc.policy"
@@ -122,7 +122,7 @@ void rtc_push_client_policy(lua_State *L, const rtc_config *cfg) {
 }
 
 /* rtc.policy{retries =, backoff_base =, backoff_max =, deadline =, endpoint = url|{urls}} */
-int rtc_l_policy(lua_State *L) {
+int lrtc_policy(lua_State *L) {
   rtc_policy p;
   double rate;
   int n = 0;
@@ -160,7 +160,7 @@ int rtc_l_policy(lua_State *L) {
 static const char *const error_names[] = {"connect", "timeout", "transport", "config", NULL};
 
 /* policy:decide(outcome) -> {retry = true, delay =, endpoint =} or {retry = false, kind =} */
-static int policy_decide(lua_State *L) {
+static int lrtc_policy_decide(lua_State *L) {
   policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
   rtc_outcome o;
   rtc_decision d;
@@ -242,20 +242,20 @@ static int policy_decide(lua_State *L) {
 
 /* policy:take(now) -> 0 when an attempt may start now (a token is taken), else the seconds to
  * wait before asking again. now: any one clock, in seconds (ngx.now(), os.time(), ...). */
-static int policy_take(lua_State *L) {
+static int lrtc_policy_take(lua_State *L) {
   policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
   lua_pushnumber(L, (lua_Number)rtc_bucket_take(&u->bucket, (double)luaL_checknumber(L, 2)));
   return 1;
 }
 
 /* policy:hold(until): no take succeeds before until (a 429's Retry-After, on the same clock). */
-static int policy_hold(lua_State *L) {
+static int lrtc_policy_hold(lua_State *L) {
   policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
   rtc_bucket_hold(&u->bucket, (double)luaL_checknumber(L, 2));
   return 0;
 }
 
-static int policy_endpoints(lua_State *L) {
+static int lrtc_policy_endpoints(lua_State *L) {
   policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
   int i, n;
   lua_rawgeti(L, LUA_REGISTRYINDEX, u->endpoints_ref);
@@ -268,7 +268,7 @@ static int policy_endpoints(lua_State *L) {
   return 1;
 }
 
-static int policy_gc(lua_State *L) {
+static int lrtc_policy_gc(lua_State *L) {
   policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
   luaL_unref(L, LUA_REGISTRYINDEX, u->endpoints_ref);
   u->endpoints_ref = LUA_NOREF;
@@ -277,12 +277,12 @@ static int policy_gc(lua_State *L) {
 
 void rtc_policy_open(lua_State *L) {
   static const luaL_Reg methods[] = {
-    {"decide", policy_decide}, {"endpoints", policy_endpoints}, {"take", policy_take},
-    {"hold", policy_hold}, {NULL, NULL}};
+    {"decide", lrtc_policy_decide}, {"endpoints", lrtc_policy_endpoints}, {"take", lrtc_policy_take},
+    {"hold", lrtc_policy_hold}, {NULL, NULL}};
   if (luaL_newmetatable(L, RTC_POLICY_MT)) {
     lua_pushliteral(L, RTC_POLICY_MT);
     lua_setfield(L, -2, "__name");
-    lua_pushcfunction(L, policy_gc);
+    lua_pushcfunction(L, lrtc_policy_gc);
     lua_setfield(L, -2, "__gc");
     lua_pushliteral(L, RTC_POLICY_MT);
     lua_setfield(L, -2, "__metatable");

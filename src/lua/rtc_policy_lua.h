@@ -6,7 +6,7 @@
 #include "rtc_dispatch.h"
 
 void rtc_policy_open(lua_State *L);                         /* the rtc.policy metatable */
-int rtc_l_policy(lua_State *L);                              /* rtc.policy(opts) */
+int lrtc_policy(lua_State *L);                              /* rtc.policy(opts) */
 void rtc_push_client_policy(lua_State *L, const rtc_config *cfg); /* client:policy() */
 
 #endif

@@ -2,7 +2,7 @@
  * tables, for the command's help, completion and the docs. Derived, never written by hand. */
 #include <string.h>
 
-#include "rtc.h"
+#include "rtc_lua.h"
 #include "rtc_reflect.h"
 
 static const char *type_name(rtc_type t) {
@@ -156,7 +156,7 @@ static void push_operation(lua_State *L, const rtc_operation *op) {
   }
 }
 
-int rtc_l_operations(lua_State *L) {
+int lrtc_operations(lua_State *L) {
   size_t i;
   lua_createtable(L, (int)rtc_noperations, 0);
   for (i = 0; i < rtc_noperations; i++) {
@@ -166,7 +166,7 @@ int rtc_l_operations(lua_State *L) {
   return 1;
 }
 
-int rtc_l_operation_row(lua_State *L) {
+int lrtc_operation_row(lua_State *L) {
   const rtc_operation *op = rtc_find_operation(luaL_checkstring(L, 1));
   if (op == NULL) lua_pushnil(L);
   else push_operation(L, op);

@@ -4,7 +4,7 @@
 
 #include "rtc_compat.h"
 
-int rtc_l_operations(lua_State *L);
-int rtc_l_operation_row(lua_State *L);
+int lrtc_operations(lua_State *L);
+int lrtc_operation_row(lua_State *L);
 
 #endif

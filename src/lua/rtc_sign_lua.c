@@ -9,7 +9,7 @@
 
 #include <curl/curl.h>
 
-#include "rtc_compat.h"
+#include "rtc_lua.h"
 #include "rtc_sign.h"
 #include "rtc_text.h"
 
@@ -35,12 +35,12 @@ static void box_clear(sign_box *b) {
   memset(b, 0, sizeof *b);
 }
 
-static int box_gc(lua_State *L) {
+static int lrtc_signbox_gc(lua_State *L) {
   box_clear((sign_box *)luaL_checkudata(L, 1, BOX_MT));
   return 0;
 }
 
-/* stack slots of rtc_l_sign */
+/* stack slots of lrtc_sign */
 enum {
   S_REQ = 1,
   S_METHOD,
@@ -142,7 +142,7 @@ static void add_header(rtc_sign_header *h, size_t *n, const char *name, const ch
   (*n)++;
 }
 
-int rtc_l_sign(lua_State *L) {
+int lrtc_sign(lua_State *L) {
   const char *method, *url, *body, *ak, *sk, *date, *target;
   size_t method_len, url_len, body_len, ak_len, sk_len, date_len, target_len;
   size_t n = 0;
@@ -180,7 +180,7 @@ int rtc_l_sign(lua_State *L) {
   box = (sign_box *)lua_newuserdata(L, sizeof *box); /* S_BOX */
   memset(box, 0, sizeof *box);
   if (luaL_newmetatable(L, BOX_MT)) {
-    lua_pushcfunction(L, box_gc);
+    lua_pushcfunction(L, lrtc_signbox_gc);
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);

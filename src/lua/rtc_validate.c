@@ -3,10 +3,9 @@
  * rtc_error (describing a value), rtc_text. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "rtc.h"
+#include "rtc_lua.h"
 
 /* ---------------------------------------------------------------- validation */
 
@@ -37,7 +36,6 @@ static size_t path_push(vstate *v, const char *name, long long index) {
   else rtc_path_index(v->path, sizeof v->path, old, (unsigned long long)index);
   return old;
 }
-
 
 static int check_string(vstate *v, const rtc_field *f, const rtc_format *format, int idx) {
   size_t len;

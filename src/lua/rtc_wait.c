@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "rtc.h"
+#include "rtc_lua.h"
 #include "rtc_wait.h"
 
 #define RTC_WAIT_TIMEOUT 300.0     /* seconds, when opts.timeout is not given */
@@ -73,7 +73,7 @@ static int fail_timeout(lua_State *L, const rtc_operation *op, int job, const ch
 }
 
 /* wait_<x>([client,] path params..., state, opts) -> the answer, or nil, err */
-static int l_wait(lua_State *L) {
+static int lrtc_wait(lua_State *L) {
   const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
   int base = rtc_args_base(L); /* after the client, or from 1 (the default client) */
   int nparams = rtc_operation_nparams(op), i, state_arg = base + nparams;
@@ -176,7 +176,7 @@ void rtc_wait_register(lua_State *L, int methods_idx) {
     snprintf(name, sizeof name, "wait_%s", op->name + 4);
     lua_pushvalue(L, methods_idx);
     lua_pushlightuserdata(L, (void *)op);
-    lua_pushcclosure(L, l_wait, 2);
+    lua_pushcclosure(L, lrtc_wait, 2);
     lua_setfield(L, methods_idx, name);
   }
 }

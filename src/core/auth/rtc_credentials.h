@@ -36,13 +36,12 @@
 
 #include <stddef.h>
 
-/* return codes: 0 or the kind of the error (rtc_cred_kind gives its name) */
-enum { RTC_CRED_OK = 0, RTC_CRED_INVALID = 1, RTC_CRED_TRANSPORT = 2, RTC_CRED_NOMEM = 3 };
+#include "rtc_cred_codes.h"
+
 const char *rtc_cred_kind(int rc); /* "invalid", "transport", "memory" */
 
 #define RTC_METADATA_DEFAULT_URL "http://169.254.169.254"
 #define RTC_METADATA_TIMEOUT 2.0
-#define RTC_CRED_MAX_VALUE 65536 /* IAM tokens run to several KiB */
 
 typedef void (*rtc_cred_debug_fn)(void *ud, const char *line);
 
@@ -64,8 +63,6 @@ typedef struct rtc_cred_request {
 } rtc_cred_request;
 
 typedef enum { RTC_AUTH_NONE, RTC_AUTH_TOKEN, RTC_AUTH_AKSK } rtc_auth_kind;
-
-#define RTC_CRED_SOURCE_LEN 480
 
 typedef struct rtc_credentials {
   rtc_auth_kind kind;

@@ -1,13 +1,13 @@
 /* rtc_metadata.h: the ECS metadata service client: a session token (PUT), the temporary keys
  * (GET securitykey) and the project id (GET meta_data.json), over libcurl, the answers read by
  * jansson. It hands back what the service said; rtc_credentials.c checks and takes it (the
- * chain, refresh times). Return codes and sizes are rtc_credentials.h's; nothing there is
+ * chain, refresh times). Return codes and sizes are rtc_cred_codes.h's; nothing there is
  * called. */
 #ifndef RTC_METADATA_H
 #define RTC_METADATA_H
 
 #include "rtc_buf.h"
-#include "rtc_credentials.h"
+#include "rtc_cred_codes.h"
 
 typedef struct rtc_metadata {
   /* the securitykey answer's credential (non-empty strings; they point into secrets) */

@@ -1,12 +1,12 @@
 /* rtc_profile.h: the SDKs' credentials file (INI), read and parsed; one section's raw values.
  * Knows nothing of the chain: rtc_credentials.c decides what the values mean, checks them and
  * reports what the reader found (a file open to group or others). Return codes and sizes are
- * rtc_credentials.h's; nothing there is called. */
+ * rtc_cred_codes.h's; nothing there is called. */
 #ifndef RTC_PROFILE_H
 #define RTC_PROFILE_H
 
 #include "rtc_buf.h"
-#include "rtc_credentials.h"
+#include "rtc_cred_codes.h"
 
 typedef struct rtc_profile {
   char path[4096];                 /* the file ("~/.huaweicloud/credentials" when no home) */
