@@ -1,5 +1,5 @@
--- spec/cli_spec.lua: the rtcjob command, run as a subprocess against the mock server.
--- busted --lua=lua5.4 spec/cli_spec.lua   (from the repository root)
+-- spec/cli/commands_spec.lua: the rtcjob command, run as a subprocess against the mock server.
+-- busted --lua=lua5.4 spec/cli/commands_spec.lua   (from the repository root)
 local helper = require "spec.helper"
 local cjson = require "cjson"
 

@@ -1,6 +1,6 @@
--- spec/cli_generated_spec.lua: rtcjob's commands, flags, help, completion and man page are made
+-- spec/cli/generated_spec.lua: rtcjob's commands, flags, help, completion and man page are made
 -- from rtc.operations(); list operations (query flags, --all) against the mock.
--- busted --lua=lua5.4 spec/cli_generated_spec.lua   (from the repository root)
+-- busted --lua=lua5.4 spec/cli/generated_spec.lua   (from the repository root)
 local helper = require "spec.helper"
 local cjson = require "cjson"
 local rtc = require "rtc"

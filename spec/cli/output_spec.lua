@@ -1,9 +1,12 @@
--- spec/cli_output_spec.lua: rtcjob's output formats, --query, --dry-run, --params, global flags,
--- credentials from files, --debug, wait, and hostile answers; run against the mock.
--- busted --lua=lua5.4 spec/cli_output_spec.lua   (from the repository root)
+-- spec/cli/output_spec.lua: rtcjob's output formats, --query, --dry-run, --params, global flags,
+-- credentials from files, --debug, wait, and hostile answers; run against the mock. One file: its
+-- last test checks every output of the others for secrets.
+-- busted --lua=lua5.4 spec/cli/output_spec.lua   (from the repository root)
 local helper = require "spec.helper"
 local cjson = require "cjson"
 local rtc = require "rtc"
+local O = require "spec.support.cli_output"
+local key_order, no_control_bytes = O.key_order, O.no_control_bytes
 
 local SECRETS = { "test-sk", "test-token", "zq", "file-token-77" }
 
@@ -26,27 +29,6 @@ local function new_job(room, user)
   }))
   client:close()
   return job
-end
-
--- the keys of a JSON object in the order they were written
-local function key_order(text)
-  local keys, depth, i = {}, 0, 1
-  while i <= #text do
-    local c = text:sub(i, i)
-    if c == '"' then
-      local j = i + 1
-      while text:sub(j, j) ~= '"' do j = j + (text:sub(j, j) == "\\" and 2 or 1) end
-      if depth == 1 and text:sub(j + 1, j + 1) == ":" then keys[#keys + 1] = text:sub(i + 1, j - 1) end
-      i = j
-    elseif c == "{" or c == "[" then depth = depth + 1
-    elseif c == "}" or c == "]" then depth = depth - 1 end
-    i = i + 1
-  end
-  return keys
-end
-
-local function no_control_bytes(s, what)
-  assert.is_nil(s:find("[%z\1-\9\11-\31\127]"), what .. " has a control character: " .. s)
 end
 
 describe("rtcjob output", function()

@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/auth_spec.lua — the client side of authentication: AK/SK signing accepted by the mock's
+-- spec/client/auth_spec.lua — the client side of authentication: AK/SK signing accepted by the mock's
 -- independent verifier, tampering refused, token auth, no credentials, and secrets that never
 -- show in errors, tostring(client) or debug output.
 local helper = require "spec.helper"

@@ -1,4 +1,4 @@
--- spec/batch_lazy_spec.lua — client:batch builds its entries as it goes (twice the concurrency
+-- spec/client/batch_lazy_spec.lua — client:batch builds its entries as it goes (twice the concurrency
 -- ahead): every entry is answered exactly once, in progress order done = 1, 2, ..., whatever the
 -- entries, the callbacks or the deadline do meanwhile; nothing is left behind after the batch.
 local helper = require "spec.helper"

@@ -1,4 +1,4 @@
--- spec/call_reuse_spec.lua — a released call is kept for the next one (its struct, URL and answer
+-- spec/client/call_reuse_spec.lua — a released call is kept for the next one (its struct, URL and answer
 -- buffers), and an idle easy handle skips the options its last transfer set: nothing of one call
 -- (answer bytes, headers, request id, timeouts) shows in the next, whatever ended the first.
 local helper = require "spec.helper"

@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/config_spec.lua — rtc.new's option checks, the client's life (close, __close, __gc),
+-- spec/client/config_spec.lua — rtc.new's option checks, the client's life (close, __close, __gc),
 -- the default client built from the environment, rtc.configure, and rtc._VERSION.
 local helper = require "spec.helper"
 local rtc = require "rtc"

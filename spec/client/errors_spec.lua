@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/errors_spec.lua — the error object (fields, tostring), the shapes of error answers,
+-- spec/client/errors_spec.lua — the error object (fields, tostring), the shapes of error answers,
 -- and the pure steps: client:decode gives what the real call gives, client:prepare sends nothing.
 local helper = require "spec.helper"
 local unpack = table.unpack or unpack

@@ -1,7 +1,7 @@
--- spec/hostile_server_spec.lua — a server that misbehaves in every way the mock can script.
+-- spec/client/hostile_server_spec.lua — a server that misbehaves in every way the mock can script.
 -- Each case must end in a structured error (or a success after a retry), never a hang or a
 -- crash, and the same client must still work for a normal call afterwards.
--- Run: busted --lua=lua5.4 --cpath='build/lua5.4/?.so' spec/hostile_server_spec.lua
+-- Run: busted --lua=lua5.4 --cpath='build/lua5.4/?.so' spec/client/hostile_server_spec.lua
 local helper = require "spec.helper"
 local rtc = require "rtc"
 

@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/lifecycle_spec.lua — a job's life through the module against the mock (create, get,
+-- spec/client/lifecycle_spec.lua — a job's life through the module against the mock (create, get,
 -- update, stop; INIT -> RUNNING -> STOPPED), the seed page's example answers served verbatim,
 -- and the examples/ scripts' flow.
 local helper = require "spec.helper"

@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/pagination_spec.lua — client:each_<item>: the lazy walk over every page of a list
+-- spec/client/pagination_spec.lua — client:each_<item>: the lazy walk over every page of a list
 -- operation, against the mock (offset = page number from 0): empty lists, an exact multiple of
 -- the page size, a partial last page, a starting page, a server that repeats a page or ignores
 -- offset, an error in the middle of a walk (nil, err from the step, never raised), the lists

@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/rate_limit_spec.lua — the client-side rate limit (`rate = N`, README "Reliability"): one
+-- spec/client/rate_limit_spec.lua — the client-side rate limit (`rate = N`, README "Reliability"): one
 -- token bucket per client, shared by blocking calls, batch and start/poll; a 429 with
 -- Retry-After holds the whole client. The mock counts requests per second and answers 429 past
 -- its own limit. Times are bounded generously (no tight timing: the bounds hold on a loaded

@@ -1,4 +1,4 @@
--- spec/request_target_spec.lua — without a proxy the engine gives libcurl the endpoint's origin
+-- spec/client/request_target_spec.lua — without a proxy the engine gives libcurl the endpoint's origin
 -- and the request target apart; through an http proxy the whole URL. Whatever the endpoint's
 -- spelling (path prefix, trailing slashes, dot segments, escapes, scheme case) the request line
 -- is the same both ways, and an easy handle reused between the two ways carries nothing over.

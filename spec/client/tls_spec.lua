@@ -1,6 +1,6 @@
--- spec/tls_spec.lua — TLS verification (ca_file, ca_path, insecure) against a tiny nginx with
+-- spec/client/tls_spec.lua — TLS verification (ca_file, ca_path, insecure) against a tiny nginx with
 -- a self-signed certificate, and proxies (opts.proxy, http_proxy / no_proxy) against the mock.
--- Run: busted --lua=lua5.4 --cpath='build/lua5.4/?.so' spec/tls_spec.lua
+-- Run: busted --lua=lua5.4 --cpath='build/lua5.4/?.so' spec/client/tls_spec.lua
 -- Needs the openssl and nginx commands (Debian: openssl, nginx); skipped (pending) without.
 local helper = require "spec.helper"
 local rtc = require "rtc"

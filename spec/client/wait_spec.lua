@@ -1,4 +1,4 @@
--- spec/wait_spec.lua — client:wait_job / wait_mix_job (and rtc.wait_job on the default client):
+-- spec/client/wait_spec.lua — client:wait_job / wait_mix_job (and rtc.wait_job on the default client):
 -- polling get_<x> until the state is reached or the job is STOPPED, the "timeout" error, the
 -- getter's own errors passed through, which rows get a wait_<x>, and misuse (raises). No timing
 -- is asserted beyond "it ended": the mock turns an INIT job RUNNING on its first GET.

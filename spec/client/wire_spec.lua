@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/wire_spec.lua — what goes on the wire: the exact JSON body, methods and paths, path
+-- spec/client/wire_spec.lua — what goes on the wire: the exact JSON body, methods and paths, path
 -- encoding, headers, and one kept-alive connection for many calls.
 local helper = require "spec.helper"
 local unpack = table.unpack or unpack

@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/workflow_spec.lua — one whole recording workflow against the mock, as a user would write
+-- spec/client/workflow_spec.lua — one whole recording workflow against the mock, as a user would write
 -- it: create an app, let SparkRTC write to an OBS bucket, create a recording rule, record one
 -- user with that rule, mix the room, switch auto-recording on, set the callback URL, stop
 -- everything, delete the rule (and the app). Also runs examples/recording_workflow.lua.

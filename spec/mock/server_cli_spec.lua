@@ -1,4 +1,4 @@
--- spec/mock_server_cli_spec.lua — mock/server.lua's command line: mock/server/options.lua read
+-- spec/mock/server_cli_spec.lua — mock/server.lua's command line: mock/server/options.lua read
 -- directly, then the server run as users run it (help, bad flags, a port it cannot bind, and a
 -- start from another working directory with --pid-file, answered and shut down over HTTP).
 

@@ -1,4 +1,4 @@
--- spec/openresty_spec.lua: runs examples/openresty/test.sh (a real nginx with Debian's lua module,
+-- spec/ngx/openresty_spec.lua: runs examples/openresty/test.sh (a real nginx with Debian's lua module,
 -- the LuaJIT build of rtc.so, rtc.ngx, the mock, and the README's nginx.conf) and asserts that
 -- every check passed.
 -- Pending, with the reason, when nginx or its lua module is not installed.

@@ -1,4 +1,4 @@
--- spec/embed_spec.lua: builds the C host that embeds Lua 5.4 with the module linked
+-- spec/packaging/embed_spec.lua: builds the C host that embeds Lua 5.4 with the module linked
 -- statically (examples/embed/host.c), runs examples/embed/update.lua in it against
 -- the mock, and asserts that every check of examples/embed/test.sh passed.
 local helper = require "spec.helper"

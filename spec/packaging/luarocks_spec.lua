@@ -1,4 +1,4 @@
--- spec/luarocks_spec.lua: installs the module and the command with Debian's `luarocks make` into
+-- spec/packaging/luarocks_spec.lua: installs the module and the command with Debian's `luarocks make` into
 -- a local tree and runs both from there:
 --
 --   luarocks --lua-version=5.4 --tree=<tmp>/tree make --deps-mode=none rtcjob-0.1.0-1.rockspec \

@@ -1,4 +1,4 @@
--- spec/answer_path_spec.lua — an answer field refused by normalize is named by its path
+-- spec/unit/answer_path_spec.lua — an answer field refused by normalize is named by its path
 -- (err.field and the message): keys and array positions (after dropped nulls), as deep as
 -- answers go (128 levels), cut at 255 bytes.
 local helper = require "spec.helper"

@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/answer_types_spec.lua — answers are typed as documented, or refused (README "Calls",
+-- spec/unit/answer_types_spec.lua — answers are typed as documented, or refused (README "Calls",
 -- the answer types table): exact conversions only, a `decode` error naming the field path
 -- otherwise, never a silently wrong id, never inf or NaN. Ids and X-request-Id are ids: capped
 -- and free of control bytes. Sans-I/O through client:decode, and once over HTTP.

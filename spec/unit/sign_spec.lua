@@ -1,5 +1,5 @@
--- spec/sign_spec.lua: rtc.sign (SDK-HMAC-SHA256, API.md "Authentication").
--- Run: busted --lua=lua5.4 spec/sign_spec.lua
+-- spec/unit/sign_spec.lua: rtc.sign (SDK-HMAC-SHA256, API.md "Authentication").
+-- Run: busted --lua=lua5.4 spec/unit/sign_spec.lua
 pcall(require, "spec.helper") -- sets package.cpath when present
 local rtc = require "rtc"
 

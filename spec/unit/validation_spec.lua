@@ -1,5 +1,5 @@
 -- luacheck: max line length 160
--- spec/validation_spec.lua — request validation, seen from the outside: every rule answers
+-- spec/unit/validation_spec.lua — request validation, seen from the outside: every rule answers
 -- nil, err with kind "invalid", the exact message and the `field` path, and NOTHING is sent.
 -- Misuse (wrong Lua types of positional arguments) raises instead.
 local helper = require "spec.helper"
