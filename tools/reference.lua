@@ -1,6 +1,6 @@
 -- Prints the README's table of operations from the module's own rows (rtc.operations()), so the
 -- reference cannot drift from the code: `make docs` writes it into README.md between the
--- "operations" markers, and spec/reference_spec.lua checks that it is there unchanged.
+-- "operations" markers, and spec/packaging/reference_spec.lua checks that it is there unchanged.
 --   lua5.4 tools/reference.lua            -- the table on stdout
 --   lua5.4 tools/reference.lua README.md  -- rewrites the table inside README.md
 local rtc = require "rtc"
