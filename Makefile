@@ -103,7 +103,7 @@ $(OBJ)/rtcjob.o: rtcjob.c
 
 -include $(OBJECTS:.o=.d)
 
-# The lists, for scripts (fuzz/run.sh, spec/packaging/rows_spec.lua, bench/run.sh): one line each.
+# The lists, for scripts (fuzz/run.sh, spec/unit/rows_spec.lua, examples/embed/test.sh): one line each.
 .PHONY: print-sources print-includes
 print-sources:
 	@echo $(SOURCES)
@@ -206,7 +206,7 @@ man: all
 	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob man > man/rtcjob.1
 	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob completion bash > completion/rtcjob
 
-# The README's table of operations, from the module's rows (spec/reference_spec.lua checks it).
+# The README's table of operations, from the module's rows (spec/packaging/reference_spec.lua checks it).
 .PHONY: docs
 docs: all
 	@RTC_CPATH="$(OUT)/?.so" $(LUA) -e 'package.cpath = os.getenv("RTC_CPATH") .. ";" .. package.cpath' \

@@ -33,7 +33,7 @@ static const rtc_list bucket_list = {"buckets", "obs_bucket", "count", 0};
 static const rtc_list object_list = {"objects", "obs_bucket_object", "count", 0};
 
 #ifdef RTC_TEST_ROWS
-/* Test-only rows (spec/rows_spec.lua builds a module with them): one of each kind of field,
+/* Test-only rows (spec/unit/rows_spec.lua builds a module with them): one of each kind of field,
  * rule, query and list metadata, apart from the API's own rows, so the row types are tested
  * independently of what the 28 operations happen to use. */
 static const rtc_field test_item_fields[] = {
