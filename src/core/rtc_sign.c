@@ -197,7 +197,7 @@ static int sha256(rtc_sign_key *key, const void *data, size_t len, unsigned char
          EVP_DigestFinal_ex(key->digest, out, &n) == 1 && n == 32;
 }
 
-static int hmac_sha256(rtc_sign_key *key, const void *data, size_t len, unsigned char out[32]) {
+int rtc_sign_key_hmac(rtc_sign_key *key, const void *data, size_t len, unsigned char out[32]) {
   size_t n = 0;
   return EVP_MAC_init(key->mac, NULL, 0, NULL) == 1 && /* no key: reuse the keyed states */
          EVP_MAC_update(key->mac, data, len) == 1 && EVP_MAC_final(key->mac, out, &n, 32) == 1 &&
@@ -375,7 +375,7 @@ static int sign(rtc_sign_key *key, const char *method, const char *prefix, size_
   sts[sizeof ALGORITHM + DATE_LEN] = '\n';
   if (!sha256(key, cb->data, cb->len, md)) FAIL("SHA-256 of the canonical request failed");
   rtc_hex_lower(sts + sizeof ALGORITHM + DATE_LEN + 1, md, 32);
-  if (!hmac_sha256(key, sts, sizeof sts, md)) FAIL("HMAC-SHA256 failed");
+  if (!rtc_sign_key_hmac(key, sts, sizeof sts, md)) FAIL("HMAC-SHA256 failed");
 
 #define P1 ALGORITHM " Access="
 #define P2 ", SignedHeaders="

@@ -48,6 +48,9 @@ int rtc_sign_authorization(const char *method, const char *target, size_t target
 typedef struct rtc_sign_key rtc_sign_key;
 rtc_sign_key *rtc_sign_key_new(const char *sk, size_t sk_len);
 void rtc_sign_key_free(rtc_sign_key *key); /* cleanses the keyed state; NULL is fine */
+/* HMAC-SHA256(SK, data) into out with the key's prepared HMAC context (also what the join
+ * signatures use, rtc_join.c). 1, or 0 when libcrypto fails. */
+int rtc_sign_key_hmac(rtc_sign_key *key, const void *data, size_t len, unsigned char out[32]);
 /* rtc_sign_authorization with a prepared key instead of the SK (no canonical request out).
  * The key's prepared AK and fixed headers (rtc_sign_key_prepare) are NOT used here. The key is
  * const for compatibility only: its reused contexts change (one thread at a time). */

@@ -125,6 +125,9 @@ int lrtc_assert(lua_State *L);
 /* rtc_sign_lua.c: headers, canonical_request = rtc.sign(req) */
 int lrtc_sign(lua_State *L);
 
+/* rtc_join_lua.c: signature, ctime = rtc.join_signature(app_id, app_key, room_id, user_id [, opts]) */
+int lrtc_join_signature(lua_State *L);
+
 /* rtc_credentials_lua.c: rtc.credentials(opts), the chain without a client */
 int lrtc_credentials(lua_State *L);
 int lrtc_job_tostring(lua_State *L);
