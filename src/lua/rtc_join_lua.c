@@ -23,6 +23,16 @@ static double number_option(lua_State *L, const char *key) {
   return (double)lua_tonumber(L, -1);
 }
 
+/* 1 when an unknown option's name may be shown: a short identifier, not arbitrary text. */
+static int shown_name(const char *s) {
+  size_t i;
+  for (i = 0; s[i] != '\0'; i++)
+    if (i >= 32 || !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+                     (i > 0 && s[i] >= '0' && s[i] <= '9')))
+      return 0;
+  return i > 0;
+}
+
 /* Reads opts (argument 5, a table or nil) raw into r; unknown keys and wrong types raise. The
  * join string stays anchored in opts, which is on the stack. */
 static void read_options(lua_State *L, rtc_join_request *r) {
@@ -44,8 +54,10 @@ static void read_options(lua_State *L, rtc_join_request *r) {
       if (lua_type(L, -1) != LUA_TSTRING)
         luaL_error(L, FN ": opts.join: expected a string (\"+\" or \"\"), got %s", luaL_typename(L, -1));
       r->sep = lua_tolstring(L, -1, &r->sep_len);
-    } else if (key != NULL) {
+    } else if (key != NULL && shown_name(key)) {
       luaL_error(L, FN ": opts.%s: unknown option (expected ttl, ctime, now or join)", key);
+    } else if (key != NULL) { /* no short identifier: not echoed (control bytes, a pasted key) */
+      luaL_error(L, FN ": opts: an unknown option (expected ttl, ctime, now or join)");
     } else {
       luaL_error(L, FN ": opts: unknown %s key (expected ttl, ctime, now or join)", luaL_typename(L, -2));
     }
