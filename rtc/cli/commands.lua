@@ -101,6 +101,7 @@ local function add_utilities(commands, add_command)
     notes = "Prints one 'Name: value' line per header to add to the request (JSON with --json).\n"
       .. "X-Sdk-Date (UTC, YYYYMMDDTHHMMSSZ) and Host are added unless given with --header.",
     run = run_sign })
+  require("rtc.cli.join").register(add_command)
   add_command("completion", { usage = "completion bash",
     summary = "Print the bash completion script (source it, or install it as completion/rtcjob).",
     flags = {}, run = function(c, _, pos)

@@ -69,6 +69,7 @@ function M.redact_environment()
   console.add_secret(console.getenv("HUAWEICLOUD_SDK_SK"))
   console.add_secret(console.getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN"))
   console.add_secret(console.getenv("RTC_AUTH_TOKEN"))
+  console.add_secret(console.getenv("RTC_APP_KEY")) -- join-signature's app_key
 end
 
 return M

@@ -15,7 +15,8 @@ Exit codes: 0 success; 1 the service answered an error (or an answer that cannot
 3 network error or timeout. A batch exits with the worst code among its jobs.]]
 
 M.ENV_HELP = "Environment: RTC_ENDPOINT, RTC_AUTH_TOKEN, HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK,\n"
-  .. "  HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_CREDENTIALS_FILE;\n"
+  .. "  HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_CREDENTIALS_FILE,\n"
+  .. "  RTC_APP_KEY (join-signature's app_key);\n"
   .. "  flags win over the environment, then the profile file (see the module's credentials chain)."
 
 local function flag_left(row) return "--" .. row[1] .. (row[2] and (" " .. row[2]) or "") end
@@ -71,8 +72,10 @@ function M.main_help(commands)
     .. "Huawei SparkRTC (CloudRTC v2) from the shell: every API operation is a command.\n\n"
     .. "Operations (" .. PROG .. " OPERATION --help shows its arguments and flags):\n"
     .. wrap(ops, "  ", 96) .. "\n\nCommands:\n"
+  local width = 11
+  for _, n in ipairs(others) do width = math.max(width, #n) end
   for _, n in ipairs(others) do
-    s = s .. string.format("  %-11s %s\n", n, by_name[n].summary)
+    s = s .. string.format("  %-" .. width .. "s %s\n", n, by_name[n].summary)
   end
   return s .. "\nGlobal flags:\n" .. flag_help(GLOBAL_FLAGS) .. "\n\n"
     .. "Secrets are never printed; --token-file/--sk-file keep them out of argv.\n"
@@ -93,7 +96,7 @@ local function value_flags(commands)
 end
 
 local FILE_FLAGS = { jobs = true, ["ca-file"] = true, ["token-file"] = true, ["sk-file"] = true,
-                     ["body-file"] = true }
+                     ["body-file"] = true, ["app-key-file"] = true }
 
 function M.bash_completion(commands)
   local by_name, order = commands.by_name, commands.order
@@ -176,7 +179,7 @@ function M.man_page(commands, version)
     ".SH SYNOPSIS", ".B rtcjob", "[\\fIGLOBAL FLAGS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR] [\\fIFLAGS\\fR]",
     ".SH DESCRIPTION",
     "Every operation of the API is a command, made from the operation table of the rtc module;"
-      .. " a few short aliases and the commands wait, sign and completion are added.",
+      .. " a few short aliases and the commands wait, sign, join-signature and completion are added.",
     ".SH COMMANDS" }
   for _, n in ipairs(commands.order) do
     local c = commands.by_name[n]
