@@ -181,7 +181,9 @@ PORT=1 TLS_PORT=2
 test_conf >"$TMP/check.conf"
 check "nginx -t accepts the test configuration" \
     "$NGINX" -t -q -p "$TMP" -c "$TMP/check.conf" -e "$TMP/error-t.log" -g "pid $TMP/t.pid;"
-if start_conf test test_conf; then
+# shellcheck source=examples/openresty/join_checks.sh
+. "$HERE/join_checks.sh"
+if NGINX_ENV="$JOIN_ENV" start_conf test test_conf; then
     ok "nginx started (1 worker) on 127.0.0.1:$PORT ${USER_LINE:+(user root)}"
 else
     not_ok "nginx started"; finish
@@ -370,13 +372,17 @@ done
 check "error.log holds no secret (SKs, token) and no Lua error, alert or crash" \
     eval '! grep -E "test-sk|wrong-sk|test-token|runtime error|\[(alert|crit|emerg)\]" "$ERRLOG"'
 
+# ---- join signatures (join_checks.sh) ----------------------------------------------------
+join_worked "$NG"
+join_checks test "$NG"
+
 # ---- the README's nginx.conf -------------------------------------------------------------
 J5=$(create_job 5)
 readme_conf() {
     MODULES_DIR=$MODULES_DIR ROOT=$ROOT SODIR=$SODIR RPORT=$PORT "$LUAJIT" "$TMP/readme.lua" "$ROOT/README.md"
     [ -n "$USER_LINE" ] && echo "$USER_LINE"
 }
-if NGINX_ENV="RTC_WATCH_APP=$APP RTC_WATCH_JOB=$J5" start_conf readme readme_conf; then
+if NGINX_ENV="RTC_WATCH_APP=$APP RTC_WATCH_JOB=$J5 $JOIN_ENV" start_conf readme readme_conf; then
     ok "nginx started with the README's nginx.conf"
     R=http://127.0.0.1:$PORT
     curl -s -m 10 -o "$TMP/rj.json" -w '%{http_code}' "$R/job?app=$APP&job=$J5" >"$TMP/rj.code"
@@ -395,6 +401,7 @@ if NGINX_ENV="RTC_WATCH_APP=$APP RTC_WATCH_JOB=$J5" start_conf readme readme_con
         eval '[ "$(cat "$TMP/rs.code")" = 200 ] && grep -qx "$J5" "$TMP/rs.txt" &&
               [ "$(mockctl GET /_mock/jobs | "$LUAJIT" -e "local t = require(\"cjson\").decode(io.read(\"*a\"))
                    print(t[\"$APP\"][\"$J5\"].record_param.record_rule_id)")" = readme ]'
+    join_checks readme "$R"
     check "README nginx: no Lua error in its error.log" eval '! grep -E "runtime error|\[(alert|crit|emerg)\]" "$TMP/error-readme.log"'
 else
     not_ok "nginx started with the README's nginx.conf"
