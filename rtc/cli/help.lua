@@ -72,10 +72,8 @@ function M.main_help(commands)
     .. "Huawei SparkRTC (CloudRTC v2) from the shell: every API operation is a command.\n\n"
     .. "Operations (" .. PROG .. " OPERATION --help shows its arguments and flags):\n"
     .. wrap(ops, "  ", 96) .. "\n\nCommands:\n"
-  local width = 11
-  for _, n in ipairs(others) do width = math.max(width, #n) end
   for _, n in ipairs(others) do
-    s = s .. string.format("  %-" .. width .. "s %s\n", n, by_name[n].summary)
+    s = s .. string.format("  %-11s %s\n", n, by_name[n].summary)
   end
   return s .. "\nGlobal flags:\n" .. flag_help(GLOBAL_FLAGS) .. "\n\n"
     .. "Secrets are never printed; --token-file/--sk-file keep them out of argv.\n"
