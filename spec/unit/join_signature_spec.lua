@@ -128,7 +128,9 @@ describe("rtc.join_signature: refusals (nil, err; kind invalid, the field named)
     refused("ctime", sign("a", "r", "u", { now = NOW, ttl = 60, ctime = NOW + 60 }))
   end)
   it("a separator other than '+' or ''", function()
-    for _, sep in ipairs({ "-", "++", " ", "\n" }) do refused("join", sign("a", "r", "u", { now = NOW, join = sep })) end
+    for _, sep in ipairs({ "-", "++", " ", "\n" }) do
+      refused("join", sign("a", "r", "u", { now = NOW, join = sep }))
+    end
   end)
   it("a negative or fractional now", function()
     refused("now", sign("a", "r", "u", { now = -1 }))
