@@ -31,7 +31,7 @@ for _, file in ipairs({
   "operations", -- token_ops, aksk_ops, debug_logger
   "errors",     -- invalid, bad_options, api_errors, transport, timeout, decode_errors, rate
   "retries",    -- retries, deadline, failover
-  "pure",       -- prepare, credentials, decode, sign
+  "pure",       -- prepare, credentials, decode, sign, join_signature
   "in_flight",  -- batch, start_poll_cancel, close_in_flight, reentry, gc_unclosed, default_client,
                 --   wait
   "gc",         -- gc_numeric

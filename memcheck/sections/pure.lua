@@ -1,5 +1,5 @@
--- memcheck/sections/pure.lua: prepare / decode / rtc.sign. memcheck/driver.lua runs the
--- sections; memcheck/kit.lua holds what they share.
+-- memcheck/sections/pure.lua: prepare / decode / rtc.sign / rtc.join_signature. memcheck/driver.lua
+-- runs the sections; memcheck/kit.lua holds what they share.
 local kit = require "memcheck.kit"
 local helper, rtc, check, eq, ok = kit.helper, kit.rtc, kit.check, kit.eq, kit.ok
 local failed, raises, gc, section, mock = kit.failed, kit.raises, kit.gc, kit.section, kit.mock
@@ -158,5 +158,25 @@ section("sign", function()
   raises(function() rtc.sign{ method = "GET", url = "/", ak = "a", sk = "s",
     headers = { [1] = "x" } } end, "non-string header name", "string keys")
   raises(function() rtc.sign("x") end, "not a table", "bad argument")
+  gc()
+end)
+
+section("join_signature", function()
+  local key = "0123456789abcdef0123456789abcdef"
+  local sig, ctime = rtc.join_signature("my-app", key, "room-1", "user-1", { now = 1764576000 })
+  eq(sig, "32cd71b546b8c5062d3d11cf79050f5a15c6839a844549f82a195dcbdf32bc55", "join signature '+'")
+  eq(ctime, 1764583200, "join ctime")
+  sig = rtc.join_signature("my-app", key, "room-1", "user-1", { now = 1764576000, join = "" })
+  eq(sig, "93afc2d39e2c1f9d12501f0ab3a350242f57dd327c9d83403e79de90e2fd216f", "join signature ''")
+  -- long ids and key (the content buffer grows), refusals, raises after the options are read
+  sig = rtc.join_signature(("a"):rep(256), ("k"):rep(5000), ("r"):rep(256), ("u"):rep(256))
+  check(type(sig) == "string" and #sig == 64, "join long ids and key")
+  failed("invalid", nil, "join empty room", rtc.join_signature("a", key, "", "u"))
+  failed("invalid", nil, "join ttl", rtc.join_signature("a", key, "r", "u", { ttl = 0 }))
+  failed("invalid", nil, "join ctime", rtc.join_signature("a", key, "r", "u", { now = 10, ctime = 5 }))
+  failed("invalid", nil, "join separator", rtc.join_signature("a", key, "r", "u", { join = "-" }))
+  raises(function() rtc.join_signature("a", key, "r", "u", { ttl = "1" }) end, "join ttl type", "opts.ttl")
+  raises(function() rtc.join_signature("a", key, "r", "u", { bogus = 1 }) end, "join unknown", "unknown")
+  raises(function() rtc.join_signature("a", nil, "r", "u") end, "join key type", "app_key")
   gc()
 end)
