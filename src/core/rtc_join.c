@@ -4,7 +4,6 @@
 
 #include "rtc_join.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,8 +30,9 @@ static const char *id_problem(const char *s, size_t len) {
   return NULL;
 }
 
+/* v a whole number in [min, max] (NaN fails every comparison); the range keeps the cast exact */
 static int whole(double v, double min, double max) {
-  return !isnan(v) && v >= min && v <= max && floor(v) == v;
+  return v >= min && v <= max && (double)(long long)v == v;
 }
 
 /* The expiry from now and ttl or ctime: 0 and *ctime, or -1 (field and err set). */
