@@ -45,7 +45,6 @@ function M.run(cmd, o, pos)
   local app, room, user = pos[1], pos[2], pos[3]
   local ok, signature, ctime = pcall(rtc.join_signature, app, key, room, user,
                                      { ttl = o.ttl, ctime = o.ctime, join = o.join })
-  key = nil -- luacheck: ignore (dropped as soon as used)
   if not ok or not signature then
     local e = ok and ctime or signature
     console.err_line(errors.text(e))
