@@ -1,6 +1,6 @@
 -- mock/sparkrtc/control.lua — the /_mock/ control routes of mock/server.lua (never
--- authenticated; JSON bodies): reset, stats, requests, jobs, seed, scripts, config, health,
--- shutdown. mock/README.md lists them.
+-- authenticated; JSON bodies): reset, stats, requests, jobs, seed, scripts, config, join,
+-- health, shutdown. mock/README.md lists them.
 
 local sparkrtc = require "sparkrtc"
 local json = sparkrtc.json
@@ -52,6 +52,11 @@ function C.handle(srv, req)
     api:apply_seed()
     return simple(200, json.object({ app_id = sparkrtc.SEED.app_id, rule_id = sparkrtc.SEED.rule_id,
       job_id = sparkrtc.SEED.job_id }))
+  elseif p == "/_mock/join" and m == "POST" then
+    local v = body_obj()
+    if not json.is_object(v) then return simple(400, { error = "join body must be a JSON object" }) end
+    local ok, why = require("sparkrtc.join").check(v, api:now())
+    return simple(ok and 200 or 401, json.object({ ok = ok, error = why }))
   elseif p == "/_mock/health" and m == "GET" then
     return simple(200, { ok = true })
   elseif p == "/_mock/script" and m == "DELETE" then
