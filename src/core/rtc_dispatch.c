@@ -126,6 +126,10 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   o.random = rtc_random01(d);
   rtc_policy_decide(&d->policy, &o, &dec);
   if (o.sent && (o.error == RTC_ERR_TIMEOUT || o.error == RTC_ERR_TRANSPORT)) call->lost = 1;
+  if (t->sends > 1) { /* libcurl re-sent it: the first went out, and its answer was lost */
+    call->attempts += t->sends - 1;
+    call->maybe_done = 1;
+  }
   if (o.error == RTC_ERR_CONNECT)
     endpoint_failed(d, call->endpoint, now, t->connect_status ? "the proxy could not reach it"
                                                               : "could not connect");

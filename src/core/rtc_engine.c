@@ -82,6 +82,16 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud) {
   return len;
 }
 
+/* Called before each time the request is sent, on a new or a reused connection: libcurl's own
+ * re-send shows as a second call. */
+static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port) {
+  rtc_transfer *t = ud;
+  (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+  t->sends++;
+  return CURL_PREREQFUNC_OK;
+}
+
 /* ---------------------------------------------------------------- sockets and the timer */
 
 #ifdef __linux__
@@ -208,6 +218,7 @@ static CURL *new_easy(const rtc_engine *e) {
   SET(CURLOPT_NOSIGNAL, 1L);
   SET(CURLOPT_WRITEFUNCTION, on_body);
   SET(CURLOPT_HEADERFUNCTION, on_header);
+  SET(CURLOPT_PREREQFUNCTION, on_prereq);
   SET(CURLOPT_FOLLOWLOCATION, 0L); /* a redirect could carry Authorization elsewhere */
 #if LIBCURL_VERSION_NUM >= 0x075500
   SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -294,6 +305,7 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   t->sent = 0;
   t->connect_status = 0;
   t->headers_ended = 0;
+  t->sends = 0;
   t->too_large = t->headers_too_large = 0;
   t->request_id[0] = t->content_type[0] = t->location[0] = t->retry_after[0] = '\0';
   rtc_buf_reset(&t->response);
@@ -326,6 +338,7 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
     SET(CURLOPT_PRIVATE, (void *)t);
     SET(CURLOPT_WRITEDATA, (void *)t);
     SET(CURLOPT_HEADERDATA, (void *)t);
+    SET(CURLOPT_PREREQDATA, (void *)t);
     SET(CURLOPT_ERRORBUFFER, t->error);
   }
   if (last.timeout_ms != t->timeout_ms) SET(CURLOPT_TIMEOUT_MS, t->timeout_ms);

@@ -47,6 +47,8 @@ typedef struct rtc_transfer {
   long sent;                     /* header bytes sent */
   long connect_status;           /* the proxy's answer to CONNECT (0: none) */
   int headers_ended;             /* the answer's header block was seen to its end */
+  int sends;                     /* times the request went out: more than 1 when libcurl re-sent
+                                  * it by itself (a reused connection that died first) */
   int too_large;                 /* the answer passed max_body; reading stopped */
   int headers_too_large;         /* RTC_HEADER_PAST_LINE_LIMIT or RTC_HEADERS_PAST_LIBCURL */
   char request_id[RTC_ENGINE_ID_SIZE], content_type[128], location[512], retry_after[64];
