@@ -46,7 +46,7 @@ build = {
                   "src/api/rtc_models_jobs.c", "src/api/rtc_models_mix.c",
                   "src/core/auth/rtc_credentials.c", "src/core/auth/rtc_metadata.c",
                   "src/core/auth/rtc_profile.c", "src/core/rtc_dispatch.c",
-                  "src/core/rtc_engine.c", "src/core/rtc_headers.c", "src/core/rtc_policy.c",
+                  "src/core/rtc_dispatch_queues.c", "src/core/rtc_engine.c", "src/core/rtc_headers.c", "src/core/rtc_policy.c",
                   "src/core/rtc_sign.c" },
       libraries = { "curl", "crypto", "jansson" },
       incdirs = { "src/base", "src/api", "src/core/auth", "src/core", "src/lua",

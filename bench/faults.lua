@@ -1,3 +1,4 @@
+-- luacheck: max line length 240
 -- bench/faults.lua — `make bench` section "Faults" (BENCH_ONLY=faults runs it alone): the client
 -- against mock/fault.lua (127.0.0.1 only), longer than spec/client/faults_spec.lua's run. Prints
 -- the section's markdown on stdout. Knobs (env): BENCH_FAULT_CREATES=5000 BENCH_FAULT_GETS=20000

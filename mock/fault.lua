@@ -122,7 +122,8 @@ local function serve(sock)
       end
       if req.target == "/_fault/stats" then
         local body = cjson.encode(stats)
-        stream:send(http.head({ status = 200, headers = { ["Content-Type"] = "application/json" }, body = body }, true) .. body)
+        local head = http.head({ status = 200, headers = { ["Content-Type"] = "application/json" }, body = body }, true)
+        stream:send(head .. body)
       elseif opts.blackhole then
         stats.injected.blackhole = (stats.injected.blackhole or 0) + 1
         loop.sleep(86400)
@@ -132,7 +133,7 @@ local function serve(sock)
         local body = req.body ~= "" and select(2, pcall(cjson.decode, req.body)) or nil
         if type(body) ~= "table" then body = nil end
         local path = req.target:gsub("%?.*$", "")
-        local name, key = nil, nil
+        local name, key
         if req.method == "POST" then
           name, key = body and body.room_id, body and body.user_id
         else

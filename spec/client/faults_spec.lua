@@ -1,3 +1,4 @@
+-- luacheck: max line length 160
 -- spec/client/faults_spec.lua — the client against mock/fault.lua, a server that breaks each
 -- request as the request asks (spec/support/fault.lua): a create is on the wire at most once per
 -- attempt and never processed twice, err.sent says when a request may have reached the server,
@@ -6,7 +7,6 @@
 -- CONNECT failure, wait_* bounded by its own timeout; then a scaled-down run of a few thousand
 -- calls (nothing lost, nothing processed twice, error kinds as injected). No timing is asserted
 -- beyond wide bounds (a loaded machine stays far inside them).
-local helper = require "spec.helper"
 local rtc = require "rtc"
 local fault = require "spec.support.fault"
 

@@ -64,26 +64,24 @@ static int digest_value(lua_State *L, EVP_MD_CTX *ctx, int idx, int depth, unsig
   char num[64];
   size_t len = 0, count = 0, i;
   const char *bytes = NULL;
-  int type = lua_type(L, idx), rc = 0;
+  int type = lua_type(L, idx);
   unsigned int n;
   idx = lua_absindex(L, idx);
   if (type == LUA_TTABLE && depth <= RTC_SAME_DEPTH) {
     memset(acc, 0, sizeof acc);
     luaL_checkstack(L, 4, "rtc: answer nested too deeply");
     lua_pushnil(L);
-    while (rc == 0 && lua_next(L, idx) != 0) {
-      rc = digest_value(L, ctx, -2, depth + 1, kd) | digest_value(L, ctx, -1, depth + 1, vd);
-      if (rc == 0 && (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-                      EVP_DigestUpdate(ctx, kd, 32) != 1 || EVP_DigestUpdate(ctx, vd, 32) != 1 ||
-                      EVP_DigestFinal_ex(ctx, kd, &n) != 1))
-        rc = -1;
+    while (lua_next(L, idx) != 0) {
+      if (digest_value(L, ctx, -2, depth + 1, kd) != 0 ||
+          digest_value(L, ctx, -1, depth + 1, vd) != 0 ||
+          EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 || EVP_DigestUpdate(ctx, kd, 32) != 1 ||
+          EVP_DigestUpdate(ctx, vd, 32) != 1 || EVP_DigestFinal_ex(ctx, kd, &n) != 1) {
+        lua_pop(L, 2); /* the value and the key lua_next left */
+        return -1;
+      }
       for (i = 0; i < 32; i++) acc[i] ^= kd[i];
       count++;
       lua_pop(L, 1);
-    }
-    if (rc != 0) {
-      lua_pop(L, 1); /* the key lua_next left */
-      return -1;
     }
     len = (size_t)snprintf(num, sizeof num, "t%lu:", (unsigned long)count);
     return EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
