@@ -5,6 +5,9 @@
 --     pool       = "rtc"    the nginx thread pool (`thread_pool rtc threads=N;`) the calls run in
 --     subrequest = "/_rtc"  instead of the pool: each attempt is an ngx.location.capture of this
 --                           internal location, which proxy_passes the prepared request
+--     threads, max_queue    the pool's size as its `thread_pool` line says (else read from
+--                           nginx.conf); max_pending (default: threads + max_queue, at most
+--                           1024) must fit in it
 --   local job, err = client:update_job(app_id, job_id, params)   -- as rtc.new(opts) would
 --
 -- The pool way (default): ngx.run_worker_thread runs the call in a pool thread, from
