@@ -158,7 +158,9 @@ ok = 0
 for _, r in ipairs(results) do if r.result then ok = ok + 1 end end
 local holed = stats(hole).injected.blackhole or 0
 row("F4", string.format("failover: %d get_job over {refused, black hole, good}, concurrency 64, timeout 1 s (%.1f s): calls that reached the good endpoint; requests the black hole swallowed", N_FAILOVER, wall),
-  string.format("%.1f%%; %d", 100 * ok / N_FAILOVER, holed), "≥ 96%; ≤ the concurrency", ok / N_FAILOVER >= 0.96 and "met" or "**MISSED**")
+  string.format("%.1f%%; %d", 100 * ok / N_FAILOVER, holed),
+  "≥ 96%; ≤ 128 (2 × the concurrency: the calls that started before the first timeout told the client)",
+  (ok / N_FAILOVER >= 0.96 and holed <= 128) and "met" or "**MISSED**")
 -- the same one call at a time: one timeout, then never again
 c = client{ endpoint = { "http://127.0.0.1:" .. free_port(), hole.url, srv.url }, timeout = 1 }
 local before = stats(hole).injected.blackhole or 0

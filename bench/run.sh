@@ -59,12 +59,13 @@ faults_section() { "$LUA" "$here/faults.lua"; }
 if [ "${BENCH_ONLY:-}" = faults ]; then
   log "faults: bench/faults.lua"
   faults_section > "${TMPDIR:-/tmp}/rtc-bench-faults.$$.md"
-  "$LUA" -e '
-    local f = io.open(arg[1]); local old = f:read("a"); f:close()
-    f = io.open(arg[2]); local new = f:read("a"); f:close()
-    local a, b = old:find("<!%-%- faults %-%->.-<!%-%- /faults %-%->\n?")
-    if a then old = old:sub(1, a - 1) .. new .. old:sub(b + 1) else old = old .. "\n" .. new end
-    f = io.open(arg[1], "w"); f:write(old); f:close()' "$here/results.md" "${TMPDIR:-/tmp}/rtc-bench-faults.$$.md"
+  "$LUA" - "$here/results.md" "${TMPDIR:-/tmp}/rtc-bench-faults.$$.md" <<'LUA'
+local f = io.open(arg[1]); local old = f:read("a"); f:close()
+f = io.open(arg[2]); local new = f:read("a"); f:close()
+local a, b = old:find("<!%-%- faults %-%->.-<!%-%- /faults %-%->\n?")
+if a then old = old:sub(1, a - 1) .. new .. old:sub(b + 1) else old = old .. "\n" .. new end
+f = io.open(arg[1], "w"); f:write(old); f:close()
+LUA
   cat "${TMPDIR:-/tmp}/rtc-bench-faults.$$.md"
   rm -f "${TMPDIR:-/tmp}/rtc-bench-faults.$$.md"
   log "faults: written to bench/results.md"
