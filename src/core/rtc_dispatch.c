@@ -133,7 +133,9 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   if (o.error == RTC_ERR_CONNECT)
     endpoint_failed(d, call->endpoint, now, t->connect_status ? "the proxy could not reach it"
                                                               : "could not connect");
-  else if (o.error == RTC_ERR_TIMEOUT)
+  else if (o.error == RTC_ERR_TIMEOUT && (!o.sent || t->timeout_ms >= (long)(d->cfg->timeout * 1000)))
+    /* an attempt cut short by the call's own bound (its deadline, wait_*) says nothing of the
+     * endpoint */
     endpoint_failed(d, call->endpoint, now, o.sent ? "no answer in time" : "connect timed out");
   else if (o.error == RTC_ERR_NONE)
     rtc_health_ok(&d->health[call->endpoint]);
