@@ -206,6 +206,12 @@ man: all
 	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob man > man/rtcjob.1
 	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob completion bash > completion/rtcjob
 
+# The rockspec's list of C sources, from the same folders (spec/packaging/luarocks_spec.lua
+# checks that they agree).
+.PHONY: rockspec
+rockspec:
+	@$(LUA) tools/rockspec_sources.lua rtcjob-$(VERSION)-1.rockspec $(SOURCES)
+
 # The README's table of operations, from the module's rows (spec/packaging/reference_spec.lua checks it).
 .PHONY: docs
 docs: all

@@ -11,6 +11,9 @@
 #   BENCH_KEEP=1 (keep the temp dir: nginx logs, callgrind files)
 #   BENCH_ONLY=2 (section 2 alone, for measuring one change: prints aksk, token, token6k, bare
 #   instructions per call and writes no results.md; with BENCH_KEEP=1, callgrind_annotate the files)
+#   BENCH_ONLY=faults (the "Faults" section alone: bench/faults.lua against mock/fault.lua; it
+#   replaces that section of results.md). Its knobs: BENCH_FAULT_CREATES=5000
+#   BENCH_FAULT_GETS=20000 BENCH_FAILOVER_N=2000 BENCH_FAULT_CONC=128 BENCH_FRESH_N=1000
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -49,6 +52,24 @@ done
 if [ -z "${RTC_CPATH:-}" ]; then
   if [ -f "$root/build/$LUA/rtc.so" ]; then export RTC_CPATH="$root/build/$LUA/?.so"
   elif [ ! -f "$root/rtc.so" ]; then die "no build/$LUA/rtc.so or ./rtc.so: run make first"; fi
+fi
+
+# the "Faults" section (issue 22): its own servers (mock/fault.lua), no nginx
+faults_section() { "$LUA" "$here/faults.lua"; }
+if [ "${BENCH_ONLY:-}" = faults ]; then
+  log "faults: bench/faults.lua"
+  faults_section > "${TMPDIR:-/tmp}/rtc-bench-faults.$$.md"
+  "$LUA" - "$here/results.md" "${TMPDIR:-/tmp}/rtc-bench-faults.$$.md" <<'LUA'
+local f = io.open(arg[1]); local old = f:read("a"); f:close()
+f = io.open(arg[2]); local new = f:read("a"); f:close()
+local a, b = old:find("<!%-%- faults %-%->.-<!%-%- /faults %-%->\n?")
+if a then old = old:sub(1, a - 1) .. new .. old:sub(b + 1) else old = old .. "\n" .. new end
+f = io.open(arg[1], "w"); f:write(old); f:close()
+LUA
+  cat "${TMPDIR:-/tmp}/rtc-bench-faults.$$.md"
+  rm -f "${TMPDIR:-/tmp}/rtc-bench-faults.$$.md"
+  log "faults: written to bench/results.md"
+  exit 0
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rtc-bench.XXXXXX")
@@ -406,6 +427,8 @@ byobj() { # callgrind file -> "object<TAB>self Ir", from the raw file: every cos
       END { for (fn in best) printf "%9.0f  %s\n", best[fn] / N, name[fn] }' | sort -rn | head -n 25 || true
   echo '```'
 } >> "$tmp/results.md"
+
+[ -n "$ONLY" ] || { echo; faults_section; } >> "$tmp/results.md"
 
 cp "$tmp/results.md" "$here/results.md"
 cat "$here/results.md"

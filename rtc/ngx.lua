@@ -5,6 +5,9 @@
 --     pool       = "rtc"    the nginx thread pool (`thread_pool rtc threads=N;`) the calls run in
 --     subrequest = "/_rtc"  instead of the pool: each attempt is an ngx.location.capture of this
 --                           internal location, which proxy_passes the prepared request
+--     threads, max_queue    the pool's size as its `thread_pool` line says (else read from
+--                           nginx.conf); max_pending (default: threads + max_queue, at most
+--                           1024) must fit in it
 --   local job, err = client:update_job(app_id, job_id, params)   -- as rtc.new(opts) would
 --
 -- The pool way (default): ngx.run_worker_thread runs the call in a pool thread, from
@@ -25,12 +28,53 @@ local ngx = rawget(_G, "ngx") -- nil outside nginx (constructing a client works 
 
 local M = { _VERSION = rtc._VERSION }
 
-local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true }
+local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true, threads = true, max_queue = true }
 
--- calls of this worker in each pool (running or queued): rtc.ngx refuses more than max_pending
--- itself, because lua-nginx-module 0.10.23 crashes the worker (a double free) when a task does
--- not fit in the pool's queue (thread_pool ... max_queue=)
+-- calls of this worker in each pool (running or queued): pool -> { n = count, calls = { [token] =
+-- time it is given back by at the latest } }. rtc.ngx refuses more than max_pending itself,
+-- because lua-nginx-module 0.10.23 crashes the worker (a double free) when a task does not fit
+-- in the pool's queue (thread_pool ... max_queue=); max_pending is checked against the pool's
+-- threads + max_queue. A call gives its place back when it returns or raises; one whose request
+-- ended while it waited (ngx.exit) never returns, so its place is taken back once its task must
+-- have ended (the call's deadline, times the tasks that can be ahead of it in the queue).
 local pending = {}
+
+-- the thread pools the main nginx.conf declares: name -> { threads, max_queue } (nginx's
+-- defaults: 32 and 65536), read once per worker. The file is the master's -c (its process
+-- title keeps the command line), else <prefix>/conf/nginx.conf; includes are not followed.
+local declared
+local function declared_pools()
+  if declared then return declared end
+  declared = { default = { threads = 32, max_queue = 65536 } }
+  if not (ngx and ngx.config and ngx.config.prefix) then return declared end
+  local conf
+  local f = io.open("/proc/self/stat")
+  local ppid = f and (f:read("*a") or ""):match("^%d+ %b() %S+ (%d+)")
+  if f then f:close() end
+  f = ppid and io.open("/proc/" .. ppid .. "/cmdline", "rb")
+  if f then
+    local cmd = (f:read("*a") or ""):gsub("%z", " ")
+    f:close()
+    conf = cmd:match("%s%-c%s+(%S+)")
+  end
+  conf = conf or "conf/nginx.conf"
+  if conf:sub(1, 1) ~= "/" then conf = ngx.config.prefix() .. conf end
+  f = io.open(conf, "r")
+  if not f then return declared end
+  local text = (f:read("*a") or ""):gsub("#[^\n]*", "")
+  f:close()
+  for name, params in text:gmatch("thread_pool%s+([%w_%-]+)%s+([^;]*);") do
+    declared[name] = { threads = tonumber(params:match("threads=(%d+)")) or 32,
+                       max_queue = tonumber(params:match("max_queue=(%d+)")) or 65536 }
+  end
+  return declared
+end
+
+-- the calls of this worker running or queued in a pool (for tests and monitoring)
+function M.pending(pool)
+  local p = pending[pool or "rtc"]
+  return p and p.n or 0
+end
 
 -- calls that are not operations but come along (batch runs in the pool too)
 local POOL_METHODS = { "batch", "wait_job" }
@@ -183,17 +227,31 @@ local function pool_call(self, method, ...)
     end
   end
   local pool = self.pool
-  local n = pending[pool] or 0
-  if n >= self.max_pending then
+  local slots = pending[pool]
+  if not slots then slots = { n = 0, calls = {} }; pending[pool] = slots end
+  if slots.n >= self.max_pending then -- take back the places of calls whose request ended
+    local now = ngx.now()
+    for token, by in pairs(slots.calls) do
+      if by < now then slots.calls[token] = nil; slots.n = slots.n - 1 end
+    end
+  end
+  if slots.n >= self.max_pending then
     return nil, rtc_error("transport", string.format('rtc.ngx: thread pool "%s" is full: %d calls '
       .. "of this worker are running or queued (max_pending); raise `thread_pool %s threads=N "
       .. "max_queue=M;` in nginx.conf and opts.max_pending (at most threads + max_queue)",
-      pool, n, pool))
+      pool, slots.n, pool))
   end
-  pending[pool] = n + 1
-  local ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", self.key,
+  local token = {}
+  slots.calls[token] = ngx.now() + self.hold
+  slots.n = slots.n + 1
+  -- pcall: a phase that refuses worker threads raises, and the place is given back all the same
+  local called, ok, res = pcall(ngx.run_worker_thread, pool, "rtc.ngx", "_thread_call", self.key,
     self.opts, method, args)
-  pending[pool] = pending[pool] - 1
+  if slots.calls[token] then slots.calls[token] = nil; slots.n = slots.n - 1 end
+  if not called then
+    error(string.format('rtc.ngx: %s cannot run in thread pool "%s" here: %s (call it from a '
+      .. "rewrite, access or content handler, or an ngx.timer)", method, pool, tostring(ok)), 3)
+  end
   if not ok then
     local msg = tostring(res)
     if msg:find("not found", 1, true) or msg:find("no thread pool", 1, true) then
@@ -418,13 +476,36 @@ function M.new(opts)
     if not NGX_OPTIONS[k] then plain[k] = v end
   end
   for k, v in pairs(plain) do check_plain(v, k, {}) end
-  local self = setmetatable({ opts = plain, key = key_of(plain),
-                              pool = (opts or {}).pool or "rtc",
-                              subrequest = (opts or {}).subrequest,
-                              max_pending = (opts or {}).max_pending or 1024 }, Client)
-  if type(self.max_pending) ~= "number" or self.max_pending < 1 then
+  local o = opts or {}
+  local self = setmetatable({ opts = plain, key = key_of(plain), pool = o.pool or "rtc",
+                              subrequest = o.subrequest, max_pending = o.max_pending }, Client)
+  if self.max_pending ~= nil and (type(self.max_pending) ~= "number" or self.max_pending < 1) then
     error("rtc.ngx: opts.max_pending: expected a number >= 1", 2)
   end
+  for _, k in ipairs({ "threads", "max_queue" }) do
+    if o[k] ~= nil and (type(o[k]) ~= "number" or o[k] < (k == "threads" and 1 or 0) or o[k] % 1 ~= 0) then
+      error("rtc.ngx: opts." .. k .. ": expected a whole number, as `thread_pool` in nginx.conf declares it", 2)
+    end
+  end
+  -- the pool's size: as told, else as nginx.conf declares it; max_pending fits in it
+  local size = (o.threads or o.max_queue) and { threads = o.threads or 1, max_queue = o.max_queue or 0 }
+  if not size and ngx and not self.subrequest then size = declared_pools()[self.pool] end
+  local cap = size and size.threads + size.max_queue
+  if cap and self.max_pending and self.max_pending > cap then
+    error(string.format('rtc.ngx: opts.max_pending (%d) is more than thread pool "%s" holds '
+      .. "(threads %d + max_queue %d): a task past its queue crashes the worker", self.max_pending,
+      self.pool, size.threads, size.max_queue), 2)
+  end
+  if ngx and not cap and not self.subrequest and self.max_pending then
+    error(string.format('rtc.ngx: opts.max_pending: the size of thread pool "%s" is not known '
+      .. "(not declared in the main nginx.conf): pass opts.threads and opts.max_queue as its "
+      .. "`thread_pool` line declares them", self.pool), 2)
+  end
+  -- unknown pool: one call at a time is the only number that fits every pool
+  self.max_pending = self.max_pending or (cap and math.min(cap, 1024)) or (ngx and 1) or 1024
+  -- a call's place is taken back, if it never returned, once its task must have ended
+  local threads = size and size.threads or 1
+  self.hold = ((tonumber(plain.deadline) or 60) + 1) * (1 + math.ceil(self.max_pending / threads))
   if type(self.pool) ~= "string" then error("rtc.ngx: opts.pool: expected a thread pool name", 2) end
   if self.subrequest ~= nil and type(self.subrequest) ~= "string" then
     error("rtc.ngx: opts.subrequest: expected an internal location such as \"/_rtc\"", 2)

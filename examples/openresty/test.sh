@@ -340,6 +340,36 @@ check "a full pool (threads=1 max_queue=1, max_pending=2, 3 calls): one gets kin
     eval 'cat "$TMP"/full?.json | grep -q "\"kind\":\"transport\"" && grep -l "thread_pool tiny" "$TMP"/full?.json | grep -q . &&
           [ "$(grep -l "\"ok\":true" "$TMP"/full?.json | wc -l)" -ge 1 ]'
 
+# ---- the pool's size and the pending count (issue 22) -------------------------------------------
+call tinybig get_job "{\"opts\":{\"pool\":\"tiny\",\"max_pending\":1024},\"args\":[\"$APP\",\"$J3\"]}"
+check "max_pending above the pool's threads + max_queue (nginx.conf: tiny threads=1 max_queue=1) raises, naming both" \
+    eval 'jget "$TMP/tinybig.json" raised | grep -q "threads 1 + max_queue 1"'
+mockctl POST /_mock/script '{"delay": 1, "times": 3}' >/dev/null
+pids=()
+for i in 1 2 3; do
+    call "tinydef$i" get_job "{\"opts\":{\"pool\":\"tiny\"},\"args\":[\"$APP\",\"$J3\"]}" &
+    pids+=($!)
+    sleep 0.2
+done
+wait "${pids[@]}"
+mockctl DELETE /_mock/script >/dev/null
+check "max_pending's default fits the declared pool (tiny: 2): the third call is refused, the worker lives" \
+    eval 'cat "$TMP"/tinydef?.json | grep -q "\"kind\":\"transport\"" && [ "$(grep -l "\"ok\":true" "$TMP"/tinydef?.json | wc -l)" -eq 2 ] &&
+          [ "$(curl -s -m 5 "$NG/ping")" = pong ]'
+hf=$(curl -s -m 10 -D - -o /dev/null "$NG/hf?app=$APP&job=$J3")
+check "a pool call from header_filter raises (worker threads refused there) and gives its place back" \
+    eval 'echo "$hf" | grep -qi "^X-Raised: .*cannot run in thread pool" && echo "$hf" | grep -qi "^X-Pending: 0"'
+mockctl POST /_mock/script '{"delay": 3, "times": 2}' >/dev/null
+ew1=$(curl -s -m 10 "$NG/exit_wait?app=$APP&job=$J3")
+ew2=$(curl -s -m 10 "$NG/exit_wait?app=$APP&job=$J3")
+call ewfull get_job "{\"opts\":{\"pool\":\"tiny\"},\"args\":[\"$APP\",\"$J3\"]}"
+sleep 7
+mockctl DELETE /_mock/script >/dev/null
+call ewlater get_job "{\"opts\":{\"pool\":\"tiny\",\"deadline\":1},\"args\":[\"$APP\",\"$J3\"]}"
+check "requests that end (ngx.exit) while their call waits: full meanwhile, the places come back (not refused forever)" \
+    eval '[ "$ew1" = "pending 1" ] && [ "$ew2" = "pending 2" ] && jis "$TMP/ewfull.json" err.kind transport &&
+          jis "$TMP/ewlater.json" ok true'
+
 # ---- TLS ---------------------------------------------------------------------------------
 call tls0 get_job "{\"opts\":{\"endpoint\":\"$TLS\",\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"
 check "pool: self-signed upstream refused by default (kind=transport, about the certificate)" \

@@ -97,6 +97,27 @@ function M.call(op)
   ngx.say(cjson.encode(out))
 end
 
+-- /exit_wait?job=J: a light thread calls get_job in pool "tiny" (deadline 1 s) while the mock
+-- holds its answer; the request ends (ngx.exit) while the thread waits
+function M.exit_wait(app_id, job_id)
+  local c = rtc_ngx.new{ endpoint = os.getenv("RTC_ENDPOINT"), token = os.getenv("RTC_AUTH_TOKEN"),
+                         pool = "tiny", deadline = 1, retries = 0 }
+  ngx.thread.spawn(function() return c:get_job(app_id, job_id) end)
+  ngx.sleep(0.2)
+  ngx.say("pending ", rtc_ngx.pending("tiny"))
+  ngx.exit(200)
+end
+
+-- header_filter_by_lua of /hf: a pool call where worker threads are refused -> X-Raised, and the
+-- pool's pending count afterwards -> X-Pending
+function M.header_filter(app_id, job_id)
+  local c = rtc_ngx.new{ endpoint = os.getenv("RTC_ENDPOINT"), token = os.getenv("RTC_AUTH_TOKEN"),
+                         pool = "tiny" }
+  local ok, err = pcall(c.get_job, c, app_id, job_id)
+  ngx.header["X-Raised"] = ok and "no" or tostring(err):sub(1, 200):gsub("[\r\n]", " ")
+  ngx.header["X-Pending"] = rtc_ngx.pending("tiny")
+end
+
 -- TEST ONLY, the anti-pattern the control check measures: rtc's blocking call in a handler
 function M.blocking(app_id, job_id)
   local rtc = require "rtc"

@@ -2,7 +2,7 @@
 -- line of text, and a plain table for JSON output.
 local M = {}
 
-local KIND_EXIT = { api = 1, decode = 1, invalid = 2, transport = 3, timeout = 3, cancelled = 3 }
+local KIND_EXIT = { api = 1, decode = 1, invalid = 2, transport = 3, timeout = 3, cancelled = 3, config = 3 }
 
 function M.exit_code(e)
   if type(e) == "table" then return KIND_EXIT[e.kind] or 1 end

@@ -38,7 +38,9 @@ local function run_all(o, client, row, params, tbl, fmt)
   end
   local items = {}
   while true do
-    local item, e = step(state, ctl)
+    -- a page that fails is raised by the step (a failed walk is never a short list)
+    local stepped, item, e = pcall(step, state, ctl)
+    if not stepped then item, e = nil, item end
     if item == nil then
       if e then
         if fmt ~= "ndjson" and #items > 0 then emit(o, { [list.items] = items }, row.response, fmt) end

@@ -2,8 +2,8 @@
 -- spec/client/pagination_spec.lua — client:each_<item>: the lazy walk over every page of a list
 -- operation, against the mock (offset = page number from 0): empty lists, an exact multiple of
 -- the page size, a partial last page, a starting page, a server that repeats a page or ignores
--- offset, an error in the middle of a walk (nil, err from the step, never raised), the lists
--- that are not paged, and misuse (raises).
+-- offset or cycles through pages, an error in the middle of a walk (RAISED by the step: a plain
+-- for loop cannot mistake it for the end of the list), the lists that are not paged, and misuse.
 local helper = require "spec.helper"
 local cjson = require "cjson"
 
@@ -12,6 +12,15 @@ local LOCATIONS = { "cn-north-4", "cn-north-1", "cn-north-5", "cn-north-6", "cn-
 describe("each_<item>", function()
   local mock, client
   helper.mock_suite({ client = { retries = 0 } }, function(m, c) mock, client = m, c end)
+
+  -- a step whose raised error comes back as nil, err (as the README's pcall does)
+  local function safe(step)
+    return function()
+      local ok, item, e = pcall(step)
+      if ok then return item, e end
+      return nil, item
+    end
+  end
 
   local H = function() return { ["X-Auth-Token"] = mock.token, ["Content-Type"] = "application/json" } end
 
@@ -117,10 +126,10 @@ describe("each_<item>", function()
       assert.are.equal(before + 1, #mock:requests())
     end)
 
-    it("ends with nil, err (kind decode) on a server that repeats a page, never looping", function()
+    it("raises a decode error on a server that repeats a page, never looping", function()
       local page = { count = 50, apps = { { app_id = "a1", app_name = "one" }, { app_id = "a2", app_name = "two" } } }
       mock:script({ times = 10, status = 200, body = page })
-      local step = client:each_app({ limit = 2 })
+      local step = safe(client:each_app({ limit = 2 }))
       assert.are.equal("a1", step().app_id)
       assert.are.equal("a2", step().app_id)
       local item, err = step()
@@ -147,9 +156,9 @@ describe("each_<item>", function()
       assert.are.equal(1, #pages)
     end)
 
-    it("returns an error in the middle of a walk from the step, then ends", function()
+    it("raises an error in the middle of a walk from the step, then ends", function()
       local ids = make_apps(7)
-      local step = client:each_app({ limit = 3 })
+      local step = safe(client:each_app({ limit = 3 }))
       for i = 1, 3 do assert.are.equal(ids[i], step().app_id) end
       mock:script({ status = 500, body = { error_code = "RTC.00002001", error_msg = "InternalError" } })
       local item, err = step()
@@ -159,8 +168,8 @@ describe("each_<item>", function()
       assert.is_nil(step())
     end)
 
-    it("returns a refused page size as nil, err (invalid) from the first step; nothing sent", function()
-      local item, err = client:each_app({ limit = 101 })()
+    it("raises a refused page size (invalid) from the first step; nothing sent", function()
+      local item, err = safe(client:each_app({ limit = 101 }))()
       assert.is_nil(item)
       helper.is_error(err, "invalid")
       assert.are.equal("limit", err.field)
@@ -169,7 +178,7 @@ describe("each_<item>", function()
 
     it("reports an answer whose list is not an array as a decode error", function()
       mock:script({ status = 200, body = { count = 1, apps = "none" } })
-      local item, err = client:each_app()()
+      local item, err = safe(client:each_app())()
       assert.is_nil(item)
       helper.is_error(err, "decode")
       assert.matches("apps", err.message)
@@ -198,10 +207,10 @@ describe("each_<item>", function()
       assert.are.equal("/v2/apps/app-1/record-rules", mock:requests()[#mock:requests()].path)
     end)
 
-    it("ends with nil, err on a server that ignores offset", function()
+    it("raises on a server that ignores offset", function()
       mock:script({ times = 10, status = 200, body = { rules = { { rule_id = "r1" }, { rule_id = "r2" } } } })
       local got = {}
-      local step = client:each_record_rule("app-1", { limit = 2 })
+      local step = safe(client:each_record_rule("app-1", { limit = 2 }))
       local item, err
       repeat
         item, err = step()
@@ -213,12 +222,12 @@ describe("each_<item>", function()
       assert.are.equal(2, #mock:requests())
     end)
 
-    it("ends with nil, err on a server that goes back to the first page", function()
+    it("raises on a server that goes back to the first page", function()
       local p1 = { rules = { { rule_id = "r1" }, { rule_id = "r2" } } }
       local p2 = { rules = { { rule_id = "r3" }, { rule_id = "r4" } } }
       mock:script({ { status = 200, body = p1 }, { status = 200, body = p2 }, { times = 5, status = 200, body = p1 } })
       local got, err = {}
-      local step = client:each_record_rule("app-1", { limit = 2 })
+      local step = safe(client:each_record_rule("app-1", { limit = 2 }))
       while true do
         local item, e = step()
         if not item then err = e break end
@@ -229,9 +238,40 @@ describe("each_<item>", function()
       assert.are.equal(3, #mock:requests())
     end)
 
-    it("returns an error in the middle of a walk from the step", function()
+    it("raises on a server cycling X, A, B, A, B (a page seen before, not the previous nor the first)", function()
+      local function page(a, b) return { status = 200, body = { rules = { { rule_id = a }, { rule_id = b } } } } end
+      mock:script({ page("x1", "x2"), page("a1", "a2"), page("b1", "b2"), { times = 5, status = 200,
+        body = { rules = { { rule_id = "a1" }, { rule_id = "a2" } } } } })
+      local got, err = {}
+      local step = safe(client:each_record_rule("app-1", { limit = 2 }))
+      while true do
+        local item, e = step()
+        if not item then err = e break end
+        got[#got + 1] = item.rule_id
+      end
+      assert.are.same({ "x1", "x2", "a1", "a2", "b1", "b2" }, got)
+      helper.is_error(err, "decode")
+      assert.matches("repeats the items of page 1", err.message)
+      assert.are.equal(4, #mock:requests())
+    end)
+
+    it("the README's for loop cannot skip a failed page: the error is raised out of it", function()
+      make_rules("app-1", 3)
+      mock:script({ { status = 200, body = { rules = { { rule_id = "r1" }, { rule_id = "r2" } } } },
+        { status = 503, body = { error_code = "SYS.0503", error_msg = "busy" } } })
+      local got = {}
+      local ok, err = pcall(function()
+        for rule in client:each_record_rule("app-1", { limit = 2 }) do got[#got + 1] = rule.rule_id end
+      end)
+      assert.is_false(ok)
+      helper.is_error(err, "api")
+      assert.are.equal(503, err.status)
+      assert.are.same({ "r1", "r2" }, got)
+    end)
+
+    it("raises an error in the middle of a walk from the step", function()
       local ids = make_rules("app-1", 5)
-      local step = client:each_record_rule("app-1", { limit = 2 })
+      local step = safe(client:each_record_rule("app-1", { limit = 2 }))
       assert.are.equal(ids[1], step().rule_id)
       assert.are.equal(ids[2], step().rule_id)
       mock:script({ status = 503, body = { error_code = "APIGW.0202", error_msg = "busy" } })
@@ -268,8 +308,8 @@ describe("each_<item>", function()
       assert.are.same({ "bucket=rtc-records&location=cn-north-4&prefix=recordings/my-app/HLS&type=objects" }, pages)
     end)
 
-    it("each_obs_bucket_object returns a missing query field as nil, err", function()
-      local item, err = client:each_obs_bucket_object({ bucket = "rtc-records", type = "objects" })()
+    it("each_obs_bucket_object raises a missing query field (invalid)", function()
+      local item, err = safe(client:each_obs_bucket_object({ bucket = "rtc-records", type = "objects" }))()
       assert.is_nil(item)
       helper.is_error(err, "invalid")
       assert.are.equal("location", err.field)

@@ -198,6 +198,14 @@ describe("packaging", function()
     assert.is_truthy(license and license:find("^MIT License"), "LICENSE is not the MIT license")
   end)
 
+  it("the rockspec builds the C sources the Makefile takes from the folders (make rockspec)", function()
+    local code, out = helper.run("make -s --no-print-directory -C '" .. ROOT .. "' print-sources")
+    assert.are.equal(0, code, out)
+    local from_make = {}
+    for f in out:gmatch("%S+") do from_make[#from_make + 1] = f end
+    assert.are.same(from_make, rockspec().build.modules.rtc.sources)
+  end)
+
   it("make rock packs a source rock of HEAD that luarocks builds and installs", function()
     if not sh_ok("git -C " .. q(ROOT) .. " rev-parse --git-dir >/dev/null 2>&1") then
       pending("not a git checkout")

@@ -49,14 +49,60 @@ describe("policy", function()
       { retry = true, delay = 0, endpoint = 2 } },
     { "timeout with nothing sent counts as connect", o{ error = "timeout", sent = false },
       { retry = true, delay = 0, endpoint = 2 } },
-    { "timeout after sending on GET: retried, same endpoint", o{ error = "timeout" },
-      { retry = true, delay = 0.5, endpoint = 1 } },
+    { "timeout after sending on GET: retried on the next endpoint at once", o{ error = "timeout" },
+      { retry = true, delay = 0, endpoint = 2 } },
+    { "timeout after sending on GET, last endpoint: back off, wrap around",
+      o{ error = "timeout", attempt = 2, endpoint = 2 }, { retry = true, delay = 1, endpoint = 1 } },
     { "timeout after sending on POST: not retried", o{ operation = "create_job", error = "timeout" },
       { retry = false, kind = "timeout" } },
     { "transport error on GET: retried", o{ error = "transport" }, { retry = true, delay = 0.5, endpoint = 1 } },
     { "configuration errors are never retried", o{ error = "config", sent = false },
       { retry = false, kind = "transport" } },
   }
+
+  describe("endpoint health (failed, succeeded, pick: time is an argument)", function()
+    local function three() return rtc.policy{ endpoint = { "http://a", "http://b", "http://c" } } end
+
+    it("a failed endpoint is avoided for 30 s, then tried again", function()
+      local h = three()
+      assert.are.equal(1, h:pick(100))
+      assert.are.equal(30, h:failed(1, 100))
+      assert.are.equal(2, h:pick(100))
+      assert.are.equal(2, h:pick(129.9))
+      assert.are.equal(1, h:pick(130))
+    end)
+
+    it("each failure in a row doubles the time, up to 480 s; an answer forgets them", function()
+      local h = three()
+      local got = {}
+      for i = 1, 6 do got[i] = h:failed(2, 0) end
+      assert.are.same({ 30, 60, 120, 240, 480, 480 }, got)
+      h:succeeded(2)
+      assert.are.equal(30, h:failed(2, 0))
+    end)
+
+    it("pick starts from the endpoint asked for and skips the avoided ones, wrapping", function()
+      local h = three()
+      h:failed(3, 0)
+      assert.are.equal(1, h:pick(1, 3))
+      assert.are.equal(2, h:pick(1, 2))
+    end)
+
+    it("when every endpoint is avoided, the one whose time is over first is tried", function()
+      local h = three()
+      h:failed(1, 10)
+      h:failed(2, 0)
+      h:failed(3, 5)
+      assert.are.equal(2, h:pick(20))
+    end)
+
+    it("refuses an endpoint out of range and a time that is not finite", function()
+      local h = three()
+      assert.has_error(function() h:failed(4, 0) end)
+      assert.has_error(function() h:pick(0 / 0) end)
+      assert.has_error(function() h:pick(1, 0) end)
+    end)
+  end)
 
   for _, case in ipairs(cases) do
     it(case[1], function()

@@ -26,6 +26,7 @@ typedef struct rtc_config {
   int nendpoints;
   /* the options as given; the credentials chain's answer (auth->creds) is what is used */
   char *ak, *sk, *project_id, *security_token, *token, *user_agent, *ca_file, *ca_path, *proxy;
+  char *http_version;                    /* "1.1", "2" or NULL (libcurl's default) */
   char *region, *profile, *credentials_file, *metadata_url; /* the credentials chain's options */
   char *env_http_proxy, *env_https_proxy, *env_no_proxy; /* read once, as libcurl would */
   double timeout, connect_timeout, deadline, backoff_base, backoff_max;

@@ -11,145 +11,7 @@
 #include "rtc_headers.h"
 #include "rtc_text.h"
 
-/* ---------------------------------------------------------------- debug lines */
-
-static void queue_line(rtc_dispatch *d, rtc_buf *line) {
-  char *s;
-  if (d->nlines == d->lines_cap) {
-    size_t cap = d->lines_cap ? d->lines_cap * 2 : 16;
-    char **p = realloc(d->lines, cap * sizeof *p);
-    if (p == NULL) { rtc_buf_free(line); return; } /* a lost debug line, not a lost call */
-    d->lines = p;
-    d->lines_cap = cap;
-  }
-  s = rtc_buf_take(line);
-  if (s) d->lines[d->nlines++] = s;
-}
-
-char **rtc_dispatch_take_lines(rtc_dispatch *d, size_t *n) {
-  char **lines = d->lines;
-  *n = d->nlines;
-  d->lines = NULL;
-  d->nlines = d->lines_cap = 0;
-  return lines;
-}
-
-/* ---------------------------------------------------------------- the queues */
-
-static double random01(rtc_dispatch *d) { /* xorshift64*: plenty for jitter */
-  d->rng ^= d->rng >> 12;
-  d->rng ^= d->rng << 25;
-  d->rng ^= d->rng >> 27;
-  return (double)((d->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-}
-
-static void ready_push(rtc_dispatch *d, rtc_call *call) {
-  call->next = NULL;
-  if (d->ready_tail) d->ready_tail->next = call;
-  else d->ready_head = call;
-  d->ready_tail = call;
-}
-
-static void ready_remove(rtc_dispatch *d, rtc_call *call) {
-  rtc_call **p, *prev = NULL;
-  for (p = &d->ready_head; *p; prev = *p, p = &(*p)->next)
-    if (*p == call) {
-      *p = call->next;
-      if (d->ready_tail == call) d->ready_tail = prev;
-      call->next = NULL;
-      return;
-    }
-}
-
-static void heap_set(rtc_dispatch *d, size_t i, rtc_call *call) {
-  d->heap[i] = call;
-  call->heap_pos = i + 1;
-}
-
-static void heap_up(rtc_dispatch *d, size_t i) {
-  rtc_call *call = d->heap[i];
-  while (i > 0 && d->heap[(i - 1) / 2]->not_before > call->not_before) {
-    heap_set(d, i, d->heap[(i - 1) / 2]);
-    i = (i - 1) / 2;
-  }
-  heap_set(d, i, call);
-}
-
-static void heap_down(rtc_dispatch *d, size_t i) {
-  rtc_call *call = d->heap[i];
-  for (;;) {
-    size_t c = 2 * i + 1;
-    if (c >= d->nheap) break;
-    if (c + 1 < d->nheap && d->heap[c + 1]->not_before < d->heap[c]->not_before) c++;
-    if (d->heap[c]->not_before >= call->not_before) break;
-    heap_set(d, i, d->heap[c]);
-    i = c;
-  }
-  heap_set(d, i, call);
-}
-
-static int heap_push(rtc_dispatch *d, rtc_call *call) {
-  if (d->nheap == d->heap_cap) {
-    size_t cap = d->heap_cap ? d->heap_cap * 2 : 16;
-    rtc_call **p = realloc(d->heap, cap * sizeof *p);
-    if (p == NULL) return -1;
-    d->heap = p;
-    d->heap_cap = cap;
-  }
-  d->heap[d->nheap++] = call;
-  heap_up(d, d->nheap - 1);
-  return 0;
-}
-
-static void heap_remove(rtc_dispatch *d, rtc_call *call) {
-  size_t i = call->heap_pos - 1;
-  call->heap_pos = 0;
-  d->nheap--;
-  if (i == d->nheap) return;
-  d->heap[i] = d->heap[d->nheap];
-  d->heap[i]->heap_pos = i + 1;
-  heap_up(d, i);
-  heap_down(d, d->heap[i]->heap_pos - 1);
-}
-
-static void done_push(rtc_dispatch *d, rtc_call *call) {
-  int k;
-  call->state = RTC_CALL_DONE;
-  if (call->cls == RTC_CALL_BLOCKING) return;
-  k = call->cls == RTC_CALL_BATCH;
-  call->next = NULL;
-  if (d->done_tail[k]) d->done_tail[k]->next = call;
-  else d->done_head[k] = call;
-  d->done_tail[k] = call;
-}
-
-static void done_remove(rtc_dispatch *d, rtc_call *call) {
-  int k = call->cls == RTC_CALL_BATCH;
-  rtc_call **p, *prev = NULL;
-  if (call->cls == RTC_CALL_BLOCKING) return;
-  for (p = &d->done_head[k]; *p; prev = *p, p = &(*p)->next)
-    if (*p == call) {
-      *p = call->next;
-      if (d->done_tail[k] == call) d->done_tail[k] = prev;
-      call->next = NULL;
-      return;
-    }
-}
-
-rtc_call *rtc_dispatch_take_done(rtc_dispatch *d, rtc_call_class cls) {
-  int k = cls == RTC_CALL_BATCH;
-  rtc_call *call = d->done_head[k];
-  if (call) {
-    d->done_head[k] = call->next;
-    if (d->done_head[k] == NULL) d->done_tail[k] = NULL;
-    call->next = NULL;
-  }
-  return call;
-}
-
-const rtc_call *rtc_dispatch_peek_done(const rtc_dispatch *d, rtc_call_class cls) {
-  return d->done_head[cls == RTC_CALL_BATCH];
-}
+#include "rtc_dispatch_queues.h"
 
 /* ---------------------------------------------------------------- finishing */
 
@@ -167,14 +29,14 @@ static void finish_error(rtc_dispatch *d, rtc_call *call, const char *kind, long
   free(call->err_message);
   call->err_message = rtc_buf_add_str(&m, message) == 0 ? rtc_buf_take(&m) : NULL;
   rtc_buf_free(&m);
-  done_push(d, call);
+  rtc_done_push(d, call);
 }
 
 static void schedule(rtc_dispatch *d, rtc_call *call, double delay, double now) {
   call->state = RTC_CALL_QUEUED;
   d->queued++;
   call->not_before = now + delay;
-  if (delay <= 0 || heap_push(d, call) != 0) ready_push(d, call);
+  if (delay <= 0 || rtc_heap_push(d, call) != 0) rtc_ready_push(d, call);
 }
 
 /* Failures that another attempt cannot mend: the configuration (a proxy scheme, a CA file, a
@@ -192,13 +54,35 @@ static int config_error(CURLcode rc) {
   }
 }
 
-static rtc_attempt_error classify(CURLcode rc) {
+static rtc_attempt_error classify(const rtc_transfer *t) {
+  CURLcode rc = t->code;
   if (rc == CURLE_OK) return RTC_ERR_NONE;
+  /* the proxy answered CONNECT with an error: it could not reach the endpoint (5xx), so the
+   * request never left; or it refused us (407, 403, ...): a setting to fix */
+  if (t->connect_status >= 500) return RTC_ERR_CONNECT;
+  if (t->connect_status == 407 || t->connect_status == 403) return RTC_ERR_CONFIG;
   if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
       rc == CURLE_COULDNT_RESOLVE_PROXY)
     return RTC_ERR_CONNECT;
   if (rc == CURLE_OPERATION_TIMEDOUT) return RTC_ERR_TIMEOUT;
+  /* an answer that is no HTTP (libcurl 7.88 refuses HTTP/0.9 as an unsupported protocol) is
+   * the server's fault, not the configuration's */
+  if (rc == CURLE_UNSUPPORTED_PROTOCOL && t->sent > 0) return RTC_ERR_TRANSPORT;
   return config_error(rc) ? RTC_ERR_CONFIG : RTC_ERR_TRANSPORT;
+}
+
+/* A debug line "endpoint N (url) avoided for S s: why". */
+static void endpoint_failed(rtc_dispatch *d, int endpoint, double now, const char *why) {
+  double hold;
+  rtc_buf line = RTC_BUF_INIT;
+  if (d->cfg->nendpoints < 2) return;
+  hold = rtc_health_failed(&d->health[endpoint], now);
+  if (!d->cfg->debug) return;
+  if (rtc_buf_addf(&line, "endpoint %d (%s) avoided by later calls for %g s: %s", endpoint + 1,
+                   d->cfg->endpoints[endpoint].base, hold, why) == 0)
+    rtc_queue_line(d, &line);
+  else
+    rtc_buf_free(&line);
 }
 
 static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
@@ -221,7 +105,7 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
     else
       snprintf(msg, sizeof msg, "an answer header is longer than the limit (16384 "
                "bytes); reading stopped there");
-    if (d->cfg->debug && rtc_buf_add_str(&line, msg) == 0) queue_line(d, &line);
+    if (d->cfg->debug && rtc_buf_add_str(&line, msg) == 0) rtc_queue_line(d, &line);
     finish_error(d, call, "decode", t->status, msg);
     return;
   }
@@ -229,8 +113,9 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   o.idempotent = call->op->retry == RTC_RETRY_IDEMPOTENT;
   o.attempt = call->attempts;
   o.status = t->code == CURLE_OK ? t->status : 0;
-  o.error = classify(t->code);
-  o.sent = t->sent != 0;
+  o.error = classify(t);
+  /* a tunnel the proxy did not open carried nothing of the request */
+  o.sent = t->sent != 0 && o.error != RTC_ERR_CONNECT && t->connect_status < 300;
   o.retry_after = -1;
   if (t->retry_after[0] != '\0' &&
       rtc_retry_after_parse(t->retry_after, (double)time(NULL), &o.retry_after) != 0)
@@ -238,8 +123,22 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   o.started = call->started;
   o.now = now;
   o.endpoint = call->endpoint;
-  o.random = random01(d);
+  o.random = rtc_random01(d);
   rtc_policy_decide(&d->policy, &o, &dec);
+  if (o.sent && (o.error == RTC_ERR_TIMEOUT || o.error == RTC_ERR_TRANSPORT)) call->lost = 1;
+  if (t->sends > 1) { /* libcurl re-sent it: the first went out, and its answer was lost */
+    call->attempts += t->sends - 1;
+    call->maybe_done = 1;
+  }
+  if (o.error == RTC_ERR_CONNECT)
+    endpoint_failed(d, call->endpoint, now, t->connect_status ? "the proxy could not reach it"
+                                                              : "could not connect");
+  else if (o.error == RTC_ERR_TIMEOUT && (!o.sent || t->timeout_ms >= (long)(d->cfg->timeout * 1000)))
+    /* an attempt cut short by the call's own bound (its deadline, wait_*) says nothing of the
+     * endpoint */
+    endpoint_failed(d, call->endpoint, now, o.sent ? "no answer in time" : "connect timed out");
+  else if (o.error == RTC_ERR_NONE)
+    rtc_health_ok(&d->health[call->endpoint]);
   /* a 429 with Retry-After slows the whole client: no attempt of any call starts before then
    * (bounded by the deadline, so that a hostile value cannot park the client for a day) */
   if (o.status == 429 && o.retry_after > 0)
@@ -256,20 +155,39 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
            rtc_buf_addf(&line, ", %lu bytes)", (unsigned long)t->response.len);
     else
       rc = rtc_buf_add(&line, "! ", 2) | rtc_text_escape(&line, t->error, strlen(t->error), 512);
-    if (rc == 0) queue_line(d, &line);
+    if (rc == 0) rtc_queue_line(d, &line);
     else rtc_buf_free(&line);
   }
   if (dec.retry) {
-    call->endpoint = dec.endpoint;
+    rtc_buf why = RTC_BUF_INIT;
+    /* what this attempt may have done stays true for the next one's answer */
+    if (call->lost || (o.sent && o.status >= 500 && o.status <= 504)) call->maybe_done = 1;
+    call->endpoint = rtc_health_pick(d->health, d->cfg->nendpoints, dec.endpoint, now + dec.delay);
+    if (d->cfg->debug && d->cfg->nendpoints > 1 &&
+        rtc_buf_addf(&why, "retry %d on endpoint %d (%s) in %.3f s", call->attempts + 1,
+                     call->endpoint + 1, d->cfg->endpoints[call->endpoint].base, dec.delay) == 0)
+      rtc_queue_line(d, &why);
+    else
+      rtc_buf_free(&why);
     schedule(d, call, dec.delay, now);
     return;
   }
-  if (o.error == RTC_ERR_CONNECT || (o.error == RTC_ERR_TIMEOUT && !o.sent))
-    call->endpoint = (call->endpoint + 1) % d->cfg->nendpoints; /* as the policy would go on */
   if (t->code == CURLE_OK) {
     d->preferred = call->endpoint;
     call->err_kind = NULL;
-    done_push(d, call);
+    rtc_done_push(d, call);
+    return;
+  }
+  if (o.error == RTC_ERR_CONNECT) /* the next call starts where this one would have gone on */
+    d->preferred = rtc_health_pick(d->health, d->cfg->nendpoints, call->endpoint, now);
+  if (t->connect_status >= 300) {
+    char msg[CURL_ERROR_SIZE + 128];
+    snprintf(msg, sizeof msg, "%s (the proxy answered CONNECT with HTTP %ld%s)", t->error,
+             t->connect_status, o.error == RTC_ERR_CONFIG ? ": check the proxy setting and "
+             "its credentials" : o.error == RTC_ERR_CONNECT ? ": it could not reach the "
+             "endpoint" : "");
+    finish_error(d, call, o.error == RTC_ERR_CONFIG ? "config" : "transport", t->connect_status,
+                 msg);
     return;
   }
   finish_error(d, call, t->code == CURLE_OPERATION_TIMEDOUT ? "timeout" : "transport",
@@ -286,7 +204,7 @@ static void debug_request(rtc_dispatch *d, rtc_call *call, const rtc_headers *h)
   if (rtc_headers_debug(&line, call->op->method, call->url.data, call->attempts, h, &call->body))
     rtc_buf_free(&line);
   else
-    queue_line(d, &line);
+    rtc_queue_line(d, &line);
 }
 
 static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
@@ -299,7 +217,9 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
 
   if (call->started < 0) { /* the deadline counts from the first attempt, not the queue */
     call->started = now;
-    call->deadline_at = now + cfg->deadline;
+    call->deadline_at = now + (call->max_time > 0 && call->max_time < cfg->deadline
+                                   ? call->max_time : cfg->deadline);
+    call->endpoint = rtc_health_pick(d->health, cfg->nendpoints, d->preferred, now);
   }
   call->attempts++;
   left = call->deadline_at - now;
@@ -309,7 +229,7 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
      * after its planned time): the call ends with the answer it had, as the policy would */
     call->attempts--;
     call->err_kind = NULL;
-    done_push(d, call);
+    rtc_done_push(d, call);
     return;
   }
   if (left <= 0) {
@@ -343,6 +263,9 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
   call->t.connect_ms = (long)ceil((cfg->connect_timeout < timeout ? cfg->connect_timeout : timeout) *
                                   1000.0);
   call->t.max_body = (size_t)cfg->max_body;
+  /* one that must not be repeated goes on a connection of its own (see rtc_transfer.fresh) */
+  call->t.fresh = call->op->retry != RTC_RETRY_IDEMPOTENT;
+  call->t.http_version = d->http_version;
   call->t.owner = call;
   if (rtc_engine_add(&d->engine, &call->t) != 0) {
     free_attempt(call);
@@ -366,7 +289,7 @@ static void start_due(rtc_dispatch *d) {
     if (rtc_bucket_take(&d->bucket, now) > 0) break; /* rtc_dispatch_timeout knows how long */
     if (due) {
       call = d->heap[0];
-      heap_remove(d, call);
+      rtc_heap_remove(d, call);
     } else if (d->ready_head) {
       call = d->ready_head;
       d->ready_head = call->next;
@@ -443,6 +366,11 @@ int rtc_dispatch_init(rtc_dispatch *d, const rtc_config *cfg, char *err, size_t 
   d->policy.deadline = cfg->deadline;
   d->policy.nendpoints = cfg->nendpoints;
   d->limit = (int)cfg->concurrency;
+  /* "2": HTTP/2 where TLS negotiates it (libcurl 7.88's default too); "1.1": as the official
+   * SDKs speak */
+  d->http_version = cfg->http_version == NULL ? 0
+                    : strcmp(cfg->http_version, "1.1") == 0 ? (long)CURL_HTTP_VERSION_1_1
+                                                             : (long)CURL_HTTP_VERSION_2TLS;
   rtc_bucket_init(&d->bucket, (double)cfg->rate, rtc_now());
   d->next_id = 1;
   d->rng = (unsigned long long)time(NULL) ^ ((unsigned long long)(size_t)d << 16) ^
@@ -498,14 +426,13 @@ rtc_call *rtc_dispatch_submit(rtc_dispatch *d, const rtc_operation *op, rtc_buf 
   call->op = op;
   call->cls = cls;
   call->id = d->next_id++;
-  call->endpoint = d->preferred;
   call->started = -1;
   call->next_all = d->all;
   if (d->all) d->all->prev_all = call;
   d->all = call;
   call->state = RTC_CALL_QUEUED;
   d->queued++;
-  ready_push(d, call);
+  rtc_ready_push(d, call);
   return call;
 }
 
@@ -515,8 +442,8 @@ static void abort_call(rtc_dispatch *d, rtc_call *call) {
     rtc_engine_abort(&d->engine, &call->t);
     d->running--;
   } else if (call->state == RTC_CALL_QUEUED) {
-    if (call->heap_pos) heap_remove(d, call);
-    else ready_remove(d, call);
+    if (call->heap_pos) rtc_heap_remove(d, call);
+    else rtc_ready_remove(d, call);
     d->queued--;
   }
   free_attempt(call);
@@ -524,7 +451,7 @@ static void abort_call(rtc_dispatch *d, rtc_call *call) {
 
 void rtc_dispatch_release(rtc_dispatch *d, rtc_call *call) {
   abort_call(d, call);
-  if (call->state == RTC_CALL_DONE) done_remove(d, call);
+  if (call->state == RTC_CALL_DONE) rtc_done_remove(d, call);
   if (d->all == call) d->all = call->next_all;
   else if (call->prev_all) call->prev_all->next_all = call->next_all;
   if (call->next_all) call->next_all->prev_all = call->prev_all;

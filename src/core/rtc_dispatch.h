@@ -28,6 +28,12 @@ typedef struct rtc_call {
   const rtc_operation *op;
   rtc_buf target, body;                  /* the encoded path (no endpoint prefix), JSON */
   int endpoint, attempts;
+  int lost;                              /* an attempt may have reached the server and its
+                                          * answer was lost (reset, timeout, cut-off answer) */
+  int maybe_done;                        /* an earlier attempt may have done what was asked
+                                          * (its answer lost, or a 5xx): "already" answers are
+                                          * success then */
+  double max_time;                       /* > 0: the call's own bound, below the deadline */
   double started, deadline_at, not_before; /* started < 0 until the first attempt */
   rtc_transfer t;                        /* this (or the last) attempt */
   rtc_buf url;
@@ -48,6 +54,8 @@ typedef struct rtc_dispatch {
   size_t nheap, heap_cap;
   rtc_call *done_head[2], *done_tail[2]; /* started calls, batch calls */
   int running, queued, limit, preferred;
+  long http_version;                     /* CURL_HTTP_VERSION_* from cfg->http_version */
+  rtc_health health[RTC_MAX_ENDPOINTS];  /* endpoints that failed are avoided for a while */
   long long next_id;
   unsigned long long rng;
   struct curl_slist *fixed_headers[RTC_MAX_ENDPOINTS][3]; /* by rtc_content_slot() */

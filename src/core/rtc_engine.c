@@ -58,6 +58,12 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud) {
   size_t len = size * n;
   if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) { /* a new answer (after 100 Continue, say) */
     t->request_id[0] = t->content_type[0] = t->location[0] = t->retry_after[0] = '\0';
+    t->headers_ended = 0;
+    return len;
+  }
+  /* the empty line ends a header block: an answer cut before it is no answer */
+  if ((len == 2 && line[0] == '\r' && line[1] == '\n') || (len == 1 && line[0] == '\n')) {
+    t->headers_ended = 1;
     return len;
   }
   if (len > RTC_MAX_HEADER_LINE) {
@@ -74,6 +80,16 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud) {
   default: break;
   }
   return len;
+}
+
+/* Called before each time the request is sent, on a new or a reused connection: libcurl's own
+ * re-send shows as a second call. */
+static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port) {
+  rtc_transfer *t = ud;
+  (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+  t->sends++;
+  return CURL_PREREQFUNC_OK;
 }
 
 /* ---------------------------------------------------------------- sockets and the timer */
@@ -202,6 +218,7 @@ static CURL *new_easy(const rtc_engine *e) {
   SET(CURLOPT_NOSIGNAL, 1L);
   SET(CURLOPT_WRITEFUNCTION, on_body);
   SET(CURLOPT_HEADERFUNCTION, on_header);
+  SET(CURLOPT_PREREQFUNCTION, on_prereq);
   SET(CURLOPT_FOLLOWLOCATION, 0L); /* a redirect could carry Authorization elsewhere */
 #if LIBCURL_VERSION_NUM >= 0x075500
   SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -286,6 +303,9 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   t->code = CURLE_OK;
   t->error[0] = '\0';
   t->sent = 0;
+  t->connect_status = 0;
+  t->headers_ended = 0;
+  t->sends = 0;
   t->too_large = t->headers_too_large = 0;
   t->request_id[0] = t->content_type[0] = t->location[0] = t->retry_after[0] = '\0';
   rtc_buf_reset(&t->response);
@@ -318,10 +338,14 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
     SET(CURLOPT_PRIVATE, (void *)t);
     SET(CURLOPT_WRITEDATA, (void *)t);
     SET(CURLOPT_HEADERDATA, (void *)t);
+    SET(CURLOPT_PREREQDATA, (void *)t);
     SET(CURLOPT_ERRORBUFFER, t->error);
   }
   if (last.timeout_ms != t->timeout_ms) SET(CURLOPT_TIMEOUT_MS, t->timeout_ms);
   if (last.connect_ms != t->connect_ms) SET(CURLOPT_CONNECTTIMEOUT_MS, t->connect_ms);
+  SET(CURLOPT_FRESH_CONNECT, t->fresh ? 1L : 0L);
+  SET(CURLOPT_FORBID_REUSE, t->fresh ? 1L : 0L);
+  SET(CURLOPT_HTTP_VERSION, t->http_version ? t->http_version : (long)CURL_HTTP_VERSION_NONE);
   SET(CURLOPT_HTTPGET, 1L); /* resets whatever method the handle's last transfer used */
   /* A POST without a body (enable, disable, dismiss) is still a POST: an empty one. */
   if (t->body_len || strcmp(m, "POST") == 0) {
@@ -369,6 +393,14 @@ static void collect(rtc_engine *e, CURLM *multi) {
     t->code = msg->data.result;
     if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t->status) != CURLE_OK) t->status = 0;
     if (curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &t->sent) != CURLE_OK) t->sent = 1;
+    if (curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &t->connect_status) != CURLE_OK)
+      t->connect_status = 0;
+    /* libcurl 7.88 takes a status line and part of the headers then FIN as a whole answer
+     * without a body: it is an answer cut off, as a body short of its Content-Length is */
+    if (t->code == CURLE_OK && t->status > 0 && !t->headers_ended) {
+      t->code = CURLE_PARTIAL_FILE;
+      snprintf(t->error, sizeof t->error, "the answer was cut off in its headers");
+    }
     /* libcurl refuses answer headers past its own limits (a 100 KiB line, or too many) as out
      * of memory or too large: once the request went out and before any body came, that is the
      * answer's fault, not the machine's */

@@ -35,12 +35,20 @@ typedef struct rtc_transfer {
   size_t body_len;
   long timeout_ms, connect_ms;
   size_t max_body;
+  int fresh;                     /* a new connection, closed after: libcurl cannot re-send the
+                                  * request by itself (it does on a reused connection that dies
+                                  * before any answer byte, whatever the method) */
+  long http_version;             /* CURL_HTTP_VERSION_* (0: libcurl's default) */
   void *owner;                   /* the caller's */
   /* out: valid once the transfer is handed back */
   long status;                   /* 0: no answer */
   CURLcode code;
   char error[CURL_ERROR_SIZE];   /* libcurl's text when code != CURLE_OK */
   long sent;                     /* header bytes sent */
+  long connect_status;           /* the proxy's answer to CONNECT (0: none) */
+  int headers_ended;             /* the answer's header block was seen to its end */
+  int sends;                     /* times the request went out: more than 1 when libcurl re-sent
+                                  * it by itself (a reused connection that died first) */
   int too_large;                 /* the answer passed max_body; reading stopped */
   int headers_too_large;         /* RTC_HEADER_PAST_LINE_LIMIT or RTC_HEADERS_PAST_LIBCURL */
   char request_id[RTC_ENGINE_ID_SIZE], content_type[128], location[512], retry_after[64];

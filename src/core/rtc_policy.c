@@ -70,13 +70,42 @@ void rtc_policy_decide(const rtc_policy *p, const rtc_outcome *o, rtc_decision *
       give_up(d, kind);
       return;
     }
-    if (unreached && n > 1) {
+    /* an endpoint that did not answer in time may be black-holed: the next one is tried (an
+     * idempotent request, or one that never left) */
+    if ((unreached || o->error == RTC_ERR_TIMEOUT) && n > 1) {
       /* straight on to the next endpoint while some are untried; back off once all failed */
       retry_at(p, o, d, o->attempt % n ? 0.0 : backoff, (o->endpoint + 1) % n, kind);
       return;
     }
     retry_at(p, o, d, backoff, o->endpoint, kind);
   }
+}
+
+double rtc_health_failed(rtc_health *h, double now) {
+  double hold = RTC_AVOID_FIRST;
+  int k;
+  if (h->fails < 1000) h->fails++;
+  for (k = 1; k < h->fails && hold < RTC_AVOID_MAX; k++) hold *= 2;
+  if (hold > RTC_AVOID_MAX) hold = RTC_AVOID_MAX;
+  h->until = now + hold;
+  return hold;
+}
+
+void rtc_health_ok(rtc_health *h) {
+  h->fails = 0;
+  h->until = 0;
+}
+
+int rtc_health_pick(const rtc_health *h, int n, int from, double now) {
+  int k, best = -1;
+  if (n <= 1) return 0;
+  if (from < 0 || from >= n) from = 0;
+  for (k = 0; k < n; k++) {
+    int i = (from + k) % n;
+    if (h[i].until <= now) return i;
+    if (best < 0 || h[i].until < h[best].until) best = i;
+  }
+  return best;
 }
 
 int rtc_retry_after_parse(const char *value, double now_unix, double *seconds) {

@@ -44,6 +44,24 @@ int rtc_policy_retryable_status(long status);
 double rtc_policy_backoff(const rtc_policy *p, int attempt, double random01);
 void rtc_policy_decide(const rtc_policy *p, const rtc_outcome *o, rtc_decision *d);
 
+/* What a client knows of one endpoint's health: an endpoint that could not be reached (refused,
+ * a timeout, a proxy that could not reach it) is avoided by later calls for a while (30 s, then
+ * twice as long after each failure, up to 8 min) and tried again once that time is over; an
+ * answer from it forgets the failures. Pure: now is an argument. */
+#define RTC_AVOID_FIRST 30.0
+#define RTC_AVOID_MAX 480.0
+typedef struct rtc_health {
+  int fails;                     /* failures in a row */
+  double until;                  /* avoided before this (0: never failed) */
+} rtc_health;
+
+/* Marks a failure at now; returns the seconds the endpoint is now avoided for. */
+double rtc_health_failed(rtc_health *h, double now);
+void rtc_health_ok(rtc_health *h);
+/* The endpoint to use: the first from `from` on (in order, wrapping) that is not avoided at now;
+ * when all are, the one whose time is over first (it is tried again). */
+int rtc_health_pick(const rtc_health *h, int n, int from, double now);
+
 /* A Retry-After value as RFC 9110 allows it: delta-seconds (digits only) or an HTTP date
  * (now_unix is the current time of day, for dates). 0 and *seconds (>= 0), or -1 when the value
  * is none of those ("0x3", "3.5", "-1", "soon"). */

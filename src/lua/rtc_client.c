@@ -110,6 +110,25 @@ void rtc_flush_debug(lua_State *L, rtc_client *c) {
 
 /* Pushes what a finished call returns (result, err: one of them nil), decoding its answer. The
  * call was taken out of the dispatcher: this code owns it, and frees it once pushed. */
+/* An answer meaning "already in that state" to a call an earlier attempt of which may have
+ * done it (its answer lost): JobDone (RTC.00001009) to a stop, 404 to a DELETE. */
+static int already_done(lua_State *L, const rtc_call *call, int err) {
+  const char *kind, *code;
+  lua_Integer status;
+  if (!call->maybe_done) return 0;
+  kind = rtc_raw_string(L, err, "kind", NULL);
+  code = rtc_raw_string(L, err, "code", NULL);
+  rtc_raw_field(L, err, "status");
+  status = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (kind == NULL || strcmp(kind, "api") != 0) return 0;
+  if (strcmp(call->op->method, "DELETE") == 0 && status == 404) return 1;
+  return strncmp(call->op->name, "stop_", 5) == 0 && status == 400 && code &&
+         strcmp(code, "RTC.00001009") == 0;
+}
+
+/* Pushes what a finished call returns (result, err: one of them nil), decoding its answer. The
+ * call was taken out of the dispatcher: this code owns it, and frees it once pushed. */
 void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call) {
   const rtc_transfer *t = &call->t;
   if (call->err_kind) {
@@ -124,9 +143,35 @@ void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call) {
                t->content_type, t->location, t->response.data ? t->response.data : "",
                t->response.len);
   }
+  if (lua_isnil(L, -2) && already_done(L, call, lua_gettop(L))) {
+    /* success: what was asked is done; the result says it was so already */
+    int err = lua_gettop(L);
+    lua_createtable(L, 0, 3);
+    lua_pushliteral(L, "request_id");
+    lua_pushliteral(L, "request_id");
+    lua_rawget(L, err);
+    lua_rawset(L, -3);
+    lua_pushliteral(L, "status");
+    lua_pushliteral(L, "status");
+    lua_rawget(L, err);
+    lua_rawset(L, -3);
+    lua_pushliteral(L, "already");
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    luaL_setmetatable(L, RTC_RESULT_MT);
+    lua_replace(L, err - 1);
+    lua_pushnil(L);
+    lua_replace(L, err);
+  }
   if (!lua_isnil(L, -1)) {
     lua_pushinteger(L, call->attempts);
     lua_setfield(L, -2, "attempts");
+    /* the request may have reached the server and its answer was lost: the caller must find
+     * out what happened (list the jobs, get the job) before making it again */
+    if (call->lost) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "sent");
+    }
   }
 }
 
@@ -182,6 +227,8 @@ static int run_call(lua_State *L, rtc_client *c, const rtc_operation *op, int ba
   rtc_call *call;
   if (!rtc_build_or_fail(L, c, op, base, op->name, &req)) return 2;
   call = rtc_queue_call(L, c, &req, RTC_CALL_BLOCKING);
+  call->max_time = c->next_max_time;
+  c->next_max_time = 0;
   rtc_enter(c);
   rtc_dispatch_run(&c->d, -1, call, RTC_CALL_BLOCKING);
   rtc_flush_debug(L, c);

@@ -83,6 +83,9 @@ static int error_text(lua_State *L, int idx, rtc_buf *b) {
           rtc_buf_add_char(b, ')');
   }
   if (attempts > 1) rc |= rtc_buf_addf(b, " (%lld attempts)", (long long)attempts);
+  if (rtc_raw_field(L, idx, "sent") == LUA_TBOOLEAN && lua_toboolean(L, -1))
+    rc |= rtc_buf_add_str(b, " (the request may have reached the server)");
+  lua_pop(L, 1);
   return rc ? -1 : 0;
 }
 

@@ -72,6 +72,7 @@ typedef enum {
   X(ca_file,         RTC_OPT_PATH,      ca_file,         0,     0,      0,      NULL)     \
   X(ca_path,         RTC_OPT_PATH,      ca_path,         0,     0,      0,      NULL)     \
   X(proxy,           RTC_OPT_TEXT,      proxy,           0,     0,      0,      NULL)     \
+  X(http_version,    RTC_OPT_TEXT,      http_version,    0,     0,      0,      NULL)     \
   X(insecure,        RTC_OPT_BOOL,      insecure,        0,     0,      1,      NULL)     \
   X(debug,           RTC_OPT_FUNCTION,  debug,           0,     0,      0,      NULL)     \
   X(region,          RTC_OPT_TEXT,      region,          0,     0,      0,      "RTC_REGION") \
@@ -94,6 +95,8 @@ typedef struct rtc_client {
   int open;                             /* the dispatcher is initialised */
   int closed, busy, close_pending;      /* busy: a method runs; close() then waits for its end */
   int debug_ref, progress_ref;          /* registry references, LUA_NOREF when absent */
+  double next_max_time;                 /* > 0: the next blocking call ends within this many
+                                         * seconds (wait_*: each poll within the time left) */
   rtc_buf new_lines;                    /* rtc.new's debug lines (the credentials chain's),
                                          * NUL-separated: handed over with the first call's */
   struct rtc_module *module;            /* lives as long as any client: an upvalue of its methods */

@@ -63,6 +63,8 @@ void rtc_free_config(lua_State *L, rtc_client *c) {
   free(c->cfg.auth);
   c->cfg.auth = NULL;
   free(c->cfg.user_agent), free(c->cfg.ca_file), free(c->cfg.ca_path), free(c->cfg.proxy);
+  free(c->cfg.http_version);
+  c->cfg.http_version = NULL;
   free(c->cfg.region), free(c->cfg.profile), free(c->cfg.credentials_file);
   free(c->cfg.metadata_url);
   free(c->cfg.env_http_proxy), free(c->cfg.env_https_proxy), free(c->cfg.env_no_proxy);
@@ -245,6 +247,10 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
     if (strcmp(o->name, "proxy") == 0 && !proxy_scheme_ok(s)) {
       snprintf(msg, sizeof msg, "rtc.new: opts.proxy: expected host:port or a URL of scheme "
                "http, https, socks4, socks4a, socks5 or socks5h");
+      refuse(L, msg, o->name);
+    }
+    if (strcmp(o->name, "http_version") == 0 && strcmp(s, "1.1") != 0 && strcmp(s, "2") != 0) {
+      snprintf(msg, sizeof msg, "rtc.new: opts.http_version: expected \"1.1\" or \"2\"");
       refuse(L, msg, o->name);
     }
     *(char **)field = rtc_dup_string(L, s, len);

@@ -2,11 +2,15 @@
  * would (client:list_record_rules(app_id, {offset = page, limit = n})), a page at a time and
  * only when its items are used up, so no C pointer is held across that call. offset is a page
  * number counted from 0 (the docs: "the page number"). A walk ends at the total the answer
- * reports, at a short or empty page, at an error (returned by the step as nil, err, never
- * raised), or at a page that repeats the one before it or the first one (a server that ignores
- * offset would otherwise be walked forever). */
+ * reports, or at a short or empty page. A page that fails, and a page whose items repeat ANY
+ * page seen before in the walk (a server that ignores offset, or cycles A, B, A, B, would
+ * otherwise be walked forever), end the walk by RAISING the error object: a plain
+ * `for item in client:each_x(...)` loop cannot mistake a failed walk for a complete list.
+ * Pages are told apart by a SHA-256 fingerprint of their items (OpenSSL), kept in a set. */
 #include <stdio.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "rtc_lua.h"
 #include "rtc_api.h"
@@ -27,8 +31,7 @@
 #define S_SEEN "seen"     /* items received so far */
 #define S_ITEMS "items"   /* the current page's array */
 #define S_INDEX "i"       /* the last item handed out */
-#define S_PREV "prev"     /* the previous page's array */
-#define S_FIRST "first"   /* the first page's array */
+#define S_PAGES "pages"   /* fingerprint of each page's items -> its page number */
 #define S_LAST "last"     /* true: the current page is the last */
 #define S_DONE "done"     /* true: the walk is over */
 
@@ -53,59 +56,76 @@ static int get_bool(lua_State *L, int t, const char *k) {
   return v;
 }
 
-/* Deep equality of two decoded JSON values (raw access: results' metatables never run). */
-static int same_value(lua_State *L, int a, int b, int depth) {
-  int na = 0, nb = 0, same = 1;
-  if (lua_type(L, a) != lua_type(L, b)) return 0;
-  if (lua_type(L, a) != LUA_TTABLE || depth > RTC_SAME_DEPTH) return lua_rawequal(L, a, b);
-  luaL_checkstack(L, 4, "rtc: answer nested too deeply");
-  lua_pushnil(L);
-  while (same && lua_next(L, a) != 0) {
-    na++;
-    lua_pushvalue(L, -2);
-    lua_rawget(L, b);
-    same = same_value(L, lua_gettop(L) - 1, lua_gettop(L), depth + 1);
-    lua_pop(L, 2);
+/* A digest of a decoded JSON value, the same for equal values whatever order a table keeps its
+ * keys in: a table's is made from the XOR of its pairs' digests (keys are unique, so no two
+ * pairs cancel) and its size. Raw access: results' metatables never run. 0, or -1 (OpenSSL). */
+static int digest_value(lua_State *L, EVP_MD_CTX *ctx, int idx, int depth, unsigned char out[32]) {
+  unsigned char acc[32], kd[32], vd[32];
+  char num[64];
+  size_t len = 0, count = 0, i;
+  const char *bytes = NULL;
+  int type = lua_type(L, idx);
+  unsigned int n;
+  idx = lua_absindex(L, idx);
+  if (type == LUA_TTABLE && depth <= RTC_SAME_DEPTH) {
+    memset(acc, 0, sizeof acc);
+    luaL_checkstack(L, 4, "rtc: answer nested too deeply");
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+      if (digest_value(L, ctx, -2, depth + 1, kd) != 0 ||
+          digest_value(L, ctx, -1, depth + 1, vd) != 0 ||
+          EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 || EVP_DigestUpdate(ctx, kd, 32) != 1 ||
+          EVP_DigestUpdate(ctx, vd, 32) != 1 || EVP_DigestFinal_ex(ctx, kd, &n) != 1) {
+        lua_pop(L, 2); /* the value and the key lua_next left */
+        return -1;
+      }
+      for (i = 0; i < 32; i++) acc[i] ^= kd[i];
+      count++;
+      lua_pop(L, 1);
+    }
+    len = (size_t)snprintf(num, sizeof num, "t%lu:", (unsigned long)count);
+    return EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+           EVP_DigestUpdate(ctx, num, len) == 1 && EVP_DigestUpdate(ctx, acc, 32) == 1 &&
+           EVP_DigestFinal_ex(ctx, out, &n) == 1 ? 0 : -1;
   }
-  if (!same) {
-    lua_pop(L, 1); /* the key lua_next left */
-    return 0;
+  switch (type) {
+  case LUA_TSTRING: bytes = lua_tolstring(L, idx, &len); num[0] = 's'; break;
+  case LUA_TNUMBER:
+    len = (size_t)snprintf(num + 1, sizeof num - 1, "%.17g", (double)lua_tonumber(L, idx));
+    bytes = num + 1;
+    num[0] = 'n';
+    break;
+  case LUA_TBOOLEAN: bytes = lua_toboolean(L, idx) ? "true" : "false"; len = strlen(bytes);
+    num[0] = 'b'; break;
+  default: bytes = ""; num[0] = type == LUA_TTABLE ? 'd' : 'x'; break; /* too deep: alike */
   }
-  lua_pushnil(L);
-  while (lua_next(L, b) != 0) {
-    nb++;
-    lua_pop(L, 1);
-  }
-  return na == nb;
+  return EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(ctx, num, 1) == 1 &&
+         EVP_DigestUpdate(ctx, bytes, len) == 1 && EVP_DigestFinal_ex(ctx, out, &n) == 1 ? 0 : -1;
 }
 
-/* The state's array k holds exactly the items of the array at idx (both non-empty). */
-static int same_page(lua_State *L, int state, const char *k, int idx) {
-  int same;
-  lua_getfield(L, state, k);
-  same = lua_type(L, -1) == LUA_TTABLE && lua_rawlen(L, -1) == lua_rawlen(L, idx) &&
-         same_value(L, lua_gettop(L), idx, 0);
-  lua_pop(L, 1);
-  return same;
+/* Pushes the fingerprint of the items at idx (a 32-byte string), or nil when OpenSSL fails. */
+static void push_fingerprint(lua_State *L, int idx) {
+  unsigned char d[32];
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  int rc = ctx ? digest_value(L, ctx, idx, 0, d) : -1;
+  EVP_MD_CTX_free(ctx);
+  if (rc == 0) lua_pushlstring(L, (const char *)d, sizeof d);
+  else lua_pushnil(L);
 }
 
-/* Ends the walk (its pages are dropped) and returns nil, plus err when one is on the top. */
+/* Ends the walk (its pages are dropped) and returns nil, or raises the error on the top. */
 static int finish(lua_State *L, int state, int with_error) {
   lua_pushboolean(L, 1);
   lua_setfield(L, state, S_DONE);
   lua_pushnil(L);
   lua_setfield(L, state, S_ITEMS);
   lua_pushnil(L);
-  lua_setfield(L, state, S_PREV);
-  lua_pushnil(L);
-  lua_setfield(L, state, S_FIRST);
+  lua_setfield(L, state, S_PAGES);
   if (!with_error) {
     lua_pushnil(L);
     return 1;
   }
-  lua_pushnil(L);
-  lua_insert(L, -2);
-  return 2;
+  return lua_error(L); /* the error object on the top: a failed walk is never a short list */
 }
 
 /* A "decode" error about the answer at result (its request_id, when it has one). */
@@ -180,7 +200,7 @@ static int lrtc_pager_step(lua_State *L) {
     if (get_bool(L, state, S_LAST)) return finish(L, state, 0);
 
     call_page(L, state, op);
-    if (!lua_toboolean(L, -2)) return finish(L, state, 1); /* nil, err: the walk ends here */
+    if (!lua_toboolean(L, -2)) return finish(L, state, 1); /* nil, err: raised, the walk ends */
     lua_pop(L, 1);
     result = lua_gettop(L);
     page = get_int(L, state, S_PAGE);
@@ -206,12 +226,32 @@ static int lrtc_pager_step(lua_State *L) {
       lua_setfield(L, state, S_LAST);
     } else {
       limit = get_int(L, state, S_LIMIT);
-      if (n > 0 && (same_page(L, state, S_PREV, items) || same_page(L, state, S_FIRST, items))) {
-        snprintf(msg, sizeof msg,
-                 "%s: page %lld repeats the items of an earlier page (the server may not read "
-                 "offset as a page number); the walk stops here",
-                 op->name, (long long)page);
-        return fail_decode(L, state, result, msg);
+      if (n > 0) {
+        int pages;
+        lua_getfield(L, state, S_PAGES);
+        if (lua_isnil(L, -1)) {
+          lua_pop(L, 1);
+          lua_newtable(L);
+          lua_pushvalue(L, -1);
+          lua_setfield(L, state, S_PAGES);
+        }
+        pages = lua_gettop(L);
+        push_fingerprint(L, items);
+        if (lua_isnil(L, -1))
+          return fail_decode(L, state, result, "out of memory fingerprinting a page");
+        lua_pushvalue(L, -1);
+        lua_rawget(L, pages);
+        if (!lua_isnil(L, -1)) {
+          snprintf(msg, sizeof msg,
+                   "%s: page %lld repeats the items of page %lld (the server may not read "
+                   "offset as a page number); the walk stops here",
+                   op->name, (long long)page, (long long)lua_tointeger(L, -1));
+          return fail_decode(L, state, result, msg);
+        }
+        lua_pop(L, 1);
+        lua_pushinteger(L, page);
+        lua_rawset(L, pages);
+        lua_pop(L, 1);
       }
       if (page - get_int(L, state, S_START) + 1 >= RTC_MAX_PAGES) {
         snprintf(msg, sizeof msg, "%s: more than %d pages; the walk stops here", op->name,
@@ -231,16 +271,6 @@ static int lrtc_pager_step(lua_State *L) {
         }
         lua_pop(L, 1);
       }
-      if (lua_rawlen(L, items) > 0) {
-        lua_getfield(L, state, S_FIRST);
-        if (lua_isnil(L, -1)) {
-          lua_pushvalue(L, items);
-          lua_setfield(L, state, S_FIRST);
-        }
-        lua_pop(L, 1);
-      }
-      lua_pushvalue(L, items);
-      lua_setfield(L, state, S_PREV);
       set_int(L, state, S_PAGE, page + 1);
     }
     set_int(L, state, S_SEEN, seen);

@@ -16,6 +16,7 @@ typedef struct policy_ud {
   rtc_policy p;
   rtc_bucket bucket;             /* shared by whoever holds this policy object */
   int endpoints_ref;             /* a Lua array of base URLs */
+  rtc_health health[RTC_MAX_ENDPOINTS]; /* what policy:failed / succeeded said of each */
   unsigned long long rng;
 } policy_ud;
 
@@ -96,6 +97,7 @@ static policy_ud *push_policy(lua_State *L, const rtc_policy *p, double rate) {
   int list = lua_gettop(L);
   u = lua_newuserdata(L, sizeof *u);
   u->p = *p;
+  memset(u->health, 0, sizeof u->health);
   rtc_bucket_init(&u->bucket, rate, 0);
   u->rng = 0x9e3779b97f4a7c15ULL ^ (unsigned long long)(size_t)u;
   lua_pushvalue(L, list);
@@ -255,6 +257,46 @@ static int lrtc_policy_hold(lua_State *L) {
   return 0;
 }
 
+/* an endpoint argument: 1 .. the policy's number of endpoints -> 0-based */
+static int check_endpoint(lua_State *L, const policy_ud *u, int arg) {
+  lua_Integer k = luaL_checkinteger(L, arg);
+  if (k < 1 || k > u->p.nendpoints)
+    luaL_argerror(L, arg, lua_pushfstring(L, "endpoint: expected 1 to %d", u->p.nendpoints));
+  return (int)k - 1;
+}
+
+static double check_now(lua_State *L, int arg) {
+  double now = (double)luaL_checknumber(L, arg);
+  if (!isfinite(now)) luaL_argerror(L, arg, "now: expected a finite number");
+  return now;
+}
+
+/* policy:failed(endpoint, now) -> seconds the endpoint is avoided for (it could not be reached:
+ * refused, a timeout, a proxy that could not reach it) */
+static int lrtc_policy_failed(lua_State *L) {
+  policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
+  int k = check_endpoint(L, u, 2);
+  lua_pushnumber(L, (lua_Number)rtc_health_failed(&u->health[k], check_now(L, 3)));
+  return 1;
+}
+
+/* policy:succeeded(endpoint): it answered; its failures are forgotten */
+static int lrtc_policy_succeeded(lua_State *L) {
+  policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
+  rtc_health_ok(&u->health[check_endpoint(L, u, 2)]);
+  return 0;
+}
+
+/* policy:pick(now [, from]) -> the endpoint a call should use: from (default 1) or the next one
+ * not avoided at now; when all are, the one whose time is over first */
+static int lrtc_policy_pick(lua_State *L) {
+  policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
+  double now = check_now(L, 2);
+  int from = lua_isnoneornil(L, 3) ? 0 : check_endpoint(L, u, 3);
+  lua_pushinteger(L, rtc_health_pick(u->health, u->p.nendpoints, from, now) + 1);
+  return 1;
+}
+
 static int lrtc_policy_endpoints(lua_State *L) {
   policy_ud *u = luaL_checkudata(L, 1, RTC_POLICY_MT);
   int i, n;
@@ -278,7 +320,8 @@ static int lrtc_policy_gc(lua_State *L) {
 void rtc_policy_open(lua_State *L) {
   static const luaL_Reg methods[] = {
     {"decide", lrtc_policy_decide}, {"endpoints", lrtc_policy_endpoints}, {"take", lrtc_policy_take},
-    {"hold", lrtc_policy_hold}, {NULL, NULL}};
+    {"hold", lrtc_policy_hold}, {"failed", lrtc_policy_failed},
+    {"succeeded", lrtc_policy_succeeded}, {"pick", lrtc_policy_pick}, {NULL, NULL}};
   if (luaL_newmetatable(L, RTC_POLICY_MT)) {
     lua_pushliteral(L, RTC_POLICY_MT);
     lua_setfield(L, -2, "__name");

@@ -20,7 +20,8 @@
 #define RTC_WAIT_FACTOR 1.5        /* each pause this much longer than the one before ... */
 #define RTC_WAIT_CAP 2.0           /* ... up to this (or up to opts.interval when it is longer) */
 #define RTC_WAIT_MAX 604800.0      /* a week: a longer timeout is a mistake */
-#define RTC_FINAL_STATE "STOPPED"  /* a job (or mix job) in this state never changes again */
+#define RTC_FINAL_STATE "STOPPED"
+#define RTC_WAIT_LOOK 0.05         /* seconds: the least a look is given */  /* a job (or mix job) in this state never changes again */
 
 static double now_seconds(void) {
   struct timespec ts;
@@ -72,12 +73,36 @@ static int fail_timeout(lua_State *L, const rtc_operation *op, int job, const ch
   return 2;
 }
 
+/* The client the getter at fn will use, pushed (an anchor: it lives through the call; nil when
+ * unknown), or NULL: a method's self, or the default client of the module's own function (its
+ * module state is its first upvalue). A getter replaced by Lua code is called unbounded. */
+static rtc_client *bounded_client(lua_State *L, int base, int fn) {
+  rtc_client *c = NULL;
+  if (base == 2) {
+    lua_pushvalue(L, 1);
+    c = luaL_testudata(L, -1, RTC_CLIENT_MT);
+  } else if (lua_tocfunction(L, fn) == lrtc_operation_call && lua_getupvalue(L, fn, 1)) {
+    rtc_module *m = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (m && m->default_ref != LUA_NOREF) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, m->default_ref);
+      c = luaL_testudata(L, -1, RTC_CLIENT_MT);
+    } else {
+      lua_pushnil(L);
+    }
+  } else {
+    lua_pushnil(L);
+  }
+  return c;
+}
+
 /* wait_<x>([client,] path params..., state, opts) -> the answer, or nil, err */
 static int lrtc_wait(lua_State *L) {
   const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
   int base = rtc_args_base(L); /* after the client, or from 1 (the default client) */
   int nparams = rtc_operation_nparams(op), i, state_arg = base + nparams;
-  int opts_arg = state_arg + 1, opts = 0, fn, nargs;
+  int opts_arg = state_arg + 1, opts = 0, fn, nargs, last, looks;
+  rtc_client *c;
   double timeout, pause, cap, deadline;
   const char *want;
   size_t want_len;
@@ -127,14 +152,30 @@ static int lrtc_wait(lua_State *L) {
 
   deadline = now_seconds() + timeout;
   want_len = lua_rawlen(L, state_arg);
-  for (;;) {
+  lua_pushnil(L); /* the last answer */
+  last = lua_gettop(L);
+  for (looks = 0;; looks++) {
     const char *state;
     size_t state_len;
-    double left;
+    double left = deadline - now_seconds();
+    /* each look ends within the time left (a hung get_job cannot hold the wait past it); the
+     * first is always made (a zero timeout looks once), given at least RTC_WAIT_LOOK */
+    if (looks > 0 && left < RTC_WAIT_LOOK) return fail_timeout(L, op, last, want, timeout);
+    c = bounded_client(L, base, fn);
     lua_pushvalue(L, fn);
     for (i = 1; i <= nargs; i++) lua_pushvalue(L, i);
+    if (c) c->next_max_time = left > RTC_WAIT_LOOK ? left : RTC_WAIT_LOOK;
     lua_call(L, nargs, 2);
-    if (!lua_toboolean(L, -2)) return 2; /* nil, err: the getter's own error */
+    if (c) c->next_max_time = 0;
+    lua_remove(L, -3); /* the client's anchor */
+    if (!lua_toboolean(L, -2)) {
+      const char *kind = lua_type(L, -1) == LUA_TTABLE ? rtc_raw_string(L, lua_gettop(L), "kind", NULL)
+                                                       : NULL;
+      /* the look was cut by the wait's own time: the wait's timeout, with the last answer */
+      if (looks > 0 && kind && strcmp(kind, "timeout") == 0 && now_seconds() >= deadline - 0.002)
+        return fail_timeout(L, op, last, want, timeout);
+      return 2; /* nil, err: the getter's own error */
+    }
     lua_pop(L, 1);
     if (lua_type(L, -1) != LUA_TTABLE) {
       char msg[128];
@@ -149,10 +190,11 @@ static int lrtc_wait(lua_State *L) {
                   (state_len == strlen(RTC_FINAL_STATE) &&
                    memcmp(state, RTC_FINAL_STATE, state_len) == 0)))
       return 1;
+    lua_replace(L, last);
     left = deadline - now_seconds();
-    if (left <= 0) return fail_timeout(L, op, lua_gettop(L), want, timeout);
-    lua_pop(L, 1);
-    sleep_seconds(pause < left ? pause : left); /* the last look is at the deadline itself */
+    if (left <= 0) return fail_timeout(L, op, last, want, timeout);
+    /* the last look starts early enough to end by the deadline */
+    sleep_seconds(pause < left - RTC_WAIT_LOOK ? pause : left - RTC_WAIT_LOOK);
     pause *= RTC_WAIT_FACTOR;
     if (pause > cap) pause = cap;
   }
