@@ -125,6 +125,10 @@ int lrtc_assert(lua_State *L);
 /* rtc_sign_lua.c: headers, canonical_request = rtc.sign(req) */
 int lrtc_sign(lua_State *L);
 
+/* rtc_events_lua.c: rtc.events (verify, sign), set on the module at index module; the module
+ * state is on the stack top (left there) */
+void rtc_events_register(lua_State *L, int module);
+
 /* rtc_credentials_lua.c: rtc.credentials(opts), the chain without a client */
 int lrtc_credentials(lua_State *L);
 int lrtc_job_tostring(lua_State *L);
