@@ -52,6 +52,17 @@ function C.handle(srv, req)
     api:apply_seed()
     return simple(200, json.object({ app_id = sparkrtc.SEED.app_id, rule_id = sparkrtc.SEED.rule_id,
       job_id = sparkrtc.SEED.job_id }))
+  elseif p == "/_mock/deliveries" and m == "GET" then
+    -- the recording events sent (mock/server/deliver.lua), oldest first
+    local out = {}
+    for i, d in ipairs(srv.deliveries or {}) do
+      local h = json.object({})
+      for k, v in pairs(d.headers or {}) do h[k] = v end
+      out[i] = json.object({ url = d.url, event = d.event, job_id = d.job_id, state = d.state,
+        status = d.status, attempts = d.attempts, error = d.error, signed = d.signed,
+        headers = h, body = d.body })
+    end
+    return simple(200, json.array(out))
   elseif p == "/_mock/health" and m == "GET" then
     return simple(200, { ok = true })
   elseif p == "/_mock/script" and m == "DELETE" then
