@@ -9,9 +9,13 @@
 const char *const rtc_event_types[] = {"RECORD_NEW_FILE_START", "RECORD_FILE_COMPLETE",
                                        "CLOUD_RECORD_SERVER_OVER", NULL};
 
+static const char *const record_formats[] = {"HLS", "MP4", NULL};
+
+/* The enums document the values (rtc.events.schema()); a value outside them is kept as it came:
+ * answers are typed, never validated, and the provider adds values over time. */
 static const rtc_field event_fields[] = {
-  F_STRING("event_type", 0),   F_STRING("job_id", 0),        F_STRING("app_id", 0),
-  F_STRING("room_id", 0),      F_STRING("stream_name", 0),   F_STRING("record_format", 0),
+  F_ENUM("event_type", 0, rtc_event_types), F_STRING("job_id", 0), F_STRING("app_id", 0),
+  F_STRING("room_id", 0),      F_STRING("stream_name", 0),   F_ENUM("record_format", 0, record_formats),
   F_STRING("download_url", 0),
   F_INTEGER("record_duration", 0, 0, RTC_INT53_MAX),
   F_INTEGER("file_size", 0, 0, RTC_INT53_MAX),

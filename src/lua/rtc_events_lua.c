@@ -12,6 +12,7 @@
 #include "rtc_lua.h"
 #include "rtc_events.h"
 #include "rtc_models.h"
+#include "rtc_reflect.h"
 
 #define DEFAULT_MAX_AGE 300.0
 
@@ -267,11 +268,18 @@ static int lrtc_events_sign(lua_State *L) {
   return 1;
 }
 
+/* rtc.events.schema() -> the event's row, as rtc.operations() shows a schema (docs, the CLI) */
+static int lrtc_events_schema(lua_State *L) {
+  rtc_push_schema(L, &rtc_model_event);
+  return 1;
+}
+
 static const luaL_Reg events_functions[] = {
-  {"verify", lrtc_events_verify}, {"sign", lrtc_events_sign}, {NULL, NULL}};
+  {"verify", lrtc_events_verify}, {"sign", lrtc_events_sign}, {"schema", lrtc_events_schema},
+  {NULL, NULL}};
 
 void rtc_events_register(lua_State *L, int module) {
-  lua_createtable(L, 0, 2);
+  lua_createtable(L, 0, 3);
   lua_pushvalue(L, -2); /* the module state, upvalue 1 of every function */
   luaL_setfuncs(L, events_functions, 1);
   lua_setfield(L, module, "events");
