@@ -18,6 +18,7 @@ local json, present, format, floor = B.json, B.present, string.format, math.floo
 
 local E = {}
 
+E.MAX_FILES = 500   -- files of one format of one job (a clock moved years ahead stays cheap)
 E.MAX_OUTBOX = 1000 -- a mock mounted where nothing drains the outbox keeps the newest only
 
 -- the picture of select_stream_type (the mock's choice: the usual 16:9 ladder)
@@ -42,7 +43,8 @@ local function recording(app, job)
   local cycles = {}
   for _, f in ipairs(formats) do
     local cfg = rule and (f == "HLS" and rule.hls_config or rule.mp4_config)
-    cycles[f] = cfg and tonumber(cfg.record_cycle) or 3600
+    local cycle = cfg and tonumber(cfg.record_cycle) or 3600
+    cycles[f] = cycle > 0 and cycle or math.huge -- HLS record_cycle 0: one file for the whole job
   end
   return formats, cycles, obs, rule
 end
@@ -110,7 +112,7 @@ function E.stopped(api, app, job)
   local rate = BYTES_PER_SECOND[job.select_stream_type] or BYTES_PER_SECOND.FHD
   for _, f in ipairs(formats) do
     local cycle, done, n = cycles[f], 0, 0
-    while done < total do
+    while done < total and n < E.MAX_FILES do
       n = n + 1
       local len = math.min(cycle, total - done)
       if n > 1 then file_start(api, app, job, f, obs) end

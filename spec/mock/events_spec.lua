@@ -127,6 +127,18 @@ describe("mock recording events (sparkrtc, no sockets)", function()
     assert.same({ 60, 60, 30, 120, 30 }, durations)
   end)
 
+  it("makes one file for the whole job when the HLS record_cycle is 0", function()
+    local rule = { obs_addr = RULE.obs_addr, record_formats = { "HLS" }, hls_config = { record_cycle = 0 } }
+    local job = job_with_callback({ url = "http://127.0.0.1:9/cb", auth_key = KEY }, rule)
+    call("GET", APP .. "/individual-stream-jobs/" .. job.job_id)
+    api:take_outbox()
+    now = now + 7200
+    call("DELETE", APP .. "/individual-stream-jobs/" .. job.job_id)
+    local box = api:take_outbox()
+    assert.same({ "RECORD_FILE_COMPLETE/HLS", "CLOUD_RECORD_SERVER_OVER" }, events(box))
+    assert.equal(7200, cjson.decode(box[1].body).record_duration)
+  end)
+
   it("sends unsigned events when the callback has no auth_key, and events of jobs stopped while INIT", function()
     local job = job_with_callback({ url = "http://127.0.0.1:9/cb" })
     call("DELETE", APP .. "/individual-stream-jobs/" .. job.job_id)
