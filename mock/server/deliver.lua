@@ -80,7 +80,8 @@ local function worker(srv, queue)
       if not host then
         d.state, d.error = "failed", port
       elseif not is_loopback(host) and not srv.callbacks_to_any then
-        d.state, d.error = "refused", "not a loopback address (the mock calls others only with --allow-callbacks-to-any)"
+        d.state = "refused"
+        d.error = "not a loopback address (the mock calls others only with --allow-callbacks-to-any)"
       else
         while true do
           d.attempts = d.attempts + 1

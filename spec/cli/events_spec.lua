@@ -104,7 +104,8 @@ describe("rtcjob events listen", function()
     local _, job = mock:request("POST", "/v2/apps/cli-app/individual-stream-jobs", { headers = T,
       body = cjson.encode({ room_id = "r", user_id = "u", record_param = { record_rule_id = "x" } }) })
     job = cjson.decode(job)
-    assert.equal(204, (mock:request("DELETE", "/v2/apps/cli-app/individual-stream-jobs/" .. job.job_id, { headers = T })))
+    local stopped = mock:request("DELETE", "/v2/apps/cli-app/individual-stream-jobs/" .. job.job_id, { headers = T })
+    assert.equal(204, stopped)
     local lines
     for _ = 1, 3000 do
       lines = helper.lines_of(helper.read_file(out_file) or "")
