@@ -65,6 +65,7 @@ build = {
     ["rtc.cli.console"] = "rtc/cli/console.lua",
     ["rtc.cli.credentials"] = "rtc/cli/credentials.lua",
     ["rtc.cli.errors"] = "rtc/cli/errors.lua",
+    ["rtc.cli.events"] = "rtc/cli/events.lua",
     ["rtc.cli.help"] = "rtc/cli/help.lua",
     ["rtc.cli.json"] = "rtc/cli/json.lua",
     ["rtc.cli.main"] = "rtc/cli/main.lua",
