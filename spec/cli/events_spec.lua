@@ -78,6 +78,22 @@ describe("rtcjob events verify", function()
   end)
 end)
 
+-- runs cmd (ending in "& echo $!") and waits for "listening on 127.0.0.1:PORT" in err_file
+local function start_listener(cmd, err_file)
+  local sh = io.popen(cmd)
+  local pid = tonumber(sh:read("*l"))
+  sh:close()
+  local port
+  for _ = 1, 1000 do
+    port = (helper.read_file(err_file) or ""):match("listening on 127%.0%.0%.1:(%d+)")
+    if port then break end
+    socket.sleep(0.01)
+  end
+  if not port then os.execute("kill " .. pid .. " 2>/dev/null") end
+  assert(port, "the listener did not start: " .. tostring(helper.read_file(err_file)))
+  return pid, tonumber(port)
+end
+
 describe("rtcjob events listen", function()
   local mock
   setup(function() mock = helper.start_mock() end)
@@ -86,18 +102,10 @@ describe("rtcjob events listen", function()
   it("prints each verified event of the mock's deliveries as one JSON line", function()
     local keyfile, out_file, err_file = helper.write_temp(KEY), os.tmpname(), os.tmpname()
     local cmd = "cd " .. helper.shell_quote(helper.ROOT) .. " && " .. helper.LUA
-      .. " bin/rtcjob events listen --port 0 --count 3 --auth-key-file " .. keyfile
+      .. " bin/rtcjob events listen --port 0 --auth-key-file " .. keyfile
       .. " >" .. out_file .. " 2>" .. err_file .. " </dev/null & echo $!"
-    local sh = io.popen(cmd)
-    local pid = tonumber(sh:read("*l"))
-    sh:close()
-    local port
-    for _ = 1, 1000 do
-      port = (helper.read_file(err_file) or ""):match("listening on 127%.0%.0%.1:(%d+)")
-      if port then break end
-      socket.sleep(0.01)
-    end
-    assert.truthy(port, helper.read_file(err_file))
+    local pid, port = start_listener(cmd, err_file)
+    finally(function() os.execute("kill " .. pid .. " 2>/dev/null") end)
     local T = { ["x-auth-token"] = "test-token" }
     assert.equal(200, (mock:request("PUT", "/v2/apps/cli-app/record-callback", { headers = T,
       body = cjson.encode({ url = "http://127.0.0.1:" .. port .. "/", auth_key = KEY }) })))
@@ -106,13 +114,22 @@ describe("rtcjob events listen", function()
     job = cjson.decode(job)
     local stopped = mock:request("DELETE", "/v2/apps/cli-app/individual-stream-jobs/" .. job.job_id, { headers = T })
     assert.equal(204, stopped)
+    -- the events printed, a retried delivery (same rand: the mock retries when an attempt
+    -- times out on a stalled machine) counted once
+    local function unique_lines()
+      local out, rands = {}, {}
+      for _, l in ipairs(helper.lines_of(helper.read_file(out_file) or "")) do
+        local rand = cjson.decode(l).x_rtc.rand
+        if not rands[rand] then rands[rand] = true; out[#out + 1] = l end
+      end
+      return out
+    end
     local lines
     for _ = 1, 3000 do
-      lines = helper.lines_of(helper.read_file(out_file) or "")
+      lines = unique_lines()
       if #lines >= 3 then break end
       socket.sleep(0.01)
     end
-    os.execute("kill " .. pid .. " 2>/dev/null")
     assert.equal(3, #lines, helper.read_file(err_file))
     local types = {}
     for i, l in ipairs(lines) do
@@ -125,5 +142,40 @@ describe("rtcjob events listen", function()
     assert.matches("^https://", complete.download_url)
     assert.matches('"record_duration":%d+[,}]', lines[2])
     for _, f in ipairs({ keyfile, out_file, err_file }) do os.remove(f) end
+  end)
+
+  it("answers 401 to a bad signature, 405 to a GET, and ends after --count events", function()
+    local out_file, err_file = os.tmpname(), os.tmpname()
+    local pid, port = start_listener("cd " .. helper.shell_quote(helper.ROOT) .. " && RTC_EVENTS_AUTH_KEY=" .. KEY
+      .. " " .. helper.LUA .. " bin/rtcjob events listen --port 0 --count 1 --no-max-age >" .. out_file
+      .. " 2>" .. err_file .. " </dev/null & echo $!", err_file)
+    finally(function() os.execute("kill " .. pid .. " 2>/dev/null") end)
+    local function post(method, headers)
+      local c = assert(socket.connect("127.0.0.1", port))
+      c:settimeout(10)
+      local lines = { method .. " / HTTP/1.1", "Host: x", "Content-Length: " .. #BODY }
+      for k, v in pairs(headers) do lines[#lines + 1] = k .. ": " .. v end
+      c:send(table.concat(lines, "\r\n") .. "\r\n\r\n" .. BODY)
+      local status = tonumber((c:receive("*l") or ""):match("^HTTP/1%.1 (%d+)"))
+      c:close()
+      return status
+    end
+    local good = { ["X-Rtc-Rand"] = "8c1f4e2a", ["X-Rtc-Timestamp"] = "1764576000", ["X-Rtc-Signature"] = SIG }
+    assert.equal(405, post("GET", good))
+    assert.equal(401, post("POST", { ["X-Rtc-Rand"] = "8c1f4e2a", ["X-Rtc-Timestamp"] = "1764576000",
+      ["X-Rtc-Signature"] = SIG:gsub("^f", "0") }))
+    assert.equal(200, post("POST", good))
+    local gone = false
+    for _ = 1, 1000 do
+      if not helper.pid_alive(pid) then gone = true break end
+      socket.sleep(0.01)
+    end
+    assert.is_true(gone, "the listener did not end after --count 1")
+    local lines = helper.lines_of(helper.read_file(out_file) or "")
+    assert.equal(1, #lines)
+    assert.equal("my-job", cjson.decode(lines[1]).job_id)
+    assert.matches("signature: X%-Rtc%-Signature does not match", helper.read_file(err_file))
+    os.remove(out_file)
+    os.remove(err_file)
   end)
 end)

@@ -228,11 +228,15 @@ describe("mock recording events (server deliveries)", function()
     for _, d in ipairs(list) do
       assert.equal("delivered", d.state)
       assert.equal(200, d.status)
-      assert.equal(1, d.attempts)
+      assert.is_true(d.attempts >= 1) -- 1, unless a stalled machine made an attempt time out
       assert.equal("http://127.0.0.1:" .. port .. "/events?x=1", d.url)
       assert.is_true(d.signed)
     end
-    local got = received()
+    -- what the receiver got, a retried delivery (same rand) counted once
+    local got, rands = {}, {}
+    for _, r in ipairs(received()) do
+      if not rands[r.headers["x-rtc-rand"]] then rands[r.headers["x-rtc-rand"]] = true; got[#got + 1] = r end
+    end
     assert.equal(5, #got)
     local complete
     for i, r in ipairs(got) do
