@@ -175,6 +175,7 @@ int luaopen_rtc(lua_State *L) {
   lua_pop(L, 1);
   rtc_pages_register(L, module);
   rtc_wait_register(L, module);
+  rtc_events_register(L, module); /* rtc.events.verify, rtc.events.sign */
   luaL_setfuncs(L, module_functions, 1);
   lua_pushliteral(L, RTC_VERSION);
   lua_setfield(L, module, "_VERSION");

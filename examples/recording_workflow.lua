@@ -1,7 +1,10 @@
 -- A whole recording workflow: an app, an OBS bucket SparkRTC may write to, a recording rule, one
 -- user recorded with it, the room mixed, auto-recording on, the callback URL set, then everything
--- stopped and removed again.
+-- stopped, the recording events received (where the files are), and everything removed again.
 --   RTC_ENDPOINT=... RTC_AUTH_TOKEN=... lua5.4 examples/recording_workflow.lua [PROJECT_ID]
+-- The events go to a tiny receiver of this script on 127.0.0.1 (LuaSocket), which is where the
+-- mock (make demo) delivers them; SparkRTC itself needs a public URL: set RTC_CALLBACK_URL
+-- (and RTC_EVENTS_AUTH_KEY) to yours, and the script leaves the receiving to it.
 local rtc = require "rtc"
 
 local project_id = arg[1] or "test-project" -- the project of the bucket's region (the mock's)
@@ -65,8 +68,18 @@ local auto = check("update_auto_record", client:update_auto_record(app_id, {
   mode = "AUTO_INDIVIDUAL_RECORD", record_rule_id = rule.rule_id,
 }))
 print("auto record  " .. auto.auto_record_mode.mode)
+local receiver, callback_url = nil, os.getenv("RTC_CALLBACK_URL")
+-- the key SparkRTC signs the events with (32 to 64 characters): yours, or a fresh one made of
+-- two random X-Rtc-Rand values (16 hex digits each, from OpenSSL's RAND_bytes)
+local auth_key = os.getenv("RTC_EVENTS_AUTH_KEY")
+  or rtc.events.sign("", "-")["X-Rtc-Rand"] .. rtc.events.sign("", "-")["X-Rtc-Rand"]
+if not callback_url then
+  receiver = assert(require("socket").bind("127.0.0.1", 0)) -- a free port, on loopback only
+  local _, port = receiver:getsockname()
+  callback_url = "http://127.0.0.1:" .. port .. "/sparkrtc-events"
+end
 local cb = check("update_record_callback", client:update_record_callback(app_id, {
-  url = "https://hooks.example.com/sparkrtc", auth_key = "change-me",
+  url = callback_url, auth_key = auth_key,
 }))
 print("callback     " .. cb.record_callback.url)
 
@@ -77,7 +90,51 @@ check("update_auto_record", client:update_auto_record(app_id, { mode = "AUTO_REC
 print("stopped      job " .. check("get_job", client:get_job(app_id, job.job_id)).state
   .. ", mix job " .. check("get_mix_job", client:get_mix_job(app_id, mix.job_id)).state)
 
--- 8. and remove what we made
+-- 8. the events of the job: verified, then where each file is (until the job's end is reported)
+-- One POST from the receiver's socket: its headers (names lowercase) and body.
+local function read_post(c)
+  local headers, len = {}, 0
+  local line = c:receive("*l")
+  while line do
+    line = c:receive("*l")
+    if line == nil or line == "" then break end
+    local k, v = line:match("^([^:]+):%s*(.-)%s*$")
+    if k then headers[k:lower()] = v end
+    if k and k:lower() == "content-length" then len = tonumber(v) or 0 end
+  end
+  return headers, len > 0 and c:receive(len) or ""
+end
+
+if receiver then
+  local socket = require "socket"
+  local deadline, over = socket.gettime() + 60, false -- the mock delivers at once; a busy machine may lag
+  receiver:settimeout(0.5)
+  while not over and socket.gettime() < deadline do
+    local c = receiver:accept()
+    if c then
+      c:settimeout(5)
+      local headers, body = read_post(c)
+      local event, err = rtc.events.verify(headers, body, auth_key)
+      c:send("HTTP/1.1 " .. (event and "200 OK" or "401 Unauthorized") .. "\r\nContent-Type: application/json\r\n"
+        .. "Content-Length: 31\r\nConnection: close\r\n\r\n" .. '{"status":1,"result":"success"}')
+      c:close()
+      if not event then
+        io.stderr:write("an event refused: ", tostring(err), "\n")
+      elseif event.job_id == job.job_id then
+        if event.event_type == "RECORD_FILE_COMPLETE" then
+          print(("file         %s (%s, %d s, %d bytes, %dx%d)"):format(event.download_url, event.record_format,
+            event.record_duration, event.file_size, event.width, event.height))
+        end
+        over = event.event_type == "CLOUD_RECORD_SERVER_OVER"
+      end
+    end
+  end
+  receiver:close()
+  check("the job's recording events", over, "no CLOUD_RECORD_SERVER_OVER within 60 s")
+  print("events       received up to CLOUD_RECORD_SERVER_OVER")
+end
+
+-- 9. and remove what we made
 check("delete_record_rule", client:delete_record_rule(app_id, rule.rule_id))
 print("rule deleted " .. rule.rule_id)
 check("delete_app", client:delete_app(app_id))

@@ -3,7 +3,7 @@
 --   lua5.4 mock/server.lua --port 8080 [--host 127.0.0.1] [--token T]... [--aksk AK:SK]...
 --          [--project-id P] [--unknown-app A]... [--delay-all S] [--no-auth] [--no-tokens]
 --          [--no-aksk] [--any-project] [--strict] [--seed] [--rate N] [--rule-location L]...
---          [--pid-file F] [--parent-pid PID] [--verbose]
+--          [--pid-file F] [--parent-pid PID] [--allow-callbacks-to-any] [--verbose]
 --
 -- One non-blocking loop (socket.select), one coroutine per connection, timers for delayed
 -- answers, HTTP/1.1 keep-alive, Content-Length and chunked request bodies, Expect: 100-continue.
@@ -36,6 +36,7 @@ if not opts then
 end
 
 local srv = state.new(sparkrtc.new(cfg), cfg, opts)
+srv.callbacks_to_any = opts.callbacks_to_any
 
 local server, err = socket.bind(opts.host, opts.port, 128)
 if not server then

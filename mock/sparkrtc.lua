@@ -103,6 +103,7 @@ M.SEED = { app_id = "my-app", rule_id = "my-rule", job_id = "my-job", room_id = 
 -- forgets every app, rule, job and bucket change; with seed, puts the seed state back
 function Api:reset()
   self.apps, self.app_order, self.deleted = {}, {}, {}
+  self.outbox = {} -- recording events waiting to be delivered (mock/sparkrtc/events.lua)
   self.buckets = obs.buckets()
   if self.seed then self:apply_seed() end
 end
@@ -120,6 +121,14 @@ function Api:apply_seed()
   end
   self:seed_job(S.app_id, { job_id = S.job_id, room_id = S.room_id, user_id = S.user_id,
     state = "RUNNING", record_param = { record_rule_id = S.rule_id } })
+end
+
+-- the recording events queued since the last call (each {url, event, job_id, headers, body,
+-- signed}), oldest first; the caller delivers them
+function Api:take_outbox()
+  local box = self.outbox
+  self.outbox = {}
+  return box
 end
 
 function Api:add_app(app)

@@ -462,6 +462,9 @@ for _, m in ipairs(POOL_METHODS) do
   end
 end
 
+-- the recording events' receiver for content handlers (rtc/ngx/events.lua)
+M.events = require "rtc.ngx.events"
+
 -- the operation names this client has methods for
 function M.operations()
   return { unpack(OPERATIONS) }

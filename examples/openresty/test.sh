@@ -13,6 +13,8 @@
 #     pool, options that cannot cross to the threads
 #   - TLS: a self-signed upstream refused by default, accepted with its CA (both ways)
 #   - AK/SK signing verified by the mock (both ways); no secret in error.log
+#   - rtc.ngx.events: signed, repeated, tampered, unsigned, non-object, mistyped, buffered to a
+#     file, GET, a raising handler; the mock's deliveries to it
 #   - the README's nginx.conf, as it is written there
 # Works from a checkout the nginx worker user cannot read (a 0700 directory): as root the test
 # nginx runs its workers as root (`user root;`), otherwise as the invoking user anyway.
@@ -405,6 +407,74 @@ check "error.log holds no secret (SKs, token) and no Lua error, alert or crash" 
 # ---- join signatures (join_checks.sh) ----------------------------------------------------
 join_worked "$NG"
 join_checks test "$NG"
+# ---- recording events: rtc.ngx.events in content handlers (test_app.events) ---------------
+EKEY=0123456789abcdef0123456789abcdef
+ETS=1764576000
+esign() { # RAND TS BODY -> the signature by openssl (independent of the module)
+    printf '%s' "$1$2$3" | openssl dgst -sha256 -hmac "$EKEY" | sed 's/^.*= //'
+}
+# epost NAME PATH RAND SIGNED-BODY SENT-BODY [CURL-ARGS...] -> $TMP/NAME.json, ECODE
+epost() {
+    local name=$1 path=$2 rand=$3 signed=$4 sent=$5; shift 5
+    ECODE=$(curl -s -m 10 -o "$TMP/$name.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -H "X-Rtc-Rand: $rand" -H "X-Rtc-Timestamp: $ETS" -H "X-Rtc-Signature: $(esign "$rand" "$ETS" "$signed")" \
+        "$@" --data-binary "$sent" "$NG$path")
+}
+seen() { curl -s -m 5 "$NG/events_seen?job=$1" >"$TMP/seen.json"; jget "$TMP/seen.json" "$2"; }
+EB='{"event_type":"RECORD_FILE_COMPLETE","job_id":"ev-1","download_url":"https://b.obs.cn-north-4.myhuaweicloud.com/r/1.mp4","record_duration":65,"file_size":1048576,"width":1280,"height":720}'
+epost e1 /events r1 "$EB" "$EB"
+check "events: a signed delivery -> 200 {status:1,result:success}; the handler got the typed event" \
+    eval '[ "$ECODE" = 200 ] && jis "$TMP/e1.json" status 1 && jis "$TMP/e1.json" result success &&
+          [ "$(seen ev-1 n)" = 1 ] && jis "$TMP/seen.json" event.record_duration 65 &&
+          jis "$TMP/seen.json" event.x_rtc.rand r1 && jis "$TMP/seen.json" event.download_url https://b.obs.cn-north-4.myhuaweicloud.com/r/1.mp4'
+epost e2 /events r1 "$EB" "$EB"
+check "events: the same delivery again (lua_shared_dict dedup) -> 200, the handler not run twice" \
+    eval '[ "$ECODE" = 200 ] && jis "$TMP/e2.json" result success && [ "$(seen ev-1 n)" = 1 ]'
+epost e3 /events r2 "$EB" "$EB"
+check "events: a new X-Rtc-Rand -> the handler runs again" eval '[ "$ECODE" = 200 ] && [ "$(seen ev-1 n)" = 2 ]'
+epost e4 /events r3 "$EB" "${EB/65/66}"
+check "events: a tampered body -> 401 {result:signature}, handler not run" \
+    eval '[ "$ECODE" = 401 ] && jis "$TMP/e4.json" result signature && [ "$(seen ev-1 n)" = 2 ]'
+ECODE=$(curl -s -m 10 -o "$TMP/e5.json" -w '%{http_code}' -X POST --data-binary "$EB" "$NG/events")
+check "events: no signature headers -> 401 naming X-Rtc-Rand" \
+    eval '[ "$ECODE" = 401 ] && jget "$TMP/e5.json" message | grep -q X-Rtc-Rand'
+epost e6 /events r4 '[1,2]' '[1,2]'
+check "events: a signed body that is not an object -> 400 {result:decode}" \
+    eval '[ "$ECODE" = 400 ] && jis "$TMP/e6.json" result decode'
+BAD='{"job_id":"ev-2","record_duration":6.5}'
+epost e7 /events r5 "$BAD" "$BAD"
+check "events: a wrongly typed field -> 400 naming record_duration" \
+    eval '[ "$ECODE" = 400 ] && jget "$TMP/e7.json" message | grep -q record_duration && [ "$(seen ev-2 n)" = 0 ]'
+ECODE=$(curl -s -m 10 -o /dev/null -D "$TMP/e8.h" -w '%{http_code}' "$NG/events")
+check "events: GET -> 405 with Allow: POST" eval '[ "$ECODE" = 405 ] && grep -qi "^Allow: POST" "$TMP/e8.h"'
+epost e9 /events_raise r6 "$EB" "$EB"
+check "events: a handler that raises -> 500, logged" \
+    eval '[ "$ECODE" = 500 ] && grep -q "the handler raised" "$ERRLOG"'
+BIG="{\"job_id\":\"ev-big\",\"pad\":\"$(head -c 6000 /dev/zero | tr '\0' x)\"}"
+epost e10 /events r7 "$BIG" "$BIG"
+check "events: a body past client_body_buffer_size (buffered to a file) -> 200, the handler ran" \
+    eval '[ "$ECODE" = 200 ] && [ "$(seen ev-big n)" = 1 ] && [ "$(jget "$TMP/seen.json" event.pad | wc -c)" = 6000 ]'
+FB='{"job_id":"ev-file","record_duration":3}'
+epost e11 /events_file r8 "$FB" "$FB"
+check "events: client_body_in_file_only -> 200, the handler ran" eval '[ "$ECODE" = 200 ] && [ "$(seen ev-file n)" = 1 ]'
+ECODE=$(curl -s -m 10 -o "$TMP/e12.json" -w '%{http_code}' -X POST --data-binary '{"job_id":"ev-u"}' "$NG/events_unsigned")
+check "events: auth_key false accepts an unsigned callback" eval '[ "$ECODE" = 200 ] && [ "$(seen ev-u n)" = 1 ]'
+# the mock's sending side against this receiver: a job created and stopped under an app whose
+# callback (with the auth_key) is the /events location
+mockctl POST /_mock/reset >/dev/null
+curl -sS -m 5 -X PUT -H 'X-Auth-Token: test-token' -H 'Content-Type: application/json' \
+    --data-binary "{\"url\":\"$NG/events\",\"auth_key\":\"$EKEY\"}" "$MOCK/v2/apps/$APP/record-callback" >/dev/null
+JE=$(create_job ev)
+curl -sS -m 5 -X DELETE -H 'X-Auth-Token: test-token' "$MOCK/v2/apps/$APP/individual-stream-jobs/$JE" >/dev/null
+for _ in $(seq 100); do
+    mockctl GET /_mock/deliveries >"$TMP/deliveries.json"
+    grep -q '"state":"pending"' "$TMP/deliveries.json" || break
+    sleep 0.1
+done
+check "events: the mock's deliveries of a stopped job (start, complete, over) reach nginx, signed, all 200" \
+    eval '[ "$(grep -o "\"state\":\"delivered\"" "$TMP/deliveries.json" | wc -l)" = 3 ] && [ "$(seen "$JE" n)" = 3 ] &&
+          jis "$TMP/seen.json" event.event_type CLOUD_RECORD_SERVER_OVER && jis "$TMP/seen.json" event.job_id "$JE"'
+check "events: error.log holds no auth_key" eval '! grep -q "$EKEY" "$ERRLOG"'
 
 # ---- the README's nginx.conf -------------------------------------------------------------
 J5=$(create_job 5)
@@ -412,7 +482,7 @@ readme_conf() {
     MODULES_DIR=$MODULES_DIR ROOT=$ROOT SODIR=$SODIR RPORT=$PORT "$LUAJIT" "$TMP/readme.lua" "$ROOT/README.md"
     [ -n "$USER_LINE" ] && echo "$USER_LINE"
 }
-if NGINX_ENV="RTC_WATCH_APP=$APP RTC_WATCH_JOB=$J5 $JOIN_ENV" start_conf readme readme_conf; then
+if NGINX_ENV="RTC_WATCH_APP=$APP RTC_WATCH_JOB=$J5 RTC_EVENTS_AUTH_KEY=$EKEY $JOIN_ENV" start_conf readme readme_conf; then
     ok "nginx started with the README's nginx.conf"
     R=http://127.0.0.1:$PORT
     curl -s -m 10 -o "$TMP/rj.json" -w '%{http_code}' "$R/job?app=$APP&job=$J5" >"$TMP/rj.code"
@@ -432,6 +502,16 @@ if NGINX_ENV="RTC_WATCH_APP=$APP RTC_WATCH_JOB=$J5 $JOIN_ENV" start_conf readme 
               [ "$(mockctl GET /_mock/jobs | "$LUAJIT" -e "local t = require(\"cjson\").decode(io.read(\"*a\"))
                    print(t[\"$APP\"][\"$J5\"].record_param.record_rule_id)")" = readme ]'
     join_checks readme "$R"
+    ETS=$(date +%s) # the README's receiver keeps the default max_age (300 s)
+    RB="{\"event_type\":\"RECORD_FILE_COMPLETE\",\"job_id\":\"$J5\",\"download_url\":\"https://b.obs.cn-north-4.myhuaweicloud.com/r/readme.m3u8\",\"record_duration\":5}"
+    ECODE=$(curl -s -m 10 -o "$TMP/re.json" -w '%{http_code}' -X POST -H "X-Rtc-Rand: rr1" -H "X-Rtc-Timestamp: $ETS" \
+        -H "X-Rtc-Signature: $(esign rr1 "$ETS" "$RB")" --data-binary "$RB" "$R/rtc-events")
+    check "README /rtc-events: a signed RECORD_FILE_COMPLETE -> 200, the handler logged where the file is" \
+        eval '[ "$ECODE" = 200 ] && jis "$TMP/re.json" result success && grep -q "recorded $J5: https://b.obs.cn-north-4.myhuaweicloud.com/r/readme.m3u8" "$TMP/error-readme.log"'
+    ETS=1764576000
+    ECODE=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -X POST -H "X-Rtc-Rand: rr2" -H "X-Rtc-Timestamp: $ETS" \
+        -H "X-Rtc-Signature: $(esign rr2 "$ETS" "$RB")" --data-binary "$RB" "$R/rtc-events")
+    check "README /rtc-events: a stale timestamp (default max_age 300 s) -> 401" eval '[ "$ECODE" = 401 ]'
     check "README nginx: no Lua error in its error.log" eval '! grep -E "runtime error|\[(alert|crit|emerg)\]" "$TMP/error-readme.log"'
 else
     not_ok "nginx started with the README's nginx.conf"

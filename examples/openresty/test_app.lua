@@ -127,4 +127,31 @@ function M.blocking(app_id, job_id)
   ngx.say(job and "ok" or tostring(err))
 end
 
+-- The recording events' receiver (rtc.ngx.events) of the /events* locations. The handler keeps
+-- in lua_shared_dict rtc_events_seen, per job_id: how many times it ran ("n:<job>") and the last
+-- event as JSON ("e:<job>"); GET /events_seen?job=JOB reads them back.
+--   mode "signed": auth_key EVENTS_KEY, dedup rtc_events_dedup; "unsigned": auth_key false;
+--   "raise": a handler that raises
+M.EVENTS_KEY = "0123456789abcdef0123456789abcdef"
+
+function M.events(mode)
+  local seen = ngx.shared.rtc_events_seen
+  rtc_ngx.events{
+    auth_key = mode ~= "unsigned" and M.EVENTS_KEY or false,
+    dedup = mode == "signed" and "rtc_events_dedup" or nil,
+    max_age = false, -- the test signs with fixed timestamps
+    handler = function(event)
+      if mode == "raise" then error("the handler failed on purpose") end
+      local job = event.job_id or "-"
+      seen:incr("n:" .. job, 1, 0)
+      seen:set("e:" .. job, cjson.encode(event))
+    end,
+  }
+end
+
+function M.events_seen(job)
+  local seen = ngx.shared.rtc_events_seen
+  ngx.say(cjson.encode({ n = seen:get("n:" .. job) or 0, event = cjson.decode(seen:get("e:" .. job) or "null") }))
+end
+
 return M

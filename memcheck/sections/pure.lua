@@ -180,3 +180,21 @@ section("join_signature", function()
   raises(function() rtc.join_signature("a", nil, "r", "u") end, "join key type", "app_key")
   gc()
 end)
+
+section("events", function()
+  local key = "0123456789abcdef0123456789abcdef"
+  local body = '{"event_type":"RECORD_FILE_COMPLETE","job_id":"j","record_duration":65,"x":[1,{"y":null}]}'
+  for i = 1, 20 do
+    local h = rtc.events.sign(body, key, i % 2 == 0 and { rand = "r" .. i, timestamp = 1764576000 } or nil)
+    local ev = ok("events.verify", rtc.events.verify(h, body, key, { max_age = false }))
+    eq(ev.record_duration, 65, "record_duration")
+    failed("signature", nil, "tampered", rtc.events.verify(h, body .. " ", key))
+    failed("decode", nil, "mistyped", rtc.events.verify({}, '{"width":1.5}', false))
+    failed("decode", nil, "not an object", rtc.events.verify({}, "[1]", false))
+    failed("signature", nil, "twice", rtc.events.verify({ ["x-rtc-rand"] = { "a", "b" } }, body, key))
+    raises(function() rtc.events.verify({}, body, true) end, "auth_key true", "auth_key")
+    raises(function() rtc.events.sign(body, key, { timestamp = "x" }) end, "bad timestamp", "timestamp")
+  end
+  eq(rtc.events.schema().name, "RecordEvent", "schema")
+  gc()
+end)

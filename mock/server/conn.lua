@@ -7,6 +7,7 @@ local sparkrtc = require "sparkrtc"
 local control = require "sparkrtc.control"
 local http = require "server.http"
 local loop = require "server.loop"
+local deliver = require "server.deliver"
 
 local json = sparkrtc.json
 local gettime = socket.gettime
@@ -65,6 +66,9 @@ function Conn:api_request(req)
     if resp.body ~= "" then resp.headers["Content-Type"] = "application/json;charset=utf-8" end
   else
     resp = srv.api:handle(req)
+    -- the recording events this call queued start on their way now, before the answer (the
+    -- loop may accept and answer the next request in this very round)
+    deliver.drain(srv, self.sched)
     if s.body ~= nil then
       resp.body = s.body
       if s.body ~= "" and not resp.headers["Content-Type"] then

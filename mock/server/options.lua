@@ -22,6 +22,7 @@ usage: lua5.4 mock/server.lua --port PORT [options]
   --delay-all S       delay every API answer by S seconds
   --pid-file F        write the process id to F
   --parent-pid PID    exit when process PID is gone
+  --allow-callbacks-to-any  POST recording events to any address (default: loopback only)
   --verbose           log every request on stderr
 ]]
 
@@ -60,6 +61,7 @@ local FLAGS = {
   ["--rule-location"] = function(_, c, v) c.rule_locations = append(c.rule_locations, v) end,
   ["--pid-file"] = function(o, _, v) o.pid_file = v end,
   ["--parent-pid"] = function(o, _, v) o.parent_pid = tonumber(v) end,
+  ["--allow-callbacks-to-any"] = function(o) o.callbacks_to_any = true end,
   ["--verbose"] = function(o) o.verbose = true end,
 }
 FLAGS["-v"] = FLAGS["--verbose"]

@@ -19,6 +19,9 @@ function S.new(api, cfg, opts)
       rule_locations = cfg.rule_locations or { "cn-north-4" } })
     api:reset()
     srv.state = { log = {}, scripts = {}, delay_all = opts.delay_all }
+    -- the recording events' deliveries (server/deliver.lua); workers from before a reset finish
+    -- their queue, unlisted
+    srv.deliveries, srv.queues = {}, {}
     srv.limiter = ratelimit.new(opts.rate)
     -- requests held from before the reset no longer count (see mock/server/conn.lua, release)
     srv.stats = { connections = 0, requests = 0, in_flight = 0, max_in_flight = 0, accepted = 0 }

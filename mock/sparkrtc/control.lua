@@ -57,6 +57,17 @@ function C.handle(srv, req)
     if not json.is_object(v) then return simple(400, { error = "join body must be a JSON object" }) end
     local ok, why = require("sparkrtc.join").check(v, api:now())
     return simple(ok and 200 or 401, json.object({ ok = ok, error = why }))
+  elseif p == "/_mock/deliveries" and m == "GET" then
+    -- the recording events sent (mock/server/deliver.lua), oldest first
+    local out = {}
+    for i, d in ipairs(srv.deliveries or {}) do
+      local h = json.object({})
+      for k, v in pairs(d.headers or {}) do h[k] = v end
+      out[i] = json.object({ url = d.url, event = d.event, job_id = d.job_id, state = d.state,
+        status = d.status, attempts = d.attempts, error = d.error, signed = d.signed,
+        headers = h, body = d.body })
+    end
+    return simple(200, json.array(out))
   elseif p == "/_mock/health" and m == "GET" then
     return simple(200, { ok = true })
   elseif p == "/_mock/script" and m == "DELETE" then

@@ -3,6 +3,7 @@
 -- STOPPED after DELETE (or when their room is dismissed / their user removed).
 
 local B = require "sparkrtc.base"
+local events = require "sparkrtc.events"
 local json, present, format = B.json, B.present, string.format
 local INVALID, MISSING = B.INVALID, B.MISSING
 
@@ -147,7 +148,7 @@ local function find(c)
   return c.app.jobs[c.p.job]
 end
 
-function J.get(_, c)
+function J.get(api, c)
   local job = find(c)
   if not job then return B.not_found() end
   if job.state == "INIT" then
@@ -155,6 +156,7 @@ function J.get(_, c)
     job.start_time = c.now
     job.update_time = c.now
     job.description = "job is running"
+    events.started(api, c.app, job) -- the recording starts: RECORD_NEW_FILE_START
   end
   return B.response(200, J.body(job))
 end
@@ -176,10 +178,11 @@ function J.update(api, c)
   return B.response(200, J.body(job))
 end
 
-function J.delete(_, c)
+function J.delete(api, c)
   local job = find(c)
   if not job then return B.not_found() end
   if not J.stop(job, c.now) then return B.api_error(400, "RTC.00001009") end
+  events.stopped(api, c.app, job) -- RECORD_FILE_COMPLETE, CLOUD_RECORD_SERVER_OVER
   return B.response(204)
 end
 

@@ -10,6 +10,7 @@ local add_aliases = require "rtc.cli.aliases"
 local help = require "rtc.cli.help"
 local run_wait = require "rtc.cli.wait"
 local run_sign = require "rtc.cli.sign"
+local add_events = require "rtc.cli.events"
 
 local cli_name, fields_of, need_pos = args.cli_name, json.fields_of, args.need_pos
 
@@ -102,6 +103,7 @@ local function add_utilities(commands, add_command)
       .. "X-Sdk-Date (UTC, YYYYMMDDTHHMMSSZ) and Host are added unless given with --header.",
     run = run_sign })
   require("rtc.cli.join").register(add_command)
+  add_events(add_command) -- events verify | listen (rtc/cli/events.lua)
   add_command("completion", { usage = "completion bash",
     summary = "Print the bash completion script (source it, or install it as completion/rtcjob).",
     flags = {}, run = function(c, _, pos)

@@ -120,5 +120,8 @@ describe("a recording workflow", function()
     assert.are.equal(0, code, out .. err)
     assert.matches("rule deleted", out)
     assert.matches("STOPPED", out)
+    -- the recording events, received and verified by the example's own receiver
+    assert.matches("file%s+https://rtc%-records%.obs%.cn%-north%-4%.myhuaweicloud%.com/recordings/[^ ]+%.m3u8 %(HLS, %d+ s", out)
+    assert.matches("received up to CLOUD_RECORD_SERVER_OVER", out)
   end)
 end)

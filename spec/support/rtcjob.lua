@@ -9,7 +9,7 @@ local M = {}
 -- the credentials and settings a developer's shell may hold: never seen by the command's specs
 local CLI_CLEAN_ENV = "env -u HUAWEICLOUD_SDK_AK -u HUAWEICLOUD_SDK_SK -u HUAWEICLOUD_SDK_PROJECT_ID"
   .. " -u HUAWEICLOUD_SDK_SECURITY_TOKEN -u RTC_AUTH_TOKEN -u RTC_ENDPOINT -u SOURCE_DATE_EPOCH"
-  .. " -u HUAWEICLOUD_SDK_CREDENTIALS_FILE -u RTC_APP_KEY"
+  .. " -u HUAWEICLOUD_SDK_CREDENTIALS_FILE -u RTC_APP_KEY -u RTC_EVENTS_AUTH_KEY"
 
 -- Runs bin/rtcjob (args: a shell word list) from the repository root. opts.url (the mock's)
 -- and the test token are its environment unless opts.env replaces them; opts.extra_env adds to

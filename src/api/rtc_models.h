@@ -55,6 +55,10 @@ extern const rtc_schema rtc_model_obs_object;        /* ObsObject */
 extern const rtc_schema rtc_model_obs_object_list;   /* ListObsBucketObjectsResponse */
 extern const rtc_schema rtc_model_obs_authority;     /* ObsAuthorityConfig */
 
+/* ---- recording event callbacks (rtc_models_events.c) ---- */
+extern const rtc_schema rtc_model_event;             /* the body SparkRTC POSTs (EVENTS.md) */
+extern const char *const rtc_event_types[];          /* RECORD_NEW_FILE_START, ... */
+
 /* ---- row helpers for the model files ----
  * Field order: {name, type, flags, min, max, enums, format, object, item, fmin, fmax}. */
 #define RTC_N(a) (sizeof(a) / sizeof((a)[0]))

@@ -131,6 +131,10 @@ int lrtc_sign(lua_State *L);
 /* rtc_join_lua.c: signature, ctime = rtc.join_signature(app_id, app_key, room_id, user_id [, opts]) */
 int lrtc_join_signature(lua_State *L);
 
+/* rtc_events_lua.c: rtc.events (verify, sign), set on the module at index module; the module
+ * state is on the stack top (left there) */
+void rtc_events_register(lua_State *L, int module);
+
 /* rtc_credentials_lua.c: rtc.credentials(opts), the chain without a client */
 int lrtc_credentials(lua_State *L);
 int lrtc_job_tostring(lua_State *L);

@@ -103,6 +103,8 @@ static void push_schema(lua_State *L, const rtc_schema *s) {
   }
 }
 
+void rtc_push_schema(lua_State *L, const rtc_schema *s) { push_schema(L, s); }
+
 static void push_operation(lua_State *L, const rtc_operation *op) {
   int i, n = rtc_operation_nparams(op);
   char name[64];

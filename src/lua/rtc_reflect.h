@@ -6,5 +6,8 @@
 
 int lrtc_operations(lua_State *L);
 int lrtc_operation_row(lua_State *L);
+/* pushes a schema row as rtc.operations() shows one: {name, fields = {{name, type, ...}}} */
+struct rtc_schema;
+void rtc_push_schema(lua_State *L, const struct rtc_schema *s);
 
 #endif
