@@ -64,6 +64,7 @@ build = {
     ["rtc.cli.credentials"] = "rtc/cli/credentials.lua",
     ["rtc.cli.errors"] = "rtc/cli/errors.lua",
     ["rtc.cli.help"] = "rtc/cli/help.lua",
+    ["rtc.cli.jmespath"] = "rtc/cli/jmespath.lua",
     ["rtc.cli.json"] = "rtc/cli/json.lua",
     ["rtc.cli.main"] = "rtc/cli/main.lua",
     ["rtc.cli.operation"] = "rtc/cli/operation.lua",

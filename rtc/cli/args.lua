@@ -14,7 +14,7 @@ M.GLOBAL_FLAGS = {
   { "output", "FORMAT", "json, ndjson, text or table (default: table on a terminal, else json)",
     choices = M.OUTPUTS, lower = true },
   { "json", nil, "same as --output json" },
-  { "query", "PATH", "print one value: FIELD[.FIELD...] (array items by 0-based index)" },
+  { "query", "JMESPATH", "print what a JMESPath expression selects: 'apps[*].app_id'" },
   { "dry-run", nil, "print the prepared, signed request (secrets masked); send nothing" },
   { "debug", nil, "on stderr: the credentials' source, each request and answer line" },
   { "endpoint", "URL", "service endpoint; repeat or comma-separate for failover", multi = true },

@@ -65,8 +65,9 @@ local help_hint = M.PROG .. " --help"
 
 function M.set_help_hint(s) help_hint = s end
 
+-- a message of several lines (an expression and a caret under it) keeps its lines
 function M.usage_error(fmt, ...)
-  M.err_line(string.format(fmt, ...))
+  for line in (string.format(fmt, ...) .. "\n"):gmatch("([^\n]*)\n") do M.err_line(line) end
   io.stderr:write("Try '" .. help_hint .. "'.\n")
   M.exit(2)
 end

@@ -6,6 +6,9 @@ local cjson = require "cjson"
 
 local M = {}
 
+-- the arrays --query makes are marked, so that an empty one is still []
+local jmespath_array = require("rtc.cli.jmespath").ARRAY
+
 local json = cjson.new()
 json.encode_invalid_numbers("null")   -- an inf or NaN from a broken answer never stops the output
 
@@ -38,6 +41,7 @@ function M.sub_schema(f)
 end
 
 function M.is_array(t)
+  if getmetatable(t) == jmespath_array then return true end
   local n = 0
   for k in next, t do
     if type(k) ~= "number" or k < 1 or k % 1 ~= 0 then return false end
@@ -61,7 +65,7 @@ local function encode(v, schema, depth)
     return "[" .. table.concat(parts, ",") .. "]"
   end
   if next(v) == nil then
-    local f = schema and schema.__array and "[]"
+    local f = (getmetatable(v) == jmespath_array or (schema and (schema.__array or schema.__items))) and "[]"
     return f or "{}"
   end
   local parts, seen = {}, {}

@@ -99,7 +99,7 @@ local function run_single(o, cmd, params, tbl)
   local client = client_of.new(o)
   local code
   if o.dry_run then
-    code = request.dry_run(client, row, params, tbl, fmt)
+    code = request.dry_run(o, client, row, params, tbl, fmt)
   elseif o.all then
     code = run_all(o, client, row, params, tbl, fmt)
   else
@@ -125,7 +125,7 @@ end
 -- the run function of an operation's command (and of its alias): cmd, options, positionals
 function M.run(cmd, o, pos)
   local params = cmd.row.params or {}
-  if o.query ~= nil then output.check_query(o.query) end
+  output.check_query(o)
   if cmd.check then cmd.check(o) end
   if o.ordered and not o.jobs then usage_error("--ordered needs --jobs FILE") end
   if o.jobs then

@@ -64,15 +64,14 @@ function M.prepare(client, row, params, tbl)
 end
 
 -- prints the prepared request; the exit code
-function M.dry_run(client, row, params, tbl, fmt)
+function M.dry_run(o, client, row, params, tbl, fmt)
   local ok, req, e = M.prepare(client, row, params, tbl)
   if not ok or not req then
     local failure = ok and e or req
     console.err_line(errors.text(failure))
     return errors.failure_code(failure)
   end
-  output.show_request(req, fmt)
-  return 0
+  return output.show_request(o, req, fmt)
 end
 
 return M

@@ -13,7 +13,7 @@ return function(cmd, o, pos)
   args.need_pos(cmd, pos, 2, 2)
   if not o.state then console.usage_error("'wait' needs --state STATE") end
   o.state = o.state:upper()
-  if o.query ~= nil then output.check_query(o.query) end
+  output.check_query(o)
   local fmt = output.format(o)
   local rtc = client_of.module()
   local get = rtc.operation and rtc.operation("get_job")

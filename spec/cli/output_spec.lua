@@ -115,7 +115,7 @@ describe("rtcjob output", function()
       local r = run("get app1 " .. job.job_id .. " --query room_id")
       assert.equal(0, r.code, r.err)
       assert.equal('"room1"\n', r.out)
-      r = run("get app1 " .. job.job_id .. " --query publish_param.rtmp_urls.0 --output text")
+      r = run("get app1 " .. job.job_id .. " --query publish_param.rtmp_urls[0] --output text")
       assert.equal("rtmp://origin.example.com/live/a\n", r.out)
       r = run("get app1 " .. job.job_id .. " --query publish_param")
       assert.same({ rtmp_urls = { "rtmp://origin.example.com/live/a" } }, r.json)
@@ -132,8 +132,8 @@ describe("rtcjob output", function()
       assert.equal("\n", r.out)
     end)
 
-    it("a malformed path is a usage error and sends nothing", function()
-      for _, q in ipairs({ "'a..b'", "'a.'", "'.a'", "'a b'", "'a[0]'" }) do
+    it("a malformed expression is a usage error and sends nothing", function()
+      for _, q in ipairs({ "'a..b'", "'a.'", "'.a'", "'a b'", "'a[0'", "a.0" }) do
         local r = run("get app1 j1 --query " .. q)
         assert.equal(2, r.code, q)
       end
