@@ -3,6 +3,7 @@
 -- the conversion of a flag's value, and the parsing: global flags before or after the command,
 -- the command's own flags after it.
 local console = require "rtc.cli.console"
+local suggest = require "rtc.cli.suggest"
 
 local usage_error = console.usage_error
 
@@ -56,6 +57,7 @@ local function convert(row, val)
     local cmp = row.lower and val:lower() or val:upper()
     for _, c in ipairs(row.choices) do if c == cmp or c == val then return c end end
     return nil, "expected one of " .. table.concat(row.choices, ", ") .. ", got '" .. val .. "'"
+      .. suggest.hint(val, row.choices)
   elseif t == "integer" or t == "count" or t == "positive" then
     local n = val:match("^%s*[+-]?%d+%s*$") and tonumber(val)
     if not n then return nil, "expected an integer, got '" .. val .. "'" end
@@ -106,7 +108,11 @@ function M.parse(argv, commands)
     if rest or a == "-" or a:sub(1, 1) ~= "-" then
       if not cmd and not rest then
         cmd = commands[a]
-        if not cmd then usage_error("unknown command '%s'", a) end
+        if not cmd then
+          local names = {}
+          for n in pairs(commands) do names[#names + 1] = n end
+          usage_error("unknown command '%s'%s", a, suggest.hint(a, names))
+        end
         console.set_help_hint(console.PROG .. " " .. a .. " --help")
         byname = index_flags(M.GLOBAL_FLAGS, index_flags(cmd.flags, {}))
       else
@@ -123,8 +129,11 @@ function M.parse(argv, commands)
       if not name then name = a:match("^%-%-(.+)$") end
       local row = name and byname[name]
       if not row then
-        if cmd then usage_error("unknown flag '%s' for '%s'", (a:match("^([^=]*)")), cmd.name) end
-        usage_error("unknown flag '%s'", (a:match("^([^=]*)")))
+        local names = { "help", "version" }
+        for n in pairs(byname) do names[#names + 1] = n end
+        local hint = suggest.hint(name or a, names, "--")
+        if cmd then usage_error("unknown flag '%s' for '%s'%s", (a:match("^([^=]*)")), cmd.name, hint) end
+        usage_error("unknown flag '%s'%s", (a:match("^([^=]*)")), hint)
       end
       local key = M.key_of(row)
       if row[2] then

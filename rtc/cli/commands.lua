@@ -2,6 +2,7 @@
 -- name, arguments, flags, enums and help come from the operation's row), then the aliases and
 -- the commands wait, sign, completion, man and help.
 local console = require "rtc.cli.console"
+local suggest = require "rtc.cli.suggest"
 local json = require "rtc.cli.json"
 local args = require "rtc.cli.args"
 local client_of = require "rtc.cli.client"
@@ -72,21 +73,23 @@ local function operation_command(row)
   }
 end
 
+-- A job's states, as API-v2-operations.md documents them (the Go SDK's enum): the module checks
+-- no answer's state against a list (a new state must not break old clients), so its row has none.
+local DOCUMENTED_JOB_STATES = { "INIT", "RUNNING", "STOPPED" }
+
 local function add_utilities(commands, add_command)
   local by_name = commands.by_name
   local get = by_name["get-job"]
-  local states
-  if get then
-    local f = json.field_named(get.row.response, "state")
-    states = f and f.enum
-  end
+  local f = get and json.field_named(get.row.response, "state")
+  local states = f and f.enum or DOCUMENTED_JOB_STATES
   add_command("wait", {
-    usage = "wait APP JOB --state " .. (states and table.concat(states, "|") or "STATE") .. " [--timeout S]",
-    summary = "Poll a job until it is in STATE (exit 0), ends elsewhere (1) or --timeout passes (3).",
-    flags = { { "state", states and table.concat(states, "|") or "STATE", "the state to wait for",
+    usage = "wait APP JOB --state " .. table.concat(states, "|") .. " [--wait-timeout S]",
+    summary = "Poll a job until it is in STATE (0), ends elsewhere (1) or --wait-timeout passes (3).",
+    flags = { { "state", table.concat(states, "|"), "the state to wait for (checked before anything is sent)",
                 choices = states },
-              { "timeout", "SECONDS", "how long to wait (default 300); replaces the per-attempt timeout",
-                type = "seconds" } },
+              { "wait-timeout", "SECONDS", "how long to wait in all (default 300); --timeout stays the"
+                .. " time of one attempt", type = "seconds" } },
+    notes = "'wait --timeout S' used to mean --wait-timeout S: it still does, with a deprecation note.",
     run = run_wait })
   add_command("sign", {
     usage = "sign METHOD URL [--body STRING | --body-file F] [--header K:V]... [--canonical]",
@@ -118,7 +121,9 @@ local function add_utilities(commands, add_command)
   add_command("help", { usage = "help [COMMAND]", summary = "Show the help of a command.",
     flags = {}, run = function(c, _, pos)
       need_pos(c, pos, 0, 1)
-      if pos[1] and not by_name[pos[1]] then console.usage_error("unknown command '%s'", pos[1]) end
+      if pos[1] and not by_name[pos[1]] then
+        console.usage_error("unknown command '%s'%s", pos[1], suggest.hint(pos[1], commands.order))
+      end
       console.out(pos[1] and help.command_help(by_name[pos[1]]) or help.main_help(commands))
       return 0
     end })

@@ -15,8 +15,12 @@ local function main(argv)
 
   if argv[1] == nil then io.stderr:write(help.main_help(commands)) return 2 end
   local cmd, o, pos = args.parse(argv, commands.by_name)
-  -- wait's own --timeout is how long to wait
-  if cmd == commands.by_name.wait and o.timeout then o.wait_timeout, o.timeout = o.timeout, nil end
+  -- wait's --timeout meant how long to wait before --wait-timeout existed: kept, with a note
+  if cmd == commands.by_name.wait and o.timeout and not o.wait_timeout then
+    io.stderr:write(console.PROG .. ": note: 'wait --timeout' is deprecated; use --wait-timeout"
+      .. " (--timeout will be the time of one attempt, as for every other command)\n")
+    o.wait_timeout, o.timeout = o.timeout, nil
+  end
   if o.version then
     out(console.PROG .. " " .. tostring(client_of.module()._VERSION) .. "\n")
     return 0

@@ -8,7 +8,7 @@ local client_of = require "rtc.cli.client"
 
 local err_line = console.err_line
 
--- run(cmd, o, pos): o.wait_timeout is wait's own --timeout (the parser's o.timeout moved there)
+-- run(cmd, o, pos): o.wait_timeout is how long to wait in all; o.timeout, the time of one attempt
 return function(cmd, o, pos)
   args.need_pos(cmd, pos, 2, 2)
   if not o.state then console.usage_error("'wait' needs --state STATE") end
@@ -19,7 +19,6 @@ return function(cmd, o, pos)
   local get = rtc.operation and rtc.operation("get_job")
   local schema = get and get.response
   local wait_for = o.wait_timeout or 300
-  o.timeout = nil
   local client = client_of.new(o)
   if type(client.wait_job) ~= "function" then
     pcall(client.close, client)
