@@ -19,7 +19,13 @@ local function read_params(o)
   if text == "-" then text = credentials.read_input("-", "--params -")
   elseif text:sub(1, 1) == "@" then text = credentials.read_input(text:sub(2), "--params " .. text) end
   local ok, v = pcall(json.decode, text)
-  if not ok then usage_error("--params: not JSON (%s)", tostring(v)) end
+  if not ok then
+    -- cjson counts characters from 1; the command line counts from 0
+    local msg = tostring(v):gsub("at character (%d+)", function(n)
+      return string.format("at offset %d (0-based)", tonumber(n) - 1)
+    end)
+    usage_error("--params: not JSON (%s)", msg)
+  end
   if type(v) ~= "table" or json.is_array(v) then usage_error("--params: expected a JSON object") end
   return v
 end
