@@ -45,7 +45,6 @@ function M.new(o)
     err_line(errors.text(failure))
     console.exit(errors.failure_code(failure))
   end
-  if o.debug then console.debug_line("credentials: " .. credentials.describe_source(info)) end
   if type(info) ~= "table" or not (info.token or info.ak) then
     console.usage_error("no credentials: give --token/--token-file, or --ak with --sk/--sk-file and --project-id,"
       .. " set RTC_AUTH_TOKEN or HUAWEICLOUD_SDK_AK/SK/PROJECT_ID, or use a profile (--profile)")

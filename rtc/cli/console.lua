@@ -3,6 +3,8 @@
 local M = {}
 
 M.PROG = "rtcjob"
+-- how a secret is shown, everywhere: the module's own style (rtc.credentials(), debug lines)
+M.MASK = "****"
 
 local SECRETS = {}
 
@@ -29,7 +31,7 @@ function M.redact(s)
       if secret:sub(1, 1):match("%w") then pat = "%f[%w]" .. pat end
       if secret:sub(-1):match("%w") then pat = pat .. "%f[%W]" end
     end
-    s = s:gsub(pat, "***")
+    s = s:gsub(pat, M.MASK)
   end
   return s
 end

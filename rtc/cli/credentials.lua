@@ -54,16 +54,6 @@ function M.options(o)
   return c
 end
 
--- where each credential came from, from rtc.credentials()'s answer (for --debug)
-function M.describe_source(info)
-  local src = type(info) == "table" and type(info.source) == "table" and info.source or {}
-  local parts = {}
-  for _, k in ipairs({ "token", "ak", "sk", "project_id", "security_token" }) do
-    if src[k] then parts[#parts + 1] = k .. " from " .. tostring(src[k]) end
-  end
-  return #parts > 0 and table.concat(parts, ", ") or "none"
-end
-
 -- secrets of the environment are redacted too, even when not used
 function M.redact_environment()
   console.add_secret(console.getenv("HUAWEICLOUD_SDK_SK"))

@@ -82,7 +82,7 @@ describe("rtcjob --query (JMESPath)", function()
     assert.equal("POST", r.json.m)
     assert.equal("dry", cjson.decode(r.json.b).app_name)
     -- the token header stays masked when queried
-    assert.equal("***\n", run("list-apps --dry-run --output text --query 'headers.\"X-Auth-Token\"'").out)
+    assert.equal("****\n", run("list-apps --dry-run --output text --query 'headers.\"X-Auth-Token\"'").out)
     assert.equal(before, #mock:api_requests())
   end)
 

@@ -253,7 +253,8 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
       rc = rtc_buf_addf(&line, "< HTTP %ld (request ", t->status) |
            (t->request_id[0] ? rtc_text_escape(&line, t->request_id, strlen(t->request_id), 256)
                              : rtc_buf_add_char(&line, '-')) |
-           rtc_buf_addf(&line, ", %lu bytes)", (unsigned long)t->response.len);
+           rtc_buf_addf(&line, ", %lu bytes)", (unsigned long)t->response.len) |
+           rtc_answer_debug(&line, &t->answer_headers, &t->response);
     else
       rc = rtc_buf_add(&line, "! ", 2) | rtc_text_escape(&line, t->error, strlen(t->error), 512);
     if (rc == 0) queue_line(d, &line);
@@ -343,6 +344,7 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
   call->t.connect_ms = (long)ceil((cfg->connect_timeout < timeout ? cfg->connect_timeout : timeout) *
                                   1000.0);
   call->t.max_body = (size_t)cfg->max_body;
+  call->t.keep_headers = cfg->debug != 0;
   call->t.owner = call;
   if (rtc_engine_add(&d->engine, &call->t) != 0) {
     free_attempt(call);
@@ -479,6 +481,7 @@ static rtc_call *take_spare(rtc_dispatch *d) {
 
 static void free_call(rtc_call *call) {
   rtc_buf_free(&call->url);
+  rtc_buf_free(&call->t.answer_headers);
   rtc_buf_free(&call->t.response);
   free(call);
 }
@@ -530,6 +533,7 @@ void rtc_dispatch_release(rtc_dispatch *d, rtc_call *call) {
   if (call->next_all) call->next_all->prev_all = call->prev_all;
   rtc_buf_free(&call->target);
   rtc_buf_free(&call->body);
+  rtc_buf_free(&call->t.answer_headers);
   free(call->err_message);
   call->err_message = NULL;
   if (d->spare == NULL && call->url.cap <= RTC_SPARE_BUF_MAX &&

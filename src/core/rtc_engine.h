@@ -35,6 +35,7 @@ typedef struct rtc_transfer {
   size_t body_len;
   long timeout_ms, connect_ms;
   size_t max_body;
+  int keep_headers;              /* keep the answer's header lines in answer_headers (--debug) */
   void *owner;                   /* the caller's */
   /* out: valid once the transfer is handed back */
   long status;                   /* 0: no answer */
@@ -45,6 +46,7 @@ typedef struct rtc_transfer {
   int headers_too_large;         /* RTC_HEADER_PAST_LINE_LIMIT or RTC_HEADERS_PAST_LIBCURL */
   char request_id[RTC_ENGINE_ID_SIZE], content_type[128], location[512], retry_after[64];
   rtc_buf response;
+  rtc_buf answer_headers;        /* keep_headers: "Name: value\n" lines, the last answer's */
   /* the engine's */
   CURL *easy;
   const char *proxy;             /* the CURLOPT_PROXY set for it (NULL: the proxy option's) */
