@@ -60,7 +60,7 @@ OBJECTS  := $(patsubst %.c,$(OBJ)/%.o,$(SOURCES))
 
 # Debian packages the build, the tests and the demo need (make deps installs the missing ones)
 # (the suite also runs the OpenResty example, the LuaJIT build, the TLS and luarocks specs)
-DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson libcurl4-openssl-dev libssl-dev lua-socket \
+DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson lua-yaml libcurl4-openssl-dev libssl-dev lua-socket \
   lua-busted lua-luaossl libjansson-dev pkg-config gcc make openssl curl nginx libnginx-mod-http-lua luajit2 \
   libluajit2-5.1-dev luarocks
 DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev lua-cjson-dev valgrind clang libclang-rt-14-dev lua-check cppcheck \

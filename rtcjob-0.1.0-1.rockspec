@@ -72,6 +72,8 @@ build = {
     ["rtc.cli.request"] = "rtc/cli/request.lua",
     ["rtc.cli.sign"] = "rtc/cli/sign.lua",
     ["rtc.cli.wait"] = "rtc/cli/wait.lua",
+    ["rtc.cli.suggest"] = "rtc/cli/suggest.lua",
+    ["rtc.cli.yaml"] = "rtc/cli/yaml.lua",
   },
   install = {
     bin = { rtcjob = "bin/rtcjob" },

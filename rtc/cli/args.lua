@@ -9,10 +9,10 @@ local usage_error = console.usage_error
 
 local M = {}
 
-M.OUTPUTS = { "json", "ndjson", "text", "table" }
+M.OUTPUTS = { "json", "ndjson", "text", "table", "yaml" }
 
 M.GLOBAL_FLAGS = {
-  { "output", "FORMAT", "json, ndjson, text or table (default: table on a terminal, else json)",
+  { "output", "FORMAT", "json, ndjson, text, table, yaml (default: table on a tty, else json)",
     choices = M.OUTPUTS, lower = true },
   { "json", nil, "same as --output json" },
   { "query", "JMESPATH", "print what a JMESPath expression selects: 'apps[*].app_id'" },

@@ -8,6 +8,7 @@ local output = require "rtc.cli.output"
 local credentials = require "rtc.cli.credentials"
 local client_of = require "rtc.cli.client"
 local request = require "rtc.cli.request"
+local yaml = require "rtc.cli.yaml"
 
 local esc, out, err_line = console.esc, console.out, console.err_line
 local field, scalar_text = output.field, output.scalar_text
@@ -149,6 +150,7 @@ function M.run(o, cmd, params, tbl)
       end
     end
     if fmt == "json" then items[#items + 1] = line_of(i, r) end
+    if fmt == "yaml" then items[#items + 1] = batch_item(o, row, id, r) end
   end
   if fmt == "ndjson" then
     -- lines the progress never reported (there should be none) go now, in input order
@@ -162,7 +164,10 @@ function M.run(o, cmd, params, tbl)
   end
   local nok = #ids - nfailed
   if type(summary) == "table" and type(summary.ok) == "number" then nok = summary.ok end
-  if fmt == "json" then
+  if fmt == "yaml" then
+    out(yaml.encode({ results = items, ok = nok, failed = nfailed }, { fields = {
+      { name = "results", type = "array", item_fields = item_schema }, { name = "ok" }, { name = "failed" } } }))
+  elseif fmt == "json" then
     out('{"results":[' .. table.concat(items, ",") .. '],"ok":' .. string.format("%d", nok)
       .. ',"failed":' .. string.format("%d", nfailed) .. "}\n")
   elseif fmt ~= "ndjson" then

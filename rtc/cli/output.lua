@@ -3,6 +3,7 @@
 local console = require "rtc.cli.console"
 local json = require "rtc.cli.json"
 local jmespath = require "rtc.cli.jmespath"
+local yaml = require "rtc.cli.yaml"
 
 local esc, out = console.esc, console.out
 local fields_of, field_named, sub_schema, is_array = json.fields_of, json.field_named, json.sub_schema, json.is_array
@@ -10,6 +11,10 @@ local fields_of, field_named, sub_schema, is_array = json.fields_of, json.field_
 local M = {}
 
 function M.format(o)
+  if o.output == "yaml" then
+    local ok, why = yaml.available()
+    if not ok then console.usage_error("%s", why) end
+  end
   if o.output then return o.output end
   if o.json then return "json" end
   return console.is_tty(1) and "table" or "json"
@@ -99,6 +104,8 @@ local function job_summary(job)
   return table.concat(lines, "\n") .. "\n"
 end
 
+local MAX_COLUMNS = 7
+
 -- a list of objects as columns: their scalar fields, in schema order
 function M.render_columns(items, schema)
   local any_table = false
@@ -108,28 +115,56 @@ function M.render_columns(items, schema)
     for i, it in ipairs(items) do lines[i] = esc(scalar_text(it)) end
     return #lines > 0 and (table.concat(lines, "\n") .. "\n") or ""
   end
+  -- the columns: scalar fields in schema order; a nested object shows as its first scalar field
+  -- (an app's state as state.state, its auto_record_mode as auto_record_mode.mode)
   local cols = {}
   for _, f in ipairs(fields_of(schema) or {}) do
-    if f.type ~= "object" and f.type ~= "array" and #cols < 6 then cols[#cols + 1] = f.name end
+    if #cols >= MAX_COLUMNS then break end
+    if f.type == "object" then
+      for _, sf in ipairs(fields_of(f.fields) or {}) do
+        if sf.type ~= "object" and sf.type ~= "array" then cols[#cols + 1] = { f.name, sf.name } break end
+      end
+    elseif f.type ~= "array" then
+      cols[#cols + 1] = { f.name }
+    end
   end
-  if #cols == 0 then
-    local seen = {}
+  if #cols == 0 then   -- no schema: every scalar key and every nested object's scalar keys, sorted
+    local seen, names = {}, {}
     for _, it in ipairs(items) do
-      if type(it) == "table" then
+      if type(it) == "table" and not is_array(it) then
         for k, v in next, it do
-          if type(k) == "string" and type(v) ~= "table" and not seen[k] then seen[k] = true cols[#cols + 1] = k end
+          if type(v) == "table" and not is_array(v) then
+            for k2, v2 in next, v do
+              local n = tostring(k) .. "." .. tostring(k2)
+              if type(v2) ~= "table" and not seen[n] then
+                seen[n] = { tostring(k), tostring(k2) }
+                names[#names + 1] = n
+              end
+            end
+          elseif type(v) ~= "table" and not seen[k] then
+            seen[k] = { tostring(k) } names[#names + 1] = tostring(k)
+          end
         end
       end
     end
-    table.sort(cols)
-    while #cols > 6 do cols[#cols] = nil end
+    table.sort(names)
+    for i = 1, math.min(#names, MAX_COLUMNS) do cols[i] = seen[names[i]] end
+  end
+  local function cell(it, c)
+    local v = rawget(it, c[1])
+    if c[2] then v = type(v) == "table" and rawget(v, c[2]) or nil end
+    return field(v) or "-"
   end
   local rows, width = { {} }, {}
-  for i, c in ipairs(cols) do rows[1][i] = c:upper() width[i] = #c end
+  for i, c in ipairs(cols) do
+    local head = table.concat(c, "."):upper()
+    rows[1][i] = head
+    width[i] = #head
+  end
   for _, it in ipairs(items) do
     local r = {}
     for i, c in ipairs(cols) do
-      r[i] = type(it) == "table" and (field(rawget(it, c)) or "-") or esc(scalar_text(it))
+      r[i] = type(it) == "table" and cell(it, c) or esc(scalar_text(it))
       if #r[i] > 40 then r[i] = r[i]:sub(1, 39) .. "~" end
       width[i] = math.max(width[i], #r[i])
     end
@@ -164,6 +199,7 @@ end
 local function render(v, schema, fmt)
   if fmt == "json" or fmt == "ndjson" then return json.encode(v, schema) .. "\n" end
   if fmt == "text" then return render_text(v, schema) end
+  if fmt == "yaml" then return yaml.encode(v, schema) end
   return M.render_table(v, schema)
 end
 
@@ -223,7 +259,7 @@ function M.show_request(o, req, fmt)
   end
   table.sort(names, function(a, b) return tostring(a):lower() < tostring(b):lower() end)
   local doc = { method = req.method, url = req.url, headers = headers, body = req.body ~= "" and req.body or nil }
-  if o.query ~= nil then return M.emit(o, doc, REQUEST_SCHEMA, fmt) end
+  if o.query ~= nil or fmt == "yaml" then return M.emit(o, doc, REQUEST_SCHEMA, fmt) end
   if fmt == "json" or fmt == "ndjson" then
     out(json.encode(doc, REQUEST_SCHEMA) .. "\n")
     return 0

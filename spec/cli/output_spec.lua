@@ -93,9 +93,9 @@ describe("rtcjob output", function()
     end)
 
     it("an unknown format is a usage error", function()
-      local r = run("get app1 j --output yaml")
+      local r = run("get app1 j --output xml")
       assert.equal(2, r.code)
-      assert.truthy(r.err:find("json, ndjson, text, table", 1, true), r.err)
+      assert.truthy(r.err:find("json, ndjson, text, table, yaml", 1, true), r.err)
     end)
 
     it("a call without an answer body prints its arguments and the request id", function()
