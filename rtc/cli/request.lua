@@ -5,7 +5,7 @@ local console = require "rtc.cli.console"
 local errors = require "rtc.cli.errors"
 local json = require "rtc.cli.json"
 local output = require "rtc.cli.output"
-local args = require "rtc.cli.args"
+local flagrows = require "rtc.cli.flags"
 local credentials = require "rtc.cli.credentials"
 
 local unpack = table.unpack or unpack
@@ -40,7 +40,7 @@ function M.call_table(cmd, o)
     tbl = {}
   end
   for _, fl in ipairs(cmd.flags) do
-    if (fl.body or fl.query) and o[args.key_of(fl)] ~= nil then tbl[fl.field] = o[args.key_of(fl)] end
+    if (fl.body or fl.query) and o[flagrows.key_of(fl)] ~= nil then tbl[fl.field] = o[flagrows.key_of(fl)] end
   end
   if cmd.build then tbl = cmd.build(o, tbl) end
   return tbl

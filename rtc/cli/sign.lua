@@ -3,7 +3,7 @@
 local console = require "rtc.cli.console"
 local errors = require "rtc.cli.errors"
 local json = require "rtc.cli.json"
-local args = require "rtc.cli.args"
+local flagrows = require "rtc.cli.flags"
 local credentials = require "rtc.cli.credentials"
 local client_of = require "rtc.cli.client"
 
@@ -11,9 +11,11 @@ local esc, out, usage_error, getenv = console.esc, console.out, console.usage_er
 
 local SIGNED_SCHEMA = { fields = { { name = "headers" }, { name = "canonical_request" } } }
 
+local M = {}
+
 -- run(cmd, o, pos)
-return function(cmd, o, pos)
-  args.need_pos(cmd, pos, 2, 2)
+local function run(cmd, o, pos)
+  flagrows.need_pos(cmd, pos, 2, 2)
   local method, url = pos[1], pos[2]
   local ak = o.ak or getenv("HUAWEICLOUD_SDK_AK")
   local sk = o.sk or (o.sk_file and credentials.read_secret(o.sk_file, "--sk-file")) or getenv("HUAWEICLOUD_SDK_SK")
@@ -55,3 +57,24 @@ return function(cmd, o, pos)
   end
   return 0
 end
+
+function M.commands()
+  return { {
+    name = "sign",
+    usage = "sign METHOD URL [--body STRING | --body-file F] [--header K:V]... [--canonical]",
+    summary = "Print the SDK-HMAC-SHA256 signed headers of a request (nothing is sent).",
+    args = { { name = "METHOD", help = "GET, POST, PUT, DELETE, ..." }, { name = "URL", help = "the request's URL" } },
+    flags = {
+      { "body", "STRING", "request body" },
+      { "body-file", "FILE", "read the request body from FILE ('-' = stdin)" },
+      { "header", "K:V", "a request header to sign (repeatable), e.g. X-Sdk-Date:20200608T023900Z",
+        multi = true, type = "header" },
+      { "canonical", nil, "also print the canonical request" },
+    },
+    notes = "Prints one 'Name: value' line per header to add to the request (JSON with --json).\n"
+      .. "X-Sdk-Date (UTC, YYYYMMDDTHHMMSSZ) and Host are added unless given with --header.\n"
+      .. "The keys come from the credentials chain, as for every command: flags, environment, profile file.",
+    run = run } }
+end
+
+return M

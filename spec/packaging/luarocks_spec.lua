@@ -82,12 +82,13 @@ describe("luarocks make into a local tree (Lua 5.4)", function()
     bin = tree .. "/bin/rtcjob"
 
     -- a copy of what `luarocks make` reads: the checkout's top-level files (rockspec, rtcjob.c,
-    -- README), the C in src/, bin/ and rtc/, without build products
+    -- README), the C in src/, bin/ and rtc/, the man page and the completions, without build
+    -- products
     code, out = run("mkdir -p " .. q(tmp .. "/src/bin")
       .. " && cd " .. q(ROOT)
       .. " && find . -maxdepth 1 -type f ! -name '*.o' ! -name '*.so' -exec cp -p -t " .. q(tmp .. "/src/") .. " {} +"
       .. " && cp -p bin/* " .. q(tmp .. "/src/bin/")
-      .. " && cp -pr rtc src " .. q(tmp .. "/src/"))
+      .. " && cp -pr rtc src man completion " .. q(tmp .. "/src/"))
     assert(code == 0, "copying the sources failed: " .. out)
 
     objects_before = checkout_objects()
