@@ -9,9 +9,12 @@ source = {
   dir = "rtcjob-0.1.0",
 }
 description = {
-  summary = "Huawei Cloud SparkRTC individual stream recording jobs from Lua (a C module on libcurl)",
+  summary = "Huawei Cloud SparkRTC (CloudRTC v2) from Lua: all 28 operations, events, join signatures,"
+    .. " OpenResty, the rtcjob command, a mock (a C module on libcurl)",
   detailed = [[
-    rtc: create, get, update and stop SparkRTC (CloudRTC v2) individual stream recording jobs.
+    rtc: all 28 SparkRTC (CloudRTC v2) operations (individual stream and mix recording jobs,
+    apps, record rules, auto-record, callbacks, rooms, OBS buckets), the recording events and
+    join signatures.
     Schema-checked Lua tables in, documented types out; AK/SK (SDK-HMAC-SHA256) or token auth;
     deadlines, retries and failover; batches over curl multi; a sans-I/O prepare/decode;
     rtc.ngx, the same client for OpenResty whose calls never block the nginx worker; and the

@@ -16,7 +16,12 @@ function M.module()
   if rtc then return rtc end
   local ok, m = pcall(require, "rtc")
   if not ok then
-    err_line("cannot load the module 'rtc': " .. tostring(m))
+    if tostring(m):find("module 'rtc' not found", 1, true) then   -- one line, not the search list
+      err_line("cannot load the module 'rtc' (rtc.so): it is not on package.cpath; installed with"
+        .. " LuaRocks, run eval \"$(luarocks path)\" first; from a checkout, run make (or set RTC_CPATH)")
+    else
+      err_line("cannot load the module 'rtc': " .. tostring(m))
+    end
     console.exit(2)
   end
   rtc = m

@@ -60,6 +60,28 @@ describe("rtcjob completions and install", function()
     end
   end)
 
+  it("without its Lua modules or rtc.so on the path: one line saying what to do, exit 2", function()
+    local _, tmp = helper.run("mktemp -d /tmp/rtcjob-lone.XXXXXX")
+    tmp = tmp:match("^%s*(/tmp/rtcjob%-lone%.[%w]+)%s*$")
+    assert(tmp, "mktemp failed")
+    finally(function() os.execute("rm -rf " .. q(tmp)) end)
+    local clean = "cd " .. q(tmp) .. " && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u RTC_CPATH "
+    -- the launcher alone (as luarocks' wrapper runs it without `luarocks path`)
+    assert(os.execute("mkdir -p " .. q(tmp .. "/bin") .. " && cp " .. q(ROOT .. "/bin/rtcjob") .. " " .. q(tmp .. "/bin/")))
+    local code, out = helper.run(clean .. helper.LUA .. " bin/rtcjob --version 2>&1")
+    assert.equal(2, code, out)
+    assert.equal(1, #helper.lines_of(out), out)
+    assert.truthy(out:find("^rtcjob: cannot load the Lua module 'rtc.cli.main': .*luarocks path"), out)
+    -- the Lua modules found (an install prefix), rtc.so not
+    local share = tmp .. "/share/lua/" .. (_VERSION:match("%d+%.%d+") or "5.4") .. "/rtc"
+    if rawget(_G, "jit") then share = tmp .. "/share/lua/5.1/rtc" end
+    assert(os.execute("mkdir -p " .. q(share) .. " && cp -r " .. q(ROOT .. "/rtc/cli") .. " " .. q(share .. "/")))
+    code, out = helper.run(clean .. helper.LUA .. " bin/rtcjob list-apps 2>&1")
+    assert.equal(2, code, out)
+    assert.equal(1, #helper.lines_of(out), out)
+    assert.truthy(out:find("cannot load the module 'rtc' (rtc.so): it is not on package.cpath", 1, true), out)
+  end)
+
   it("make install PREFIX=... installs the command, the man page and the completions", function()
     local _, tmp = helper.run("mktemp -d /tmp/rtcjob-inst.XXXXXX")
     tmp = tmp:match("^%s*(/tmp/rtcjob%-inst%.[%w]+)%s*$")
