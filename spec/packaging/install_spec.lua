@@ -65,7 +65,8 @@ describe("rtcjob completions and install", function()
     tmp = tmp:match("^%s*(/tmp/rtcjob%-lone%.[%w]+)%s*$")
     assert(tmp, "mktemp failed")
     finally(function() os.execute("rm -rf " .. q(tmp)) end)
-    local clean = "cd " .. q(tmp) .. " && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u RTC_CPATH "
+    local clean = "cd " .. q(tmp)
+      .. " && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u RTC_CPATH "
     -- the launcher alone (as luarocks' wrapper runs it without `luarocks path`)
     assert(os.execute("mkdir -p " .. q(tmp .. "/bin") .. " && cp " .. q(ROOT .. "/bin/rtcjob") .. " " .. q(tmp .. "/bin/")))
     local code, out = helper.run(clean .. helper.LUA .. " bin/rtcjob --version 2>&1")
