@@ -68,7 +68,8 @@ describe("rtcjob completions and install", function()
     local clean = "cd " .. q(tmp)
       .. " && env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u RTC_CPATH "
     -- the launcher alone (as luarocks' wrapper runs it without `luarocks path`)
-    assert(os.execute("mkdir -p " .. q(tmp .. "/bin") .. " && cp " .. q(ROOT .. "/bin/rtcjob") .. " " .. q(tmp .. "/bin/")))
+    assert(os.execute("mkdir -p " .. q(tmp .. "/bin") .. " && cp " .. q(ROOT .. "/bin/rtcjob") .. " "
+      .. q(tmp .. "/bin/")))
     local code, out = helper.run(clean .. helper.LUA .. " bin/rtcjob --version 2>&1")
     assert.equal(2, code, out)
     assert.equal(1, #helper.lines_of(out), out)
