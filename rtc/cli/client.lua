@@ -44,7 +44,9 @@ function M.new(o)
     err_line("the module 'rtc' has no credentials(): it is older than this command")
     console.exit(2)
   end
+  opts.debug = credentials.warning_filter(nil)   -- a file others can read: always said
   local ok, info, e = pcall(rtc.credentials, opts)
+  opts.debug = nil
   if not ok or info == nil then
     local failure = ok and e or info
     err_line(errors.text(failure))
@@ -71,7 +73,7 @@ function M.new(o)
   if o.ca_file then opts.ca_file = o.ca_file end
   if o.insecure then opts.insecure = true end
   if o.concurrency then opts.concurrency = o.concurrency end
-  if o.debug then opts.debug = console.debug_line end
+  if o.debug then opts.debug = credentials.warning_filter(console.debug_line) end
   opts.user_agent = console.PROG .. "/" .. tostring(rtc._VERSION)
   local made, client = pcall(rtc.new, opts)
   if not made then

@@ -54,6 +54,30 @@ function M.options(o)
   return c
 end
 
+-- The module says a credentials file others can read only on its debug lines: the command says
+-- it always, once, on stderr. A debug function for rtc.credentials() and rtc.new(); on_other
+-- gets every other line (nil: dropped).
+local warned = false
+function M.warning_filter(on_other)
+  return function(line)
+    if tostring(line):find("accessible by group or others", 1, true) then
+      if not warned then
+        warned = true
+        io.stderr:write(console.esc_line(console.redact(console.PROG .. ": warning: "
+          .. tostring(line):gsub("^rtc: ", ""))) .. "\n")
+      end
+    elseif on_other then
+      on_other(line)
+    end
+  end
+end
+
+-- the credentials chain asked only for its warnings (sign, configure: they build no client)
+function M.warn_about_file(rtc, o)
+  if type(rtc.credentials) ~= "function" then return end
+  pcall(rtc.credentials, { profile = o.profile, metadata = false, debug = M.warning_filter(nil) })
+end
+
 -- secrets of the environment are redacted too, even when not used
 function M.redact_environment()
   console.add_secret(console.getenv("HUAWEICLOUD_SDK_SK"))

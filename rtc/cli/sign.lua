@@ -17,31 +17,40 @@ local M = {}
 local function run(cmd, o, pos)
   flagrows.need_pos(cmd, pos, 2, 2)
   local method, url = pos[1], pos[2]
-  local ak = o.ak or getenv("HUAWEICLOUD_SDK_AK")
-  local sk = o.sk or (o.sk_file and credentials.read_secret(o.sk_file, "--sk-file")) or getenv("HUAWEICLOUD_SDK_SK")
-  console.add_secret(sk)
-  if not ak then usage_error("'sign' needs an access key: --ak or HUAWEICLOUD_SDK_AK") end
-  if not sk then usage_error("'sign' needs a secret key: --sk, --sk-file or HUAWEICLOUD_SDK_SK") end
+  if o.sk and o.sk_file then usage_error("give --sk or --sk-file, not both") end
+  local ak = o.ak
+  local sk = o.sk or (o.sk_file and credentials.read_secret(o.sk_file, "--sk-file"))
+  if o.token or o.token_file then usage_error("'sign' signs with AK/SK: a token cannot sign a request") end
   if o.body and o.body_file then usage_error("give --body or --body-file, not both") end
   local body = o.body
   if o.body_file then body = credentials.read_input(o.body_file, "--body-file") end
   local headers = {}
   for _, kv in ipairs(o.header or {}) do headers[kv[1]] = kv[2] end
-  local project = o.project_id or getenv("HUAWEICLOUD_SDK_PROJECT_ID")
-  if project then
-    local present = false
-    for k in pairs(headers) do if k:lower() == "x-project-id" then present = true end end
-    if not present then headers["X-Project-Id"] = project end
+  local req = { method = method:upper(), url = url, headers = headers, body = body }
+  if ak and sk then
+    -- both keys given: any endpoint, a project only when one is given (flag or environment)
+    req.ak, req.sk = ak, sk
+    local project = o.project_id or getenv("HUAWEICLOUD_SDK_PROJECT_ID")
+    if project then
+      local present = false
+      for k in pairs(headers) do if k:lower() == "x-project-id" then present = true end end
+      if not present then headers["X-Project-Id"] = project end
+    end
+  else
+    -- the credentials chain, as every other command reads it: flags, environment, profile file
+    req.credentials = { ak = ak, sk = sk, project_id = o.project_id, security_token = o.security_token,
+                        profile = o.profile }
   end
   local rtc = client_of.module()
-  local ok, signed, canonical = pcall(rtc.sign, {
-    method = method:upper(), url = url, headers = headers, body = body, ak = ak, sk = sk,
-  })
+  if req.credentials then credentials.warn_about_file(rtc, o) end
+  local ok, signed, canonical = pcall(rtc.sign, req)
   if not ok or not signed then
     local e = ok and canonical or signed
     console.err_line(errors.text(e))
     return errors.failure_code(e)
   end
+  -- a security token from the chain is a secret too: shown masked, as everywhere
+  for k, v in pairs(signed) do if k:lower() == "x-security-token" then console.add_secret(v) end end
   local names = {}
   for k in pairs(signed) do names[#names + 1] = k end
   table.sort(names, function(a, b) return a:lower() < b:lower() end)
