@@ -53,7 +53,8 @@ describe("rtcjob configure", function()
     f:close()
     os.execute("chmod 644 " .. q(path))
     local env = "HUAWEICLOUD_SDK_CREDENTIALS_FILE=" .. q(path)
-    local r = run("configure --profile dev --ak AK-DEV --project-id pd --sk-file -", { env = env, stdin = "SK-DEV\n" })
+    local r = run("configure --profile dev --ak AK-DEV --project-id pd --sk-file -",
+      { env = env, stdin = "SK-DEV\n" })
     assert.equal(0, r.code, r.err)
     r = run("configure --ak AK-NEW --project-id pb --sk-file -", { env = env, stdin = "SK-NEW\n" })
     assert.equal(0, r.code, r.err)
@@ -119,7 +120,8 @@ describe("rtcjob configure", function()
     end
     -- and every name the code reads is listed (the command's Lua and the module's C)
     local _, names = helper.run("cd " .. q(helper.ROOT) .. " && grep -rhoE "
-      .. q([[(getenv|rtc_env)\("[A-Z_]+"\)|"(RTC|HUAWEICLOUD)_[A-Z_]+"\) *\\]]) .. " rtc bin src | grep -oE '[A-Z][A-Z_]+' | sort -u")
+      .. q([[(getenv|rtc_env)\("[A-Z_]+"\)|"(RTC|HUAWEICLOUD)_[A-Z_]+"\) *\\]])
+      .. " rtc bin src | grep -oE '[A-Z][A-Z_]+' | sort -u")
     local n = 0
     for v in names:gmatch("[^\n]+") do
       if v ~= "HOME" and #v > 3 then
