@@ -58,7 +58,8 @@ describe("rtcjob configure", function()
     assert.equal(0, r.code, r.err)
     r = run("configure --ak AK-NEW --project-id pb --sk-file -", { env = env, stdin = "SK-NEW\n" })
     assert.equal(0, r.code, r.err)
-    assert.equal("# mine\n[basic]\ndomain_id = d1\nak = AK-NEW\nsk = SK-NEW\nproject_id = pb\n\n[keep]\nak = K\nsk = KS\n\n"
+    assert.equal("# mine\n[basic]\ndomain_id = d1\nak = AK-NEW\nsk = SK-NEW\nproject_id = pb\n\n"
+      .. "[keep]\nak = K\nsk = KS\n\n"
       .. "[dev]\nak = AK-DEV\nsk = SK-DEV\nproject_id = pd\n", read_file(path))
     assert.equal("600", mode_of(path))   -- was 644
   end)
