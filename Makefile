@@ -69,7 +69,13 @@ DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev lua-cjson-dev v
 .PHONY: all deps deps-test demo test test-all test-openresty embed bench memcheck fuzz lint \
   install clean dist rock
 
-all: $(OUT)/rtc.so
+all: $(OUT)/rtc.so $(OUT)/librtcjob.a
+
+# the same objects as a static library, for C hosts that embed Lua (make install: lib/librtcjob.a,
+# include/rtcjob.h, lib/pkgconfig/rtcjob.pc)
+$(OUT)/librtcjob.a: $(OBJECTS)
+	@$(if $(Q),echo "  ar $@")
+	$(Q)rm -f $@ && ar rcs $@ $(OBJECTS)
 
 $(OUT)/rtc.so: $(OBJECTS)
 	@$(if $(Q),echo "  ld $@")
@@ -183,6 +189,11 @@ install: all
 	sed '1s|^#!.*|#!/usr/bin/env $(LUA)|' bin/rtcjob > $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
 	chmod 0755 $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
 	mv -f $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp $(DESTDIR)$(PREFIX)/bin/rtcjob
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0644 $(OUT)/librtcjob.a $(DESTDIR)$(PREFIX)/lib/librtcjob.a
+	install -m 0644 rtcjob.h $(DESTDIR)$(PREFIX)/include/rtcjob.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@LUA_PC@|$(LUA_PC)|' rtcjob.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtcjob.pc
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0644 man/rtcjob.1 $(DESTDIR)$(PREFIX)/share/man/man1/rtcjob.1

@@ -105,6 +105,29 @@ describe("rtcjob completions and install", function()
         .. " 2>/dev/null")
       if code == 0 then assert.truthy(out:find("RTCJOB", 1, true), out) end
     end
+    -- a C host linked from the installed files alone: one pkg-config line (lib/librtcjob.a,
+    -- include/rtcjob.h, lib/pkgconfig/rtcjob.pc), run against the mock
+    if have("cc") and sh_ok("pkg-config --exists lua5.4 libcurl libcrypto jansson") then
+      local pc = "PKG_CONFIG_PATH=" .. q(tmp .. "/usr/lib/pkgconfig")
+      assert(os.execute("cp " .. q(ROOT .. "/examples/embed/host.c") .. " " .. q(tmp .. "/host.c")))
+      code, out = helper.run("cd " .. q(tmp) .. " && cc -O2 -Wall -Wextra -Werror -o host host.c"
+        .. " $(" .. pc .. " pkg-config --cflags --libs rtcjob) 2>&1")
+      assert.equal(0, code, out)
+      assert.truthy(sh_ok("nm " .. q(tmp .. "/host") .. " | grep -q ' T luaopen_rtc$'"))
+      assert.falsy(sh_ok("ldd " .. q(tmp .. "/host") .. " | grep -q 'rtc\\.so'"))
+      local mock = helper.start_mock()
+      local script = helper.write_temp("local rtc = require 'rtc'\n"
+        .. "local c = rtc.new{ endpoint = os.getenv('RTC_ENDPOINT'), token = 'test-token' }\n"
+        .. "assert(c:create_app{ app_name = 'from-c' })\n"
+        .. "local apps = assert(c:list_apps())\n"
+        .. "print(#rtc.operations(), apps.count, apps.apps[1].app_name)\nc:close()\n")
+      code, out = helper.run("cd " .. q(tmp) .. " && RTC_ENDPOINT=" .. q(mock.url) .. " ./host " .. q(script)
+        .. " 2>&1")
+      os.remove(script)
+      mock:stop()
+      assert.equal(0, code, out)
+      assert.equal("28\t1\tfrom-c\n", out)
+    end
     -- the installed command runs from the prefix
     code, out = helper.run("env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u RTC_CPATH "
       .. q(tmp .. "/usr/bin/rtcjob") .. " --version 2>&1")
