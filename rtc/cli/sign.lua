@@ -18,8 +18,9 @@ local function run(cmd, o, pos)
   flagrows.need_pos(cmd, pos, 2, 2)
   local method, url = pos[1], pos[2]
   if o.sk and o.sk_file then usage_error("give --sk or --sk-file, not both") end
-  local ak = o.ak
-  local sk = o.sk or (o.sk_file and credentials.read_secret(o.sk_file, "--sk-file"))
+  -- flags, then the environment (as the chain orders them), then the chain's profile file
+  local ak = o.ak or getenv("HUAWEICLOUD_SDK_AK")
+  local sk = o.sk or (o.sk_file and credentials.read_secret(o.sk_file, "--sk-file")) or getenv("HUAWEICLOUD_SDK_SK")
   if o.token or o.token_file then usage_error("'sign' signs with AK/SK: a token cannot sign a request") end
   if o.body and o.body_file then usage_error("give --body or --body-file, not both") end
   local body = o.body
@@ -28,7 +29,7 @@ local function run(cmd, o, pos)
   for _, kv in ipairs(o.header or {}) do headers[kv[1]] = kv[2] end
   local req = { method = method:upper(), url = url, headers = headers, body = body }
   if ak and sk then
-    -- both keys given: any endpoint, a project only when one is given (flag or environment)
+    -- both keys given (flags or environment): any endpoint, a project only when one is given
     req.ak, req.sk = ak, sk
     local project = o.project_id or getenv("HUAWEICLOUD_SDK_PROJECT_ID")
     if project then
