@@ -89,7 +89,8 @@ describe("rtcjob completions and install", function()
     tmp = tmp:match("^%s*(/tmp/rtcjob%-inst%.[%w]+)%s*$")
     assert(tmp, "mktemp failed")
     finally(function() os.execute("rm -rf " .. q(tmp)) end)
-    local code, out = helper.run("make -s -C " .. q(ROOT) .. " install PREFIX=" .. q(tmp .. "/usr") .. " 2>&1")
+    local code, out = helper.run("make -s -C " .. q(ROOT) .. " install LUA=lua5.4 PREFIX=" .. q(tmp .. "/usr")
+      .. " 2>&1")
     assert.equal(0, code, out)
     for _, f in ipairs({ "bin/rtcjob", "share/man/man1/rtcjob.1", "share/bash-completion/completions/rtcjob",
         "share/zsh/site-functions/_rtcjob", "share/fish/vendor_completions.d/rtcjob.fish",
