@@ -8,7 +8,9 @@
 -- and add its name to COMMAND_MODULES (the one place). ctx = { by_name = the commands so far
 -- (the operations', to build on), rtc = the module }. A command is
 --   { name, usage, summary, detail?, notes?, flags = { flag rows (rtc.cli.flags) },
---     args = { { name = "APP_ID", help = ..., choices? }, ... }, run(cmd, o, pos) -> exit code,
+--     args = { { name = "APP_ID", help = ..., choices? }, ... } (absent: any number of words, its
+--     run checks them; choices on the first: sub-commands such as "events verify|listen"),
+--     run(cmd, o, pos) -> exit code,
 --     row? (an operation's row, for its aliases), alias?, batch?, check(o)?, build(o, tbl)? }
 local console = require "rtc.cli.console"
 local suggest = require "rtc.cli.suggest"
@@ -28,6 +30,8 @@ local COMMAND_MODULES = {
 }
 
 local M = {}
+
+M.COMMAND_MODULES = COMMAND_MODULES
 
 -- a flag row for one field of a body or of the query (scalars and arrays of scalars)
 local function field_flag(f, where)
@@ -156,7 +160,6 @@ function M.build()
   local commands = { by_name = {}, order = {} }
   local function add_command(name, cmd)
     cmd.name = name
-    cmd.args = cmd.args or {}
     commands.by_name[name] = cmd
     commands.order[#commands.order + 1] = name
   end

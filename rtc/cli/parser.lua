@@ -132,6 +132,9 @@ function M.build(commands, how)
       :help_max_width(100)
     if is_operation(cmd) then c:hidden(true) end
     add_common(c)
+    if cmd.args == nil then   -- a command that checks its own words
+      c:argument("ARGS", "arguments"):args("*"):target("rest_args")
+    end
     for i, a in ipairs(cmd.args or {}) do
       local arg = c:argument(a.name, a.help):args("?"):target("arg_" .. i)
       if how.complete and a.choices then arg:choices(a.choices) end
@@ -203,6 +206,8 @@ function M.parse(commands, argv)
       end
     elseif k:match("^arg_%d+$") then
       pos[tonumber(k:sub(5))] = v
+    elseif k == "rest_args" then
+      pos = v
     elseif k ~= "command" and o[k] == nil then
       o[k] = v
     end
@@ -216,6 +221,7 @@ function M.parse(commands, argv)
   for k, v in pairs(o) do
     if (v == false and is_flag[k]) or (type(v) == "table" and next(v) == nil) then o[k] = nil end
   end
+  if cmd and cmd.args == nil then return cmd, o, pos end
   local list = {}
   for i = 1, #(cmd and cmd.args or {}) do if pos[i] ~= nil then list[#list + 1] = pos[i] end end
   return cmd, o, list
