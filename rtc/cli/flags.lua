@@ -17,7 +17,7 @@ M.GLOBAL_FLAGS = {
   { "json", nil, "same as --output json" },
   { "query", "JMESPATH", "print what a JMESPath expression selects: 'apps[*].app_id'" },
   { "dry-run", nil, "print the prepared, signed request (secrets masked); send nothing" },
-  { "debug", nil, "on stderr: the credentials' source, each request and answer line" },
+  { "debug", nil, "on stderr: the credentials' source, each request and answer (headers, body)" },
   { "endpoint", "URL", "service endpoint; repeat or comma-separate for failover", multi = true },
   { "region", "REGION", "service region, e.g. cn-north-4 (--endpoint wins)" },
   { "profile", "NAME", "section of the credentials file (default: basic)" },
