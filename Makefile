@@ -60,16 +60,22 @@ OBJECTS  := $(patsubst %.c,$(OBJ)/%.o,$(SOURCES))
 
 # Debian packages the build, the tests and the demo need (make deps installs the missing ones)
 # (the suite also runs the OpenResty example, the LuaJIT build, the TLS and luarocks specs)
-DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson libcurl4-openssl-dev libssl-dev lua-socket \
+DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson lua-argparse lua-dkjson lua-yaml libcurl4-openssl-dev libssl-dev lua-socket \
   lua-busted lua-luaossl libjansson-dev pkg-config gcc make openssl curl nginx libnginx-mod-http-lua luajit2 \
   libluajit2-5.1-dev luarocks
 DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev lua-cjson-dev valgrind clang libclang-rt-14-dev lua-check cppcheck \
-  clang-tidy
+  clang-tidy jp zsh fish
 
 .PHONY: all deps deps-test demo test test-all test-openresty embed bench memcheck fuzz lint \
   install clean dist rock
 
-all: $(OUT)/rtc.so
+all: $(OUT)/rtc.so $(OUT)/librtcjob.a
+
+# the same objects as a static library, for C hosts that embed Lua (make install: lib/librtcjob.a,
+# include/rtcjob.h, lib/pkgconfig/rtcjob.pc)
+$(OUT)/librtcjob.a: $(OBJECTS)
+	@$(if $(Q),echo "  ar $@")
+	$(Q)rm -f $@ && ar rcs $@ $(OBJECTS)
 
 $(OUT)/rtc.so: $(OBJECTS)
 	@$(if $(Q),echo "  ld $@")
@@ -185,6 +191,17 @@ install: all
 	sed '1s|^#!.*|#!/usr/bin/env $(LUA)|' bin/rtcjob > $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
 	chmod 0755 $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp
 	mv -f $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp $(DESTDIR)$(PREFIX)/bin/rtcjob
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0644 $(OUT)/librtcjob.a $(DESTDIR)$(PREFIX)/lib/librtcjob.a
+	install -m 0644 rtcjob.h $(DESTDIR)$(PREFIX)/include/rtcjob.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@LUA_PC@|$(LUA_PC)|' rtcjob.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtcjob.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0644 man/rtcjob.1 $(DESTDIR)$(PREFIX)/share/man/man1/rtcjob.1
+	install -m 0644 completion/rtcjob.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rtcjob
+	install -m 0644 completion/_rtcjob $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_rtcjob
+	install -m 0644 completion/rtcjob.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/rtcjob.fish
 
 # the source tarball of HEAD the rockspec's source names, and the source rock packed from it
 VERSION := 0.1.0
@@ -199,14 +216,17 @@ rock: dist
 clean:
 	rm -rf rtc.so *.o build examples/embed/rtc-host bench/bare_curl fuzz/*.o fuzz/*-fuzzer fuzz/obj
 
-# The man page and the bash completion, written by the command itself from its help tables
-# (which come from the module's operation rows). Install: man/rtcjob.1 to share/man/man1,
-# completion/rtcjob to share/bash-completion/completions.
+# The man page and the completions of bash, zsh and fish, written by the command itself from its
+# command table (which comes from the module's operation rows; argparse writes the completions).
+# They are committed (the rockspec cannot run the command); spec/packaging/install_spec.lua
+# checks they are current. make install puts them where man and each shell look.
 .PHONY: man
 man: all
 	@mkdir -p man completion
 	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob man > man/rtcjob.1
-	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob completion bash > completion/rtcjob
+	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob completion bash > completion/rtcjob.bash
+	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob completion zsh > completion/_rtcjob
+	@RTC_CPATH="$(OUT)/?.so" $(LUA) bin/rtcjob completion fish > completion/rtcjob.fish
 
 # The rockspec's list of C sources, from the same folders (spec/packaging/luarocks_spec.lua
 # checks that they agree).

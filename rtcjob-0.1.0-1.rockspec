@@ -9,9 +9,12 @@ source = {
   dir = "rtcjob-0.1.0",
 }
 description = {
-  summary = "Huawei Cloud SparkRTC individual stream recording jobs from Lua (a C module on libcurl)",
+  summary = "Huawei Cloud SparkRTC (CloudRTC v2) from Lua: all 28 operations, events, join signatures,"
+    .. " OpenResty, the rtcjob command, a mock (a C module on libcurl)",
   detailed = [[
-    rtc: create, get, update and stop SparkRTC (CloudRTC v2) individual stream recording jobs.
+    rtc: all 28 SparkRTC (CloudRTC v2) operations (individual stream and mix recording jobs,
+    apps, record rules, auto-record, callbacks, rooms, OBS buckets), the recording events and
+    join signatures.
     Schema-checked Lua tables in, documented types out; AK/SK (SDK-HMAC-SHA256) or token auth;
     deadlines, retries and failover; batches over curl multi; a sans-I/O prepare/decode;
     rtc.ngx, the same client for OpenResty whose calls never block the nginx worker; and the
@@ -22,11 +25,15 @@ description = {
   license = "MIT",
   labels = { "huawei", "sparkrtc", "rtc", "http", "openresty" },
 }
--- lua-cjson from Debian (apt-get install lua-cjson) is not a rock LuaRocks can see: there, use
--- `luarocks make --deps-mode=none` (or list it under rocks_provided in LuaRocks' config).
+-- lua-cjson, lua-argparse and lua-dkjson from Debian (apt-get install lua-cjson lua-argparse
+-- lua-dkjson) are not rocks LuaRocks can see: there, use `luarocks make --deps-mode=none` (or
+-- list them under rocks_provided in LuaRocks' config). --output yaml needs lua-yaml (the rock
+-- lyaml), optional.
 dependencies = {
   "lua >= 5.1, < 5.5",
   "lua-cjson >= 2.1",
+  "argparse >= 0.7",   -- the command line of rtcjob (Debian: lua-argparse)
+  "dkjson >= 2.5",     -- rtcjob's ordered JSON output (Debian: lua-dkjson)
 }
 external_dependencies = {
   CURL = { library = "curl" }, -- Debian keeps curl/curl.h under the multiarch include dir
@@ -58,27 +65,36 @@ build = {
     ["rtc.ngx"] = "rtc/ngx.lua",
     ["rtc.ngx.events"] = "rtc/ngx/events.lua",
     ["rtc.cli.aliases"] = "rtc/cli/aliases.lua",
-    ["rtc.cli.args"] = "rtc/cli/args.lua",
     ["rtc.cli.batch"] = "rtc/cli/batch.lua",
     ["rtc.cli.client"] = "rtc/cli/client.lua",
     ["rtc.cli.commands"] = "rtc/cli/commands.lua",
+    ["rtc.cli.configure"] = "rtc/cli/configure.lua",
     ["rtc.cli.console"] = "rtc/cli/console.lua",
     ["rtc.cli.credentials"] = "rtc/cli/credentials.lua",
     ["rtc.cli.errors"] = "rtc/cli/errors.lua",
     ["rtc.cli.events"] = "rtc/cli/events.lua",
-    ["rtc.cli.help"] = "rtc/cli/help.lua",
+    ["rtc.cli.flags"] = "rtc/cli/flags.lua",
+    ["rtc.cli.jmespath"] = "rtc/cli/jmespath.lua",
     ["rtc.cli.join"] = "rtc/cli/join.lua",
     ["rtc.cli.json"] = "rtc/cli/json.lua",
     ["rtc.cli.main"] = "rtc/cli/main.lua",
+    ["rtc.cli.man"] = "rtc/cli/man.lua",
     ["rtc.cli.operation"] = "rtc/cli/operation.lua",
     ["rtc.cli.output"] = "rtc/cli/output.lua",
+    ["rtc.cli.parser"] = "rtc/cli/parser.lua",
     ["rtc.cli.request"] = "rtc/cli/request.lua",
     ["rtc.cli.sign"] = "rtc/cli/sign.lua",
+    ["rtc.cli.suggest"] = "rtc/cli/suggest.lua",
     ["rtc.cli.wait"] = "rtc/cli/wait.lua",
+    ["rtc.cli.yaml"] = "rtc/cli/yaml.lua",
   },
   install = {
     bin = { rtcjob = "bin/rtcjob" },
   },
+  -- the man page and the completions (bash, zsh, fish) go into the rock's directory
+  -- (luarocks show --rock-dir rtcjob); LuaRocks installs nothing under share/man or a shell's
+  -- directory: `make install` does, or link them from there
+  copy_directories = { "man", "completion" },
 }
 test_dependencies = {
   "busted",

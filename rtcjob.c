@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "rtcjob.h"
 #include "rtc_lua.h"
 #include "rtc_credentials.h"
 #include "rtc_pages.h"

@@ -3,8 +3,10 @@
  * `rtc` module statically (its C sources are compiled into this binary; no
  * rtc.so is loaded).
  *
- *   cc -O2 -Wall -Wextra -Werror -o examples/embed/rtc-host examples/embed/host.c \
- *      rtc_*.c $(pkg-config --cflags --libs lua5.4 libcurl libcrypto) -lm -I.
+ *   cc -O2 -Wall -Wextra -Werror -o rtc-host host.c $(pkg-config --cflags --libs rtcjob)
+ *
+ * (after `make install`: librtcjob.a, rtcjob.h, rtcjob.pc), or from the sources as `make embed`
+ * does it (examples/embed/test.sh).
  *
  *   RTC_ENDPOINT=http://127.0.0.1:8080 RTC_AUTH_TOKEN=... \
  *     examples/embed/rtc-host examples/embed/update.lua APP_ID JOB_ID rtmp://host/live/s

@@ -2,7 +2,7 @@
 -- flags (--room, --rtmp-url, ...) predate --params and build the body of create-job/update-job.
 local console = require "rtc.cli.console"
 local json = require "rtc.cli.json"
-local args = require "rtc.cli.args"
+local flagrows = require "rtc.cli.flags"
 local operation = require "rtc.cli.operation"
 
 local usage_error = console.usage_error
@@ -61,12 +61,21 @@ local function create_flags(row)
     flags[#flags + 1] = copy
   end
   for _, f in ipairs(UPDATE_FLAGS) do flags[#flags + 1] = f end
-  flags[#flags + 1] = args.PARAMS_FLAG
+  flags[#flags + 1] = flagrows.PARAMS_FLAG
   return flags
 end
 
--- add(by_name, add_command): adds the aliases of the operations' commands that exist
-return function(by_name, add_command)
+-- the aliases of the operations' commands that exist (a module of rtc.cli.commands' list)
+local M = {}
+
+local APP_JOB = { { name = "APP_ID", help = "the app" }, { name = "JOB_ID", help = "the job (or --jobs FILE)" } }
+
+function M.commands(ctx)
+  local by_name, list = ctx.by_name, {}
+  local function add_command(name, cmd)
+    cmd.name = name
+    list[#list + 1] = cmd
+  end
   local create, update = by_name["create-job"], by_name["update-job"]
   local get, stop = by_name["get-job"], by_name["stop-job"]
   if update then
@@ -84,7 +93,7 @@ return function(by_name, add_command)
           usage_error("'update' needs --rtmp-url URL and/or --record-rule ID (or --params)")
         end
       end,
-      build = update_build, run = operation.run })
+      build = update_build, run = operation.run, args = APP_JOB })
   end
   if create then
     add_command("create", { row = create.row, alias = true, flags = create_flags(create.row),
@@ -99,14 +108,19 @@ return function(by_name, add_command)
           end
         end
       end,
-      build = create_build, run = operation.run })
+      build = create_build, run = operation.run, args = { APP_JOB[1] } })
   end
   if get then
     add_command("get", { row = get.row, alias = true, flags = get.flags, batch = true,
-      usage = "get APP JOB   |   get APP --jobs FILE", summary = "Show a job (get-job).", run = operation.run })
+      usage = "get APP JOB   |   get APP --jobs FILE", summary = "Show a job (get-job).", run = operation.run,
+      args = APP_JOB })
   end
   if stop then
     add_command("stop", { row = stop.row, alias = true, flags = stop.flags, batch = true,
-      usage = "stop APP JOB   |   stop APP --jobs FILE", summary = "Stop a job (stop-job).", run = operation.run })
+      usage = "stop APP JOB   |   stop APP --jobs FILE", summary = "Stop a job (stop-job).", run = operation.run,
+      args = APP_JOB })
   end
+  return list
 end
+
+return M

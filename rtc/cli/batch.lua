@@ -8,9 +8,16 @@ local output = require "rtc.cli.output"
 local credentials = require "rtc.cli.credentials"
 local client_of = require "rtc.cli.client"
 local request = require "rtc.cli.request"
+local yaml = require "rtc.cli.yaml"
 
 local esc, out, err_line = console.esc, console.out, console.err_line
-local field, scalar_text, select_path = output.field, output.scalar_text, output.select_path
+local field, scalar_text = output.field, output.scalar_text
+
+-- the --query part of one job's answer (an evaluation error is reported, the value is null)
+local function query_value(o, res, schema)
+  local _, v = output.apply_query(o, res, schema)
+  return v
+end
 
 local M = {}
 
@@ -32,7 +39,7 @@ local function batch_item(o, row, id, r)
   else
     local res = r.result
     if o.query then
-      item = { job_id = id, ok = true, value = (select_path(res, row.response, o.query)) }
+      item = { job_id = id, ok = true, value = query_value(o, res, row.response) }
     elseif json.fields_of(row.response) then
       item = { job_id = id, ok = true, job = res }
     else
@@ -61,7 +68,7 @@ function M.run(o, cmd, params, tbl)
   end
   if o.dry_run then
     local code = 0
-    for _, id in ipairs(ids) do code = math.max(code, request.dry_run(client, row, call_of(id), tbl, fmt)) end
+    for _, id in ipairs(ids) do code = math.max(code, request.dry_run(o, client, row, call_of(id), tbl, fmt)) end
     pcall(client.close, client)
     return code
   end
@@ -134,7 +141,7 @@ function M.run(o, cmd, params, tbl)
     else
       local res = type(r.result) == "table" and r.result or {}
       if o.query then
-        text[#text + 1] = esc(id) .. "\t" .. esc(scalar_text((select_path(res, row.response, o.query))))
+        text[#text + 1] = esc(id) .. "\t" .. esc(scalar_text(query_value(o, res, row.response)))
       elseif not json.fields_of(row.response) then
         text[#text + 1] = string.format("%-24s done  (request %s)", esc(id), field(res.request_id) or "-")
       else
@@ -143,6 +150,7 @@ function M.run(o, cmd, params, tbl)
       end
     end
     if fmt == "json" then items[#items + 1] = line_of(i, r) end
+    if fmt == "yaml" then items[#items + 1] = batch_item(o, row, id, r) end
   end
   if fmt == "ndjson" then
     -- lines the progress never reported (there should be none) go now, in input order
@@ -156,7 +164,10 @@ function M.run(o, cmd, params, tbl)
   end
   local nok = #ids - nfailed
   if type(summary) == "table" and type(summary.ok) == "number" then nok = summary.ok end
-  if fmt == "json" then
+  if fmt == "yaml" then
+    out(yaml.encode({ results = items, ok = nok, failed = nfailed }, { fields = {
+      { name = "results", type = "array", item_fields = item_schema }, { name = "ok" }, { name = "failed" } } }))
+  elseif fmt == "json" then
     out('{"results":[' .. table.concat(items, ",") .. '],"ok":' .. string.format("%d", nok)
       .. ',"failed":' .. string.format("%d", nfailed) .. "}\n")
   elseif fmt ~= "ndjson" then

@@ -16,7 +16,12 @@ function M.module()
   if rtc then return rtc end
   local ok, m = pcall(require, "rtc")
   if not ok then
-    err_line("cannot load the module 'rtc': " .. tostring(m))
+    if tostring(m):find("module 'rtc' not found", 1, true) then   -- one line, not the search list
+      err_line("cannot load the module 'rtc' (rtc.so): it is not on package.cpath; installed with"
+        .. " LuaRocks, run eval \"$(luarocks path)\" first; from a checkout, run make (or set RTC_CPATH)")
+    else
+      err_line("cannot load the module 'rtc': " .. tostring(m))
+    end
     console.exit(2)
   end
   rtc = m
@@ -39,13 +44,14 @@ function M.new(o)
     err_line("the module 'rtc' has no credentials(): it is older than this command")
     console.exit(2)
   end
+  opts.debug = credentials.warning_filter(nil)   -- a file others can read: always said
   local ok, info, e = pcall(rtc.credentials, opts)
+  opts.debug = nil
   if not ok or info == nil then
     local failure = ok and e or info
     err_line(errors.text(failure))
     console.exit(errors.failure_code(failure))
   end
-  if o.debug then console.debug_line("credentials: " .. credentials.describe_source(info)) end
   if type(info) ~= "table" or not (info.token or info.ak) then
     console.usage_error("no credentials: give --token/--token-file, or --ak with --sk/--sk-file and --project-id,"
       .. " set RTC_AUTH_TOKEN or HUAWEICLOUD_SDK_AK/SK/PROJECT_ID, or use a profile (--profile)")
@@ -67,7 +73,7 @@ function M.new(o)
   if o.ca_file then opts.ca_file = o.ca_file end
   if o.insecure then opts.insecure = true end
   if o.concurrency then opts.concurrency = o.concurrency end
-  if o.debug then opts.debug = console.debug_line end
+  if o.debug then opts.debug = credentials.warning_filter(console.debug_line) end
   opts.user_agent = console.PROG .. "/" .. tostring(rtc._VERSION)
   local made, client = pcall(rtc.new, opts)
   if not made then

@@ -3,6 +3,8 @@
 local M = {}
 
 M.PROG = "rtcjob"
+-- how a secret is shown, everywhere: the module's own style (rtc.credentials(), debug lines)
+M.MASK = "****"
 
 local SECRETS = {}
 
@@ -29,7 +31,7 @@ function M.redact(s)
       if secret:sub(1, 1):match("%w") then pat = "%f[%w]" .. pat end
       if secret:sub(-1):match("%w") then pat = pat .. "%f[%W]" end
     end
-    s = s:gsub(pat, "***")
+    s = s:gsub(pat, M.MASK)
   end
   return s
 end
@@ -65,8 +67,9 @@ local help_hint = M.PROG .. " --help"
 
 function M.set_help_hint(s) help_hint = s end
 
+-- a message of several lines (an expression and a caret under it) keeps its lines
 function M.usage_error(fmt, ...)
-  M.err_line(string.format(fmt, ...))
+  for line in (string.format(fmt, ...) .. "\n"):gmatch("([^\n]*)\n") do M.err_line(line) end
   io.stderr:write("Try '" .. help_hint .. "'.\n")
   M.exit(2)
 end

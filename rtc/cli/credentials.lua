@@ -54,14 +54,28 @@ function M.options(o)
   return c
 end
 
--- where each credential came from, from rtc.credentials()'s answer (for --debug)
-function M.describe_source(info)
-  local src = type(info) == "table" and type(info.source) == "table" and info.source or {}
-  local parts = {}
-  for _, k in ipairs({ "token", "ak", "sk", "project_id", "security_token" }) do
-    if src[k] then parts[#parts + 1] = k .. " from " .. tostring(src[k]) end
+-- The module says a credentials file others can read only on its debug lines: the command says
+-- it always, once, on stderr. A debug function for rtc.credentials() and rtc.new(); on_other
+-- gets every other line (nil: dropped).
+local warned = false
+function M.warning_filter(on_other)
+  return function(line)
+    if tostring(line):find("accessible by group or others", 1, true) then
+      if not warned then
+        warned = true
+        io.stderr:write(console.esc_line(console.redact(console.PROG .. ": warning: "
+          .. tostring(line):gsub("^rtc: ", ""))) .. "\n")
+      end
+    elseif on_other then
+      on_other(line)
+    end
   end
-  return #parts > 0 and table.concat(parts, ", ") or "none"
+end
+
+-- the credentials chain asked only for its warnings (sign, configure: they build no client)
+function M.warn_about_file(rtc, o)
+  if type(rtc.credentials) ~= "function" then return end
+  pcall(rtc.credentials, { profile = o.profile, metadata = false, debug = M.warning_filter(nil) })
 end
 
 -- secrets of the environment are redacted too, even when not used

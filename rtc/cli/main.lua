@@ -1,11 +1,11 @@
--- rtc.cli.main: rtcjob's main: the command table, the command line, then the command's run.
--- Any error it raises is a bug: reported on one line, exit 2.
+-- rtc.cli.main: rtcjob's main: the command table, the command line (lua-argparse, through
+-- rtc.cli.parser), then the command's run. Any error it raises is a bug: reported on one line,
+-- exit 2.
 local console = require "rtc.cli.console"
-local args = require "rtc.cli.args"
+local parser = require "rtc.cli.parser"
 local credentials = require "rtc.cli.credentials"
 local client_of = require "rtc.cli.client"
 local commands_of = require "rtc.cli.commands"
-local help = require "rtc.cli.help"
 
 local out = console.out
 
@@ -13,16 +13,20 @@ local function main(argv)
   credentials.redact_environment()
   local commands = commands_of.build()
 
-  if argv[1] == nil then io.stderr:write(help.main_help(commands)) return 2 end
-  local cmd, o, pos = args.parse(argv, commands.by_name)
-  -- wait's own --timeout is how long to wait
-  if cmd == commands.by_name.wait and o.timeout then o.wait_timeout, o.timeout = o.timeout, nil end
+  if argv[1] == nil then io.stderr:write(parser.help(commands)) return 2 end
+  local cmd, o, pos = parser.parse(commands, argv)
+  -- wait's --timeout meant how long to wait before --wait-timeout existed: kept, with a note
+  if cmd == commands.by_name.wait and o.timeout and not o.wait_timeout then
+    io.stderr:write(console.PROG .. ": note: 'wait --timeout' is deprecated; use --wait-timeout"
+      .. " (--timeout will be the time of one attempt, as for every other command)\n")
+    o.wait_timeout, o.timeout = o.timeout, nil
+  end
   if o.version then
     out(console.PROG .. " " .. tostring(client_of.module()._VERSION) .. "\n")
     return 0
   end
   if o.help then
-    out(cmd and help.command_help(cmd) or help.main_help(commands))
+    out(parser.help(commands, cmd))
     return 0
   end
   if not cmd then console.usage_error("no command given") end

@@ -4,7 +4,7 @@ local console = require "rtc.cli.console"
 local errors = require "rtc.cli.errors"
 local json = require "rtc.cli.json"
 local output = require "rtc.cli.output"
-local args = require "rtc.cli.args"
+local flagrows = require "rtc.cli.flags"
 local credentials = require "rtc.cli.credentials"
 local client_of = require "rtc.cli.client"
 local request = require "rtc.cli.request"
@@ -101,7 +101,7 @@ local function run_single(o, cmd, params, tbl)
   local client = client_of.new(o)
   local code
   if o.dry_run then
-    code = request.dry_run(client, row, params, tbl, fmt)
+    code = request.dry_run(o, client, row, params, tbl, fmt)
   elseif o.all then
     code = run_all(o, client, row, params, tbl, fmt)
   else
@@ -127,16 +127,16 @@ end
 -- the run function of an operation's command (and of its alias): cmd, options, positionals
 function M.run(cmd, o, pos)
   local params = cmd.row.params or {}
-  if o.query ~= nil then output.check_query(o.query) end
+  output.check_query(o)
   if cmd.check then cmd.check(o) end
   if o.ordered and not o.jobs then usage_error("--ordered needs --jobs FILE") end
   if o.jobs then
-    args.need_pos(cmd, pos, #params - 1, #params - 1)
+    flagrows.need_pos(cmd, pos, #params - 1, #params - 1)
     if o.jobs == "-" then credentials.claim_stdin("--jobs -") end
     return batch.run(o, cmd, pos, request.call_table(cmd, o))
   end
   if o.concurrency then usage_error("--concurrency needs --jobs FILE") end
-  args.need_pos(cmd, pos, #params, #params)
+  flagrows.need_pos(cmd, pos, #params, #params)
   return run_single(o, cmd, pos, request.call_table(cmd, o))
 end
 

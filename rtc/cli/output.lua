@@ -2,6 +2,8 @@
 -- prepared request (--dry-run). Every string shown to a person goes through console.esc.
 local console = require "rtc.cli.console"
 local json = require "rtc.cli.json"
+local jmespath = require "rtc.cli.jmespath"
+local yaml = require "rtc.cli.yaml"
 
 local esc, out = console.esc, console.out
 local fields_of, field_named, sub_schema, is_array = json.fields_of, json.field_named, json.sub_schema, json.is_array
@@ -9,6 +11,10 @@ local fields_of, field_named, sub_schema, is_array = json.fields_of, json.field_
 local M = {}
 
 function M.format(o)
+  if o.output == "yaml" then
+    local ok, why = yaml.available()
+    if not ok then console.usage_error("%s", why) end
+  end
   if o.output then return o.output end
   if o.json then return "json" end
   return console.is_tty(1) and "table" or "json"
@@ -98,30 +104,67 @@ local function job_summary(job)
   return table.concat(lines, "\n") .. "\n"
 end
 
+local MAX_COLUMNS = 7
+
 -- a list of objects as columns: their scalar fields, in schema order
 function M.render_columns(items, schema)
+  local any_table = false
+  for _, it in ipairs(items) do if type(it) == "table" then any_table = true end end
+  if not any_table then   -- a list of scalars: one a line
+    local lines = {}
+    for i, it in ipairs(items) do lines[i] = esc(scalar_text(it)) end
+    return #lines > 0 and (table.concat(lines, "\n") .. "\n") or ""
+  end
+  -- the columns: scalar fields in schema order; a nested object shows as its first scalar field
+  -- (an app's state as state.state, its auto_record_mode as auto_record_mode.mode)
   local cols = {}
   for _, f in ipairs(fields_of(schema) or {}) do
-    if f.type ~= "object" and f.type ~= "array" and #cols < 6 then cols[#cols + 1] = f.name end
+    if #cols >= MAX_COLUMNS then break end
+    if f.type == "object" then
+      for _, sf in ipairs(fields_of(f.fields) or {}) do
+        if sf.type ~= "object" and sf.type ~= "array" then cols[#cols + 1] = { f.name, sf.name } break end
+      end
+    elseif f.type ~= "array" then
+      cols[#cols + 1] = { f.name }
+    end
   end
-  if #cols == 0 then
-    local seen = {}
+  if #cols == 0 then   -- no schema: every scalar key and every nested object's scalar keys, sorted
+    local seen, names = {}, {}
     for _, it in ipairs(items) do
-      if type(it) == "table" then
+      if type(it) == "table" and not is_array(it) then
         for k, v in next, it do
-          if type(k) == "string" and type(v) ~= "table" and not seen[k] then seen[k] = true cols[#cols + 1] = k end
+          if type(v) == "table" and not is_array(v) then
+            for k2, v2 in next, v do
+              local n = tostring(k) .. "." .. tostring(k2)
+              if type(v2) ~= "table" and not seen[n] then
+                seen[n] = { tostring(k), tostring(k2) }
+                names[#names + 1] = n
+              end
+            end
+          elseif type(v) ~= "table" and not seen[k] then
+            seen[k] = { tostring(k) } names[#names + 1] = tostring(k)
+          end
         end
       end
     end
-    table.sort(cols)
-    while #cols > 6 do cols[#cols] = nil end
+    table.sort(names)
+    for i = 1, math.min(#names, MAX_COLUMNS) do cols[i] = seen[names[i]] end
+  end
+  local function cell(it, c)
+    local v = rawget(it, c[1])
+    if c[2] then v = type(v) == "table" and rawget(v, c[2]) or nil end
+    return field(v) or "-"
   end
   local rows, width = { {} }, {}
-  for i, c in ipairs(cols) do rows[1][i] = c:upper() width[i] = #c end
+  for i, c in ipairs(cols) do
+    local head = table.concat(c, "."):upper()
+    rows[1][i] = head
+    width[i] = #head
+  end
   for _, it in ipairs(items) do
     local r = {}
     for i, c in ipairs(cols) do
-      r[i] = type(it) == "table" and (field(rawget(it, c)) or "-") or esc(scalar_text(it))
+      r[i] = type(it) == "table" and cell(it, c) or esc(scalar_text(it))
       if #r[i] > 40 then r[i] = r[i]:sub(1, 39) .. "~" end
       width[i] = math.max(width[i], #r[i])
     end
@@ -156,36 +199,43 @@ end
 local function render(v, schema, fmt)
   if fmt == "json" or fmt == "ndjson" then return json.encode(v, schema) .. "\n" end
   if fmt == "text" then return render_text(v, schema) end
+  if fmt == "yaml" then return yaml.encode(v, schema) end
   return M.render_table(v, schema)
 end
 
--- --query: FIELD[.FIELD...]; numeric parts index arrays from 0. Returns the value and its schema.
-function M.select_path(v, schema, path)
-  local sch = schema
-  for part in path:gmatch("[^.]+") do
-    if type(v) ~= "table" then return nil end
-    local n = part:match("^%d+$") and tonumber(part)
-    if n and is_array(v) then
-      v = v[n + 1]
-    else
-      local f = field_named(sch, part)
-      v = rawget(v, part)
-      sch = sub_schema(f)
-      if f and f.type == "array" then sch = { fields = fields_of(sch), __array = true } end
-    end
-  end
-  return v, sch
+-- --query: a JMESPath expression (rtc.cli.jmespath), compiled once. Returns the value and the
+-- schema that still describes it (nil when the expression leaves the answer's shape).
+function M.select_path(v, schema, ast)
+  return jmespath.search(ast, v, schema)
 end
 
-function M.check_query(q)
-  if q and not q:match("^[%w_%-]+[%w_%-%.]*$") or (q and (q:find("%.%.") or q:find("%.$"))) then
-    console.usage_error("--query: expected FIELD[.FIELD...], got '%s'", q)
-  end
+-- the compiled --query (o.query_ast), or a usage error pointing at the column
+function M.check_query(o)
+  if o.query == nil or o.query_ast then return end
+  local ok, ast = pcall(jmespath.parse, o.query)
+  if not ok then console.usage_error("--query: %s", jmespath.error_text(ast, o.query)) end
+  o.query_ast = ast
 end
+
+local function apply_query(o, v, schema)
+  if o.query == nil then return true, v, schema end
+  M.check_query(o)
+  local ok, r, rs = pcall(jmespath.search, o.query_ast, v, schema)
+  if not ok then
+    for line in ("--query: " .. jmespath.error_text(r, o.query) .. "\n"):gmatch("([^\n]*)\n") do
+      console.err_line(line)
+    end
+    return false
+  end
+  return true, r, rs
+end
+M.apply_query = apply_query
 
 -- prints a value (its --query part) in a format; 0, or 1 when it cannot be printed
 function M.emit(o, v, schema, fmt)
-  if o.query then v, schema = M.select_path(v, schema, o.query) end
+  local okq
+  okq, v, schema = apply_query(o, v, schema)
+  if not okq then return 2 end
   local ok, text = pcall(render, v, schema, fmt)
   if not ok then
     console.err_line("the answer cannot be printed: " .. tostring(text))
@@ -199,23 +249,26 @@ local MASKED_HEADERS = { ["x-auth-token"] = true, ["x-security-token"] = true }
 
 local REQUEST_SCHEMA = { fields = { { name = "method" }, { name = "url" }, { name = "headers" }, { name = "body" } } }
 
--- a prepared request, its token headers masked
-function M.show_request(req, fmt)
+-- a prepared request, its token headers masked (--query applies to {method, url, headers, body});
+-- the exit code
+function M.show_request(o, req, fmt)
   local headers, names = {}, {}
   for k, v in pairs(type(req.headers) == "table" and req.headers or {}) do
     names[#names + 1] = k
-    headers[k] = MASKED_HEADERS[tostring(k):lower()] and "***" or v
+    headers[k] = MASKED_HEADERS[tostring(k):lower()] and console.MASK or v
   end
   table.sort(names, function(a, b) return tostring(a):lower() < tostring(b):lower() end)
+  local doc = { method = req.method, url = req.url, headers = headers, body = req.body ~= "" and req.body or nil }
+  if o.query ~= nil or fmt == "yaml" then return M.emit(o, doc, REQUEST_SCHEMA, fmt) end
   if fmt == "json" or fmt == "ndjson" then
-    out(json.encode({ method = req.method, url = req.url, headers = headers,
-                      body = req.body ~= "" and req.body or nil }, REQUEST_SCHEMA) .. "\n")
-    return
+    out(json.encode(doc, REQUEST_SCHEMA) .. "\n")
+    return 0
   end
   local s = { esc(tostring(req.method)) .. " " .. esc(tostring(req.url)) }
   for _, k in ipairs(names) do s[#s + 1] = esc(tostring(k)) .. ": " .. esc(tostring(headers[k])) end
   if req.body and req.body ~= "" then s[#s + 1] = "" s[#s + 1] = esc(req.body) end
   out(table.concat(s, "\n") .. "\n")
+  return 0
 end
 
 return M

@@ -5,7 +5,7 @@ local console = require "rtc.cli.console"
 local errors = require "rtc.cli.errors"
 local json = require "rtc.cli.json"
 local output = require "rtc.cli.output"
-local args = require "rtc.cli.args"
+local flagrows = require "rtc.cli.flags"
 local credentials = require "rtc.cli.credentials"
 
 local unpack = table.unpack or unpack
@@ -19,7 +19,13 @@ local function read_params(o)
   if text == "-" then text = credentials.read_input("-", "--params -")
   elseif text:sub(1, 1) == "@" then text = credentials.read_input(text:sub(2), "--params " .. text) end
   local ok, v = pcall(json.decode, text)
-  if not ok then usage_error("--params: not JSON (%s)", tostring(v)) end
+  if not ok then
+    -- cjson counts characters from 1; the command line counts from 0
+    local msg = tostring(v):gsub("at character (%d+)", function(n)
+      return string.format("at offset %d (0-based)", tonumber(n) - 1)
+    end)
+    usage_error("--params: not JSON (%s)", msg)
+  end
   if type(v) ~= "table" or json.is_array(v) then usage_error("--params: expected a JSON object") end
   return v
 end
@@ -34,7 +40,7 @@ function M.call_table(cmd, o)
     tbl = {}
   end
   for _, fl in ipairs(cmd.flags) do
-    if (fl.body or fl.query) and o[args.key_of(fl)] ~= nil then tbl[fl.field] = o[args.key_of(fl)] end
+    if (fl.body or fl.query) and o[flagrows.key_of(fl)] ~= nil then tbl[fl.field] = o[flagrows.key_of(fl)] end
   end
   if cmd.build then tbl = cmd.build(o, tbl) end
   return tbl
@@ -64,15 +70,14 @@ function M.prepare(client, row, params, tbl)
 end
 
 -- prints the prepared request; the exit code
-function M.dry_run(client, row, params, tbl, fmt)
+function M.dry_run(o, client, row, params, tbl, fmt)
   local ok, req, e = M.prepare(client, row, params, tbl)
   if not ok or not req then
     local failure = ok and e or req
     console.err_line(errors.text(failure))
     return errors.failure_code(failure)
   end
-  output.show_request(req, fmt)
-  return 0
+  return output.show_request(o, req, fmt)
 end
 
 return M

@@ -2,24 +2,30 @@
 -- in another state (1) or the time runs out (3).
 local console = require "rtc.cli.console"
 local errors = require "rtc.cli.errors"
+local json = require "rtc.cli.json"
 local output = require "rtc.cli.output"
-local args = require "rtc.cli.args"
+local flagrows = require "rtc.cli.flags"
 local client_of = require "rtc.cli.client"
 
 local err_line = console.err_line
 
--- run(cmd, o, pos): o.wait_timeout is wait's own --timeout (the parser's o.timeout moved there)
-return function(cmd, o, pos)
-  args.need_pos(cmd, pos, 2, 2)
+local M = {}
+
+-- A job's states, as API-v2-operations.md documents them (the Go SDK's enum): the module checks
+-- no answer's state against a list (a new state must not break old clients), so its row has none.
+local DOCUMENTED_JOB_STATES = { "INIT", "RUNNING", "STOPPED" }
+
+-- run(cmd, o, pos): o.wait_timeout is how long to wait in all; o.timeout, the time of one attempt
+local function run(cmd, o, pos)
+  flagrows.need_pos(cmd, pos, 2, 2)
   if not o.state then console.usage_error("'wait' needs --state STATE") end
   o.state = o.state:upper()
-  if o.query ~= nil then output.check_query(o.query) end
+  output.check_query(o)
   local fmt = output.format(o)
   local rtc = client_of.module()
   local get = rtc.operation and rtc.operation("get_job")
   local schema = get and get.response
   local wait_for = o.wait_timeout or 300
-  o.timeout = nil
   local client = client_of.new(o)
   if type(client.wait_job) ~= "function" then
     pcall(client.close, client)
@@ -40,3 +46,23 @@ return function(cmd, o, pos)
   end
   return code
 end
+
+function M.commands(ctx)
+  local get = ctx.by_name["get-job"]
+  if not get then return {} end
+  local f = json.field_named(get.row.response, "state")
+  local states = f and f.enum or DOCUMENTED_JOB_STATES
+  return { {
+    name = "wait",
+    usage = "wait APP JOB --state " .. table.concat(states, "|") .. " [--wait-timeout S]",
+    summary = "Poll a job until it is in STATE (0), ends elsewhere (1) or --wait-timeout passes (3).",
+    args = { { name = "APP_ID", help = "the app" }, { name = "JOB_ID", help = "the job" } },
+    flags = { { "state", table.concat(states, "|"), "the state to wait for (checked before anything is sent)",
+                choices = states },
+              { "wait-timeout", "SECONDS", "how long to wait in all (default 300); --timeout stays the"
+                .. " time of one attempt", type = "seconds" } },
+    notes = "'wait --timeout S' used to mean --wait-timeout S: it still does, with a deprecation note.",
+    run = run } }
+end
+
+return M

@@ -82,12 +82,13 @@ describe("luarocks make into a local tree (Lua 5.4)", function()
     bin = tree .. "/bin/rtcjob"
 
     -- a copy of what `luarocks make` reads: the checkout's top-level files (rockspec, rtcjob.c,
-    -- README), the C in src/, bin/ and rtc/, without build products
+    -- README), the C in src/, bin/ and rtc/, the man page and the completions, without build
+    -- products
     code, out = run("mkdir -p " .. q(tmp .. "/src/bin")
       .. " && cd " .. q(ROOT)
       .. " && find . -maxdepth 1 -type f ! -name '*.o' ! -name '*.so' -exec cp -p -t " .. q(tmp .. "/src/") .. " {} +"
       .. " && cp -p bin/* " .. q(tmp .. "/src/bin/")
-      .. " && cp -pr rtc src " .. q(tmp .. "/src/"))
+      .. " && cp -pr rtc src man completion " .. q(tmp .. "/src/"))
     assert(code == 0, "copying the sources failed: " .. out)
 
     objects_before = checkout_objects()
@@ -101,7 +102,12 @@ describe("luarocks make into a local tree (Lua 5.4)", function()
     cjson_so = out:match("^%s*(%S+)%s*$")
     assert(code == 0 and cjson_so and cjson_so ~= "nil", "lua5.4 cannot find lua-cjson: " .. out)
     local cjson_dir = cjson_so:match("^(.*)/[^/]*$")
-    run_env = CLEAN_ENV .. " LUA_PATH_5_4=" .. q(tree .. "/share/lua/5.4/?.lua;" .. tree .. "/share/lua/5.4/?/init.lua")
+    -- so do lua-argparse and lua-dkjson, the command's (Debian packages too; no rtc module there)
+    code, out = run(CLEAN_ENV .. " lua5.4 -e 'print((package.searchpath(\"argparse\", package.path)))'")
+    local lua_dir = out:match("^%s*(%S+)/argparse%.lua%s*$")
+    assert(code == 0 and lua_dir, "lua5.4 cannot find lua-argparse: " .. out)
+    run_env = CLEAN_ENV .. " LUA_PATH_5_4=" .. q(tree .. "/share/lua/5.4/?.lua;" .. tree .. "/share/lua/5.4/?/init.lua;"
+      .. lua_dir .. "/?.lua")
       .. " LUA_CPATH_5_4=" .. q(tree .. "/lib/lua/5.4/?.so;" .. cjson_dir .. "/?.so")
 
     mock = helper.start_mock()

@@ -152,7 +152,8 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
       rc = rtc_buf_addf(&line, "< HTTP %ld (request ", t->status) |
            (t->request_id[0] ? rtc_text_escape(&line, t->request_id, strlen(t->request_id), 256)
                              : rtc_buf_add_char(&line, '-')) |
-           rtc_buf_addf(&line, ", %lu bytes)", (unsigned long)t->response.len);
+           rtc_buf_addf(&line, ", %lu bytes)", (unsigned long)t->response.len) |
+           rtc_answer_debug(&line, &t->answer_headers, &t->response);
     else
       rc = rtc_buf_add(&line, "! ", 2) | rtc_text_escape(&line, t->error, strlen(t->error), 512);
     if (rc == 0) rtc_queue_line(d, &line);
@@ -266,6 +267,7 @@ static void start_attempt(rtc_dispatch *d, rtc_call *call, double now) {
   /* one that must not be repeated goes on a connection of its own (see rtc_transfer.fresh) */
   call->t.fresh = call->op->retry != RTC_RETRY_IDEMPOTENT;
   call->t.http_version = d->http_version;
+  call->t.keep_headers = cfg->debug != 0;
   call->t.owner = call;
   if (rtc_engine_add(&d->engine, &call->t) != 0) {
     free_attempt(call);
@@ -407,6 +409,7 @@ static rtc_call *take_spare(rtc_dispatch *d) {
 
 static void free_call(rtc_call *call) {
   rtc_buf_free(&call->url);
+  rtc_buf_free(&call->t.answer_headers);
   rtc_buf_free(&call->t.response);
   free(call);
 }
@@ -457,6 +460,7 @@ void rtc_dispatch_release(rtc_dispatch *d, rtc_call *call) {
   if (call->next_all) call->next_all->prev_all = call->prev_all;
   rtc_buf_free(&call->target);
   rtc_buf_free(&call->body);
+  rtc_buf_free(&call->t.answer_headers);
   free(call->err_message);
   call->err_message = NULL;
   if (d->spare == NULL && call->url.cap <= RTC_SPARE_BUF_MAX &&

@@ -17,6 +17,7 @@
 #include "rtc_text.h"
 
 #define RTC_MAX_HEADER_LINE 16384 /* an answer header longer than this is refused */
+#define RTC_KEPT_HEADERS_MAX 65536 /* the answer headers kept for debug lines, at most */
 #define RTC_POLL_SOCKETS 32       /* more sockets than this: epoll (Linux) */
 
 double rtc_now(void) {
@@ -59,6 +60,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud) {
   if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) { /* a new answer (after 100 Continue, say) */
     t->request_id[0] = t->content_type[0] = t->location[0] = t->retry_after[0] = '\0';
     t->headers_ended = 0;
+    rtc_buf_reset(&t->answer_headers);
     return len;
   }
   /* the empty line ends a header block: an answer cut before it is no answer */
@@ -70,6 +72,10 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud) {
     t->headers_too_large = RTC_HEADER_PAST_LINE_LIMIT;
     return 0;
   }
+  /* for --debug only; a lost line (out of memory, past 64 KiB) is not a lost answer */
+  if (t->keep_headers && len > 2 && t->answer_headers.len + len <= RTC_KEPT_HEADERS_MAX &&
+      rtc_buf_add(&t->answer_headers, line, len) != 0)
+    rtc_buf_reset(&t->answer_headers);
   /* the id buffer holds one byte more than the documented cap: a longer id arrives over the cap
    * (cut there), and the binding refuses it as decode */
   switch (len > 0 ? line[0] | 0x20 : 0) { /* the first letter picks the one name to compare */
@@ -309,6 +315,7 @@ int rtc_engine_add(rtc_engine *e, rtc_transfer *t) {
   t->too_large = t->headers_too_large = 0;
   t->request_id[0] = t->content_type[0] = t->location[0] = t->retry_after[0] = '\0';
   rtc_buf_reset(&t->response);
+  rtc_buf_reset(&t->answer_headers);
   t->next_done = NULL;
   if (h == NULL) {
     t->code = CURLE_OUT_OF_MEMORY;

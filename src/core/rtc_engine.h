@@ -39,6 +39,7 @@ typedef struct rtc_transfer {
                                   * request by itself (it does on a reused connection that dies
                                   * before any answer byte, whatever the method) */
   long http_version;             /* CURL_HTTP_VERSION_* (0: libcurl's default) */
+  int keep_headers;              /* keep the answer's header lines in answer_headers (--debug) */
   void *owner;                   /* the caller's */
   /* out: valid once the transfer is handed back */
   long status;                   /* 0: no answer */
@@ -53,6 +54,7 @@ typedef struct rtc_transfer {
   int headers_too_large;         /* RTC_HEADER_PAST_LINE_LIMIT or RTC_HEADERS_PAST_LIBCURL */
   char request_id[RTC_ENGINE_ID_SIZE], content_type[128], location[512], retry_after[64];
   rtc_buf response;
+  rtc_buf answer_headers;        /* keep_headers: "Name: value\n" lines, the last answer's */
   /* the engine's */
   CURL *easy;
   const char *proxy;             /* the CURLOPT_PROXY set for it (NULL: the proxy option's) */

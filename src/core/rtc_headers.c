@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -11,6 +12,7 @@
 #include "rtc_credentials.h"
 #include "rtc_headers.h"
 #include "rtc_sign.h"
+#include "rtc_text.h"
 
 
 static void add_header(rtc_headers *h, const char *name, const char *value) {
@@ -220,18 +222,52 @@ void rtc_headers_free_fixed(struct curl_slist **slot) {
   *slot = NULL;
 }
 
+/* a header whose value is a secret (a token, a session, a signature's key is never sent) */
+static int secret_header(const char *name, size_t len) {
+  static const char *const names[] = {"X-Auth-Token", "X-Security-Token", "X-Subject-Token",
+                                      "Set-Cookie", "Cookie", NULL};
+  size_t i;
+  for (i = 0; names[i]; i++)
+    if (strlen(names[i]) == len && strncasecmp(names[i], name, len) == 0) return 1;
+  return 0;
+}
+
 int rtc_headers_debug(rtc_buf *line, const char *method, const char *url, int attempt,
                       const rtc_headers *h, const rtc_buf *body) {
   size_t i;
   if (rtc_buf_addf(line, "> %s %s (attempt %d)", method, url, attempt)) return -1;
   for (i = 0; i < h->n; i++) {
-    /* secrets stay out of debug output: the token and security token are shown redacted */
-    int secret = strcmp(h->name[i], "X-Auth-Token") == 0 ||
-                 strcmp(h->name[i], "X-Security-Token") == 0;
-    if (rtc_buf_addf(line, "\n> %s: %s", h->name[i], secret ? "<redacted>" : h->value[i]))
+    /* secrets stay out of debug output: the token and security token are masked */
+    int secret = secret_header(h->name[i], strlen(h->name[i]));
+    if (rtc_buf_addf(line, "\n> %s: ", h->name[i]) ||
+        rtc_text_escape(line, secret ? RTC_MASK : h->value[i],
+                        strlen(secret ? RTC_MASK : h->value[i]), RTC_DEBUG_BODY_MAX))
       return -1;
   }
-  if (body->len && (rtc_buf_add(line, "\n> ", 3) || rtc_buf_add(line, body->data, body->len)))
+  if (body->len && (rtc_buf_add(line, "\n> ", 3) ||
+                    rtc_text_escape(line, body->data, body->len, RTC_DEBUG_BODY_MAX)))
+    return -1;
+  return 0;
+}
+
+int rtc_answer_debug(rtc_buf *line, const rtc_buf *headers, const rtc_buf *body) {
+  const char *p = headers->data, *end = headers->data + headers->len;
+  while (p && p < end) {
+    const char *eol = memchr(p, '\n', (size_t)(end - p)), *colon;
+    size_t len = (size_t)((eol ? eol : end) - p);
+    if (eol == NULL) eol = end;
+    while (len && (p[len - 1] == '\r' || p[len - 1] == '\n')) len--;
+    colon = len ? memchr(p, ':', len) : NULL;
+    if (len && (rtc_buf_add(line, "\n< ", 3) ||
+                (colon && secret_header(p, (size_t)(colon - p))
+                     ? rtc_text_escape(line, p, (size_t)(colon - p), 256) ||
+                       rtc_buf_add_str(line, ": " RTC_MASK)
+                     : rtc_text_escape(line, p, len, RTC_DEBUG_BODY_MAX))))
+      return -1;
+    p = eol + 1;
+  }
+  if (body->len && (rtc_buf_add(line, "\n< ", 3) ||
+                    rtc_text_escape(line, body->data, body->len, RTC_DEBUG_BODY_MAX)))
     return -1;
   return 0;
 }

@@ -48,5 +48,11 @@ void rtc_headers_free_fixed(struct curl_slist **slot);
 /* "> METHOD url (attempt n)" and the headers (secrets redacted) and body, into line: 0 or -1. */
 int rtc_headers_debug(rtc_buf *line, const char *method, const char *url, int attempt,
                       const rtc_headers *h, const rtc_buf *body);
+/* The answer's headers ("< Name: value", secrets masked) and body ("< " then the body), each
+ * escaped for one line and cut at RTC_DEBUG_BODY_MAX bytes, appended to line: 0 or -1. */
+int rtc_answer_debug(rtc_buf *line, const rtc_buf *headers, const rtc_buf *body);
+/* how secrets are shown wherever the module prints or returns them (one style) */
+#define RTC_MASK "****"
+#define RTC_DEBUG_BODY_MAX 4096
 
 #endif

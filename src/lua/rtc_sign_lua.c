@@ -2,13 +2,17 @@
  * This file checks Lua types, reads req.url with libcurl's URL parser (what the engine sends)
  * and completes the headers as the official SDK does (X-Sdk-Date, Host, X-Sdk-Content-Sha256);
  * the signer (rtc_sign.c) checks the values and names the offending field, and its message is
- * raised as "rtc.sign: req.<field>: ...". */
+ * raised as "rtc.sign: req.<field>: ...". Without req.ak and req.sk, req.credentials (a table of
+ * rtc.credentials' options) takes the keys from the credentials chain (options, environment,
+ * profile file; never the metadata service: signing does no network I/O), and adds
+ * X-Project-Id and X-Security-Token as the SDKs' BasicCredentials do. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <curl/curl.h>
 
+#include "rtc_credentials.h"
 #include "rtc_lua.h"
 #include "rtc_sign.h"
 #include "rtc_text.h"
@@ -22,9 +26,11 @@ typedef struct sign_box {
   char *host, *port, *path, *query;
   char *authorization;
   char *canonical;
+  rtc_credentials cred; /* the chain's keys (req.credentials); wiped with the box */
 } sign_box;
 
 static void box_clear(sign_box *b) {
+  rtc_credentials_free(&b->cred);
   curl_url_cleanup(b->url);
   curl_free(b->host);
   curl_free(b->port);
@@ -50,6 +56,13 @@ enum {
   S_AK,
   S_SK,
   S_DATE,
+  S_CRED,      /* req.credentials, then its options: */
+  S_C_AK,
+  S_C_SK,
+  S_C_PROJECT,
+  S_C_STOKEN,
+  S_C_PROFILE,
+  S_C_FILE,
   S_BOX,
   S_HOST,
   S_TARGET,
@@ -146,7 +159,7 @@ int lrtc_sign(lua_State *L) {
   const char *method, *url, *body, *ak, *sk, *date, *target;
   size_t method_len, url_len, body_len, ak_len, sk_len, date_len, target_len;
   size_t n = 0;
-  int has_date = 0, has_host = 0, add_csha = 0, has_csha = 0;
+  int has_date = 0, has_host = 0, add_csha = 0, has_csha = 0, has_project = 0, has_stoken = 0;
   rtc_sign_header *harr;
   sign_box *box;
   char datebuf[17], errbuf[320];
@@ -160,19 +173,41 @@ int lrtc_sign(lua_State *L) {
   lua_getfield(L, S_REQ, "ak");
   lua_getfield(L, S_REQ, "sk");
   lua_getfield(L, S_REQ, "date");
+  lua_getfield(L, S_REQ, "credentials");
+  {
+    static const char *const opts[] = {"ak", "sk", "project_id", "security_token", "profile",
+                                       "credentials_file"};
+    size_t i;
+    int given = lua_istable(L, S_CRED);
+    if (!given && !lua_isnil(L, S_CRED))
+      return luaL_error(L, "rtc.sign: req.credentials: expected a table, got %s",
+                        luaL_typename(L, S_CRED));
+    for (i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+      size_t len = 0;
+      const char *v = NULL;
+      if (given) lua_getfield(L, S_CRED, opts[i]);
+      else lua_pushnil(L);
+      if (lua_type(L, -1) == LUA_TSTRING) v = lua_tolstring(L, -1, &len);
+      if (!lua_isnil(L, -1) && (v == NULL || memchr(v, '\0', len) != NULL))
+        return luaL_error(L, "rtc.sign: req.credentials.%s: expected a string", opts[i]);
+    }
+  }
   method = field_string(L, S_METHOD, "method", &method_len, 0);
   url = field_string(L, S_URL, "url", &url_len, 0);
   if (!lua_isnil(L, S_HEADERS) && !lua_istable(L, S_HEADERS))
     return luaL_error(L, "rtc.sign: req.headers: expected a table, got %s",
                       luaL_typename(L, S_HEADERS));
   body = field_string(L, S_BODY, "body", &body_len, 1);
-  ak = field_string(L, S_AK, "ak", &ak_len, 0);
-  sk = field_string(L, S_SK, "sk", &sk_len, 0);
+  {
+    int chain = lua_istable(L, S_CRED) && lua_isnil(L, S_AK) && lua_isnil(L, S_SK);
+    ak = field_string(L, S_AK, "ak", &ak_len, chain);
+    sk = field_string(L, S_SK, "sk", &sk_len, chain);
+  }
   date = field_string(L, S_DATE, "date", &date_len, 1);
   /* the signer takes method and AK as C strings: a NUL would cut them short unseen */
   if (memchr(method, '\0', method_len) != NULL)
     return luaL_error(L, "rtc.sign: req.method: expected an HTTP token, got a NUL byte");
-  if (memchr(ak, '\0', ak_len) != NULL)
+  if (ak != NULL && memchr(ak, '\0', ak_len) != NULL)
     return luaL_error(L, "rtc.sign: req.ak: contains a blank, ',' or a control character");
   if (date != NULL && !rtc_sign_date_valid(date, date_len))
     return luaL_error(L, "rtc.sign: req.date: " RTC_SIGN_DATE_RULE);
@@ -184,6 +219,36 @@ int lrtc_sign(lua_State *L) {
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);
+  if (ak == NULL) { /* the credentials chain: what the client would sign with */
+    rtc_cred_request in;
+    char err[1200];
+    int rc;
+    memset(&in, 0, sizeof in);
+    in.ak = lua_tostring(L, S_C_AK);
+    in.sk = lua_tostring(L, S_C_SK);
+    in.project_id = lua_tostring(L, S_C_PROJECT);
+    in.security_token = lua_tostring(L, S_C_STOKEN);
+    in.profile = lua_tostring(L, S_C_PROFILE);
+    in.credentials_file = lua_tostring(L, S_C_FILE);
+    in.metadata = 0;
+    rc = rtc_credentials_resolve(&in, &box->cred, err, sizeof err);
+    if (rc == RTC_CRED_NOMEM) return luaL_error(L, "rtc.sign: out of memory");
+    if (rc == RTC_CRED_OK && box->cred.kind != RTC_AUTH_AKSK) {
+      rc = RTC_CRED_INVALID;
+      snprintf(err, sizeof err, "no AK/SK in the credentials chain (tried %.1000s)%s", box->cred.tried,
+               box->cred.kind == RTC_AUTH_TOKEN ? "; a token cannot sign a request" : "");
+    }
+    if (rc != RTC_CRED_OK) {
+      box_clear(box);
+      lua_pushnil(L);
+      rtc_push_error(L, rtc_cred_kind(rc), 0, NULL, err, NULL, NULL);
+      return 2;
+    }
+    ak = box->cred.ak;
+    ak_len = strlen(ak);
+    sk = box->cred.sk;
+    sk_len = strlen(sk);
+  }
   split_url(L, box, url, url_len); /* S_HOST, S_TARGET */
   target = lua_tolstring(L, S_TARGET, &target_len);
 
@@ -207,13 +272,15 @@ int lrtc_sign(lua_State *L) {
       has_date |= name_is(name, nl, "x-sdk-date");
       has_host |= name_is(name, nl, "host");
       has_csha |= name_is(name, nl, "x-sdk-content-sha256");
+      has_project |= name_is(name, nl, "x-project-id");
+      has_stoken |= name_is(name, nl, "x-security-token");
       if (name_is(name, nl, "content-type")) add_csha = unsigned_payload(value, vl);
     }
   }
   add_csha = add_csha && !has_csha;
 
   lua_createtable(L, 0, (int)(n < 64 ? n : 64) + 4);                    /* S_OUT */
-  harr = (rtc_sign_header *)lua_newuserdata(L, (n + 3) * sizeof *harr); /* S_HARR */
+  harr = (rtc_sign_header *)lua_newuserdata(L, (n + 5) * sizeof *harr); /* S_HARR */
   n = 0;
   /* pass 2: into the new table and the header array (strings anchored by req.headers) */
   if (lua_istable(L, S_HEADERS)) {
@@ -252,6 +319,17 @@ int lrtc_sign(lua_State *L) {
     add_header(harr, &n, "Host", host, host_len);
     lua_pushvalue(L, S_HOST);
     lua_setfield(L, S_OUT, "Host");
+  }
+  if (box->cred.project_id && !has_project) { /* the chain's: as BasicCredentials adds them */
+    add_header(harr, &n, "X-Project-Id", box->cred.project_id, strlen(box->cred.project_id));
+    lua_pushstring(L, box->cred.project_id);
+    lua_setfield(L, S_OUT, "X-Project-Id");
+  }
+  if (box->cred.security_token && !has_stoken) {
+    add_header(harr, &n, "X-Security-Token", box->cred.security_token,
+               strlen(box->cred.security_token));
+    lua_pushstring(L, box->cred.security_token);
+    lua_setfield(L, S_OUT, "X-Security-Token");
   }
   if (add_csha) {
     add_header(harr, &n, "X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD", 16);

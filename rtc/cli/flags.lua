@@ -1,22 +1,23 @@
--- rtc.cli.args: the command line. The flag rows (one row adds one flag:
---   { name, METAVAR (nil: boolean), help, type=, multi=, secret=, choices=, min=, max= }),
--- the conversion of a flag's value, and the parsing: global flags before or after the command,
--- the command's own flags after it.
+-- rtc.cli.flags: the flag rows (one row adds one flag:
+--   { name, METAVAR (nil: boolean), help, type=, multi=, secret=, choices=, min=, max= })
+-- and the conversion of a flag's value (case-insensitive enums with a did-you-mean, integers,
+-- ranges, seconds, NAME:VALUE headers). rtc.cli.parser makes lua-argparse options of them.
 local console = require "rtc.cli.console"
+local suggest = require "rtc.cli.suggest"
 
 local usage_error = console.usage_error
 
 local M = {}
 
-M.OUTPUTS = { "json", "ndjson", "text", "table" }
+M.OUTPUTS = { "json", "ndjson", "text", "table", "yaml" }
 
 M.GLOBAL_FLAGS = {
-  { "output", "FORMAT", "json, ndjson, text or table (default: table on a terminal, else json)",
+  { "output", "FORMAT", "json, ndjson, text, table, yaml (default: table on a tty, else json)",
     choices = M.OUTPUTS, lower = true },
   { "json", nil, "same as --output json" },
-  { "query", "PATH", "print one value: FIELD[.FIELD...] (array items by 0-based index)" },
+  { "query", "JMESPATH", "print what a JMESPath expression selects: 'apps[*].app_id'" },
   { "dry-run", nil, "print the prepared, signed request (secrets masked); send nothing" },
-  { "debug", nil, "on stderr: the credentials' source, each request and answer line" },
+  { "debug", nil, "on stderr: the credentials' source, each request and answer (headers, body)" },
   { "endpoint", "URL", "service endpoint; repeat or comma-separate for failover", multi = true },
   { "region", "REGION", "service region, e.g. cn-north-4 (--endpoint wins)" },
   { "profile", "NAME", "section of the credentials file (default: basic)" },
@@ -50,12 +51,13 @@ function M.cli_name(s) return (s:gsub("_", "-")) end
 -- the key of a flag's value in the parsed options (--rtmp-url -> rtmp_url)
 function M.key_of(row) return (row[1]:gsub("-", "_")) end
 
-local function convert(row, val)
+function M.convert(row, val)
   local t = row.type
   if row.choices then
     local cmp = row.lower and val:lower() or val:upper()
     for _, c in ipairs(row.choices) do if c == cmp or c == val then return c end end
     return nil, "expected one of " .. table.concat(row.choices, ", ") .. ", got '" .. val .. "'"
+      .. suggest.hint(val, row.choices)
   elseif t == "integer" or t == "count" or t == "positive" then
     local n = val:match("^%s*[+-]?%d+%s*$") and tonumber(val)
     if not n then return nil, "expected an integer, got '" .. val .. "'" end
@@ -88,71 +90,6 @@ local function convert(row, val)
   end
   if val == "" then return nil, "empty value" end
   return val
-end
-
-local function index_flags(rows, into)
-  for _, row in ipairs(rows) do if not into[row[1]] then into[row[1]] = row end end
-  return into
-end
-
--- parse(argv, commands) -> cmd (or nil), options, positional arguments; commands: name -> command
-function M.parse(argv, commands)
-  local o, pos = {}, {}
-  local cmd
-  local byname = index_flags(M.GLOBAL_FLAGS, {})
-  local i, rest = 1, false
-  while i <= #argv do
-    local a = argv[i]
-    if rest or a == "-" or a:sub(1, 1) ~= "-" then
-      if not cmd and not rest then
-        cmd = commands[a]
-        if not cmd then usage_error("unknown command '%s'", a) end
-        console.set_help_hint(console.PROG .. " " .. a .. " --help")
-        byname = index_flags(M.GLOBAL_FLAGS, index_flags(cmd.flags, {}))
-      else
-        pos[#pos + 1] = a
-      end
-    elseif a == "--" then
-      rest = true
-    elseif a == "-h" or a == "--help" then
-      o.help = true
-    elseif a == "-V" or a == "--version" then
-      o.version = true
-    else
-      local name, val = a:match("^%-%-([^=]+)=(.*)$")
-      if not name then name = a:match("^%-%-(.+)$") end
-      local row = name and byname[name]
-      if not row then
-        if cmd then usage_error("unknown flag '%s' for '%s'", (a:match("^([^=]*)")), cmd.name) end
-        usage_error("unknown flag '%s'", (a:match("^([^=]*)")))
-      end
-      local key = M.key_of(row)
-      if row[2] then
-        if val == nil then
-          i = i + 1
-          val = argv[i]
-          if val == nil then usage_error("flag --%s needs a value (%s)", name, row[2]) end
-        end
-        if row.secret then console.add_secret(val) end
-        local v, msg = convert(row, val)
-        if v == nil then
-          if row.secret then msg = "invalid value" end
-          usage_error("--%s: %s", name, msg)
-        end
-        if row.multi then
-          o[key] = o[key] or {}
-          table.insert(o[key], v)
-        else
-          o[key] = v
-        end
-      else
-        if val ~= nil then usage_error("flag --%s takes no value", name) end
-        o[key] = true
-      end
-    end
-    i = i + 1
-  end
-  return cmd, o, pos
 end
 
 -- between min and max positional arguments, or a usage error
