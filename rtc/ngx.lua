@@ -5,6 +5,8 @@
 --     pool       = "rtc"    the nginx thread pool (`thread_pool rtc threads=N;`) the calls run in
 --     subrequest = "/_rtc"  instead of the pool: each attempt is an ngx.location.capture of this
 --                           internal location, which proxy_passes the prepared request
+--     upstream   = "rtc_api" (subrequest way) the upstream{} (with keepalive) that stands for the
+--                           endpoint's host:port; a list: one per endpoint (failover)
 --   local job, err = client:update_job(app_id, job_id, params)   -- as rtc.new(opts) would
 --
 -- The pool way (default): ngx.run_worker_thread runs the call in a pool thread, from
@@ -25,7 +27,7 @@ local ngx = rawget(_G, "ngx") -- nil outside nginx (constructing a client works 
 
 local M = { _VERSION = rtc._VERSION }
 
-local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true }
+local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true, upstream = true }
 
 -- calls of this worker in each pool (running or queued): rtc.ngx refuses more than max_pending
 -- itself, because lua-nginx-module 0.10.23 crashes the worker (a double free) when a task does
@@ -266,10 +268,10 @@ local function retry_after(h)
 end
 
 -- one attempt: -> status, headers, body (an answer) or nil, error kind, sent
-local function capture(self, req)
+local function capture(self, req, upstream)
   local method = HTTP_METHOD[req.method]
   if not method then return nil, "config", false end
-  local ctx = { rtc_request = req }
+  local ctx = { rtc_request = req, rtc_upstream = upstream }
   local res = ngx.location.capture(self.subrequest, {
     method = method, body = req.body ~= "" and req.body or nil, ctx = ctx,
   })
@@ -300,7 +302,7 @@ local function subrequest_call(self, op, ...)
       ngx.update_time()
       wait = policy:take(ngx.now())
     end
-    local status, headers, body = capture(self, req)
+    local status, headers, body = capture(self, req, self.upstreams[endpoint])
     ngx.update_time()
     local outcome = { operation = op, attempt = attempt, started = started, now = ngx.now(),
                       endpoint = endpoint }
@@ -342,7 +344,14 @@ function M.proxy()
   for name, value in pairs(req.headers) do
     if name:lower() ~= "content-length" then ngx.req.set_header(name, value) end
   end
-  ngx.var.rtc_url = req.url
+  local upstream = ngx.ctx.rtc_upstream
+  if upstream then -- the named upstream keeps connections alive; Host and the TLS name stay the host's
+    local host = req.url:match("^https?://([^/]+)")
+    ngx.var.rtc_url = req.url:gsub("^(https?://)[^/]+", "%1" .. upstream, 1)
+    ngx.var.rtc_host = host and (host:match("^%[(.-)%]") or host:match("^[^:]+")) or ""
+  else
+    ngx.var.rtc_url = req.url
+  end
 end
 
 -- header_filter_by_lua of the internal location: tells an answer of the upstream from nginx's
@@ -429,6 +438,12 @@ function M.new(opts)
   if self.subrequest ~= nil and type(self.subrequest) ~= "string" then
     error("rtc.ngx: opts.subrequest: expected an internal location such as \"/_rtc\"", 2)
   end
+  local up = (opts or {}).upstream
+  if type(up) == "string" then up = { up } end
+  if up ~= nil and type(up) ~= "table" then
+    error("rtc.ngx: opts.upstream: expected the name of an upstream{} (or a list, one per endpoint)", 2)
+  end
+  self.upstreams = up or {}
   -- options are checked here, in the worker, so that mistakes surface where they are made
   local ok, err = pcall(rtc.new, plain)
   if not ok then error(err, 2) end

@@ -45,7 +45,11 @@ stop_nginx() { # PIDFILE
     rm -f "$1"
 }
 # shellcheck disable=SC2317  # run by testlib_cleanup at exit
-testlib_on_exit() { local f; for f in "${NGINX_PIDS[@]}"; do stop_nginx "$f"; done; }
+testlib_on_exit() {
+    local f
+    for f in "${NGINX_PIDS[@]}"; do stop_nginx "$f"; done
+    [ -n "${RPREFIX:-}" ] && [ -z "${KEEP_TMP:-}" ] && rm -rf "$RPREFIX"
+}
 
 # ---- tools -------------------------------------------------------------------------------
 for tool in "$NGINX" "$LUAJIT" "$MOCK_LUA" curl make openssl; do
@@ -76,7 +80,8 @@ s = s:gsub("\n[ \t]*lua_package_cpath[^\n]*", "%0\n" .. (os.getenv("RTC_TEST_EXT
 s = s:gsub("@(%u[%u_]*)@", function(k) return assert(os.getenv("FILL_" .. k), k) end)
 io.write(s)
 LUA
-# readme.lua README: the README's OpenResty nginx.conf, pointed at this checkout and this test
+# readme.lua README: the README's OpenResty nginx.conf as written; only the two addresses a test
+# must not hold (its port 8089 and the quick start's mock on 8080) become the test's own
 cat > "$TMP/readme.lua" <<'LUA'
 local f = assert(io.open(arg[1], "rb")); local s = f:read("*a"); f:close()
 local section = assert(s:match("\n## OpenResty\n(.-)\n## "), "no OpenResty section")
@@ -87,10 +92,9 @@ local function sub(from, to)
   assert(n > 0, "README nginx.conf: no " .. from)
 end
 local e = os.getenv
-sub("/usr/lib/nginx/modules/", e("MODULES_DIR") .. "/")
-sub('"/usr/local/share/lua/5.1/?.lua;;"', '"' .. e("ROOT") .. '/?.lua;;"')
-sub('"/usr/local/lib/lua/5.1/?.so;;"', '"' .. e("SODIR") .. '/?.so;;"')
-sub("listen 8080;", "listen 127.0.0.1:" .. e("RPORT") .. ";")
+sub("listen 127.0.0.1:8089;", "listen 127.0.0.1:" .. e("RPORT") .. ";")
+sub("server 127.0.0.1:8080;", "server 127.0.0.1:" .. e("MOCK_PORT") .. ";")
+if e("MODULES_DIR") ~= "/usr/lib/nginx/modules" then sub("/usr/lib/nginx/modules/", e("MODULES_DIR") .. "/") end
 conf = conf:gsub("\n[ \t]*lua_package_cpath[^\n]*", "%0\n" .. (e("RTC_TEST_EXTRA_HTTP") or ""), 1)
 io.write(conf, "\n")
 LUA
@@ -371,33 +375,71 @@ check "error.log holds no secret (SKs, token) and no Lua error, alert or crash" 
     eval '! grep -E "test-sk|wrong-sk|test-token|runtime error|\[(alert|crit|emerg)\]" "$ERRLOG"'
 
 # ---- the README's nginx.conf -------------------------------------------------------------
+# as its comment says: `make install LUA=luajit PREFIX=<prefix>`, the file saved there, nginx
+# started with -p <prefix> -e stderr, no `user` line: as root its workers run as nobody and read
+# the module from the prefix (made world-readable like /tmp/rtc-nginx would be)
 J5=$(create_job 5)
-readme_conf() {
-    MODULES_DIR=$MODULES_DIR ROOT=$ROOT SODIR=$SODIR RPORT=$PORT "$LUAJIT" "$TMP/readme.lua" "$ROOT/README.md"
-    [ -n "$USER_LINE" ] && echo "$USER_LINE"
+RPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/rtc-readme.XXXXXX") && chmod 0755 "$RPREFIX"
+if make -s -C "$ROOT" install LUA=luajit PREFIX="$RPREFIX" >"$TMP/install.log" 2>&1; then
+    ok "make install LUA=luajit PREFIX=<the README nginx's prefix>"
+else
+    not_ok "make install LUA=luajit PREFIX=$RPREFIX"; cat "$TMP/install.log"
+fi
+readme_start() {
+    local i
+    for i in 1 2 3; do
+        PORT=$(free_port)
+        MODULES_DIR=$MODULES_DIR RPORT=$PORT MOCK_PORT=$MOCK_PORT "$LUAJIT" "$TMP/readme.lua" \
+            "$ROOT/README.md" >"$RPREFIX/nginx.conf" || return 1
+        if env RTC_ENDPOINT="$MOCK" RTC_AUTH_TOKEN=test-token RTC_WATCH_APP=$APP RTC_WATCH_JOB=$J5 \
+                "$NGINX" -p "$RPREFIX" -e stderr -c nginx.conf 2>>"$TMP/error-readme-start.log"; then
+            NGINX_PIDS+=("$RPREFIX/nginx.pid")
+            for _ in $(seq 50); do
+                curl -s -m 1 -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+                sleep 0.1
+            done
+            return 1
+        fi
+        grep -q 'Address already in use' "$TMP/error-readme-start.log" || return 1
+    done
+    return 1
 }
-if NGINX_ENV="RTC_WATCH_APP=$APP RTC_WATCH_JOB=$J5" start_conf readme readme_conf; then
-    ok "nginx started with the README's nginx.conf"
+if readme_start; then
+    ok "nginx started with the README's nginx.conf (-p <prefix> -e stderr, no user line)"
+    check "README nginx: its pid file is under the prefix" test -s "$RPREFIX/nginx.pid"
     R=http://127.0.0.1:$PORT
     curl -s -m 10 -o "$TMP/rj.json" -w '%{http_code}' "$R/job?app=$APP&job=$J5" >"$TMP/rj.code"
     check "README /job: 200 with the job as JSON" eval '[ "$(cat "$TMP/rj.code")" = 200 ] && jis "$TMP/rj.json" job_id "$J5"'
     curl -s -m 10 -o "$TMP/rn.txt" -w '%{http_code}' "$R/job?app=$APP&job=no-such-job" >"$TMP/rn.code"
-    check "README /job of an unknown job: 502 HTTP 404 RTC.00001003 ..." \
-        eval '[ "$(cat "$TMP/rn.code")" = 502 ] && grep -q "^HTTP 404 RTC.00001003" "$TMP/rn.txt"'
+    check "README /job of an unknown job: 502 failed: HTTP 404 RTC.00001003 ..." \
+        eval '[ "$(cat "$TMP/rn.code")" = 502 ] && grep -q "^failed: HTTP 404 RTC.00001003" "$TMP/rn.txt"'
+    curl -s -m 10 -o "$TMP/ra.txt" -w '%{http_code}' "$R/job?app=$APP" >"$TMP/ra.code"
+    check "README /job without job=: 400 (the handler's, not a 500)" \
+        eval '[ "$(cat "$TMP/ra.code")" = 400 ] && grep -q "^usage:" "$TMP/ra.txt"'
+    curl -s -m 10 -o "$TMP/re.txt" -w '%{http_code}' "$R/job?app=$APP&job=" >"$TMP/re.code"
+    check "README /job with an empty job=: 400 failed: invalid ..." \
+        eval '[ "$(cat "$TMP/re.code")" = 400 ] && grep -q "^failed: invalid" "$TMP/re.txt"'
     w=
     for _ in $(seq 50); do
         w=$(curl -s -m 5 "$R/watched?job=$J5"); [ "$w" != "-" ] && [ -n "$w" ] && break; sleep 0.1
     done
     check "README timer: the watched job's state is in the shared dict ($w)" eval 'echo "$w" | grep -Eq "^(INIT|RUNNING)$"'
-    curl -s -m 10 -o "$TMP/rs.txt" -w '%{http_code}' -X PUT --data-binary '{"record_param":{"record_rule_id":"readme"}}' \
-        "$R/job_sub?app=$APP&job=$J5" >"$TMP/rs.code"
+    c0=$(stats connections)
+    for i in 1 2 3 4 5 6; do
+        curl -s -m 10 -o "$TMP/rs.txt" -w '%{http_code}' -X PUT --data-binary "{\"record_param\":{\"record_rule_id\":\"readme$i\"}}" \
+            "$R/job_sub?app=$APP&job=$J5" >"$TMP/rs.code"
+    done
+    c1=$(stats connections)
     check "README /job_sub (the subrequest way): 200, the job updated" \
         eval '[ "$(cat "$TMP/rs.code")" = 200 ] && grep -qx "$J5" "$TMP/rs.txt" &&
               [ "$(mockctl GET /_mock/jobs | "$LUAJIT" -e "local t = require(\"cjson\").decode(io.read(\"*a\"))
-                   print(t[\"$APP\"][\"$J5\"].record_param.record_rule_id)")" = readme ]'
-    check "README nginx: no Lua error in its error.log" eval '! grep -E "runtime error|\[(alert|crit|emerg)\]" "$TMP/error-readme.log"'
+                   print(t[\"$APP\"][\"$J5\"].record_param.record_rule_id)")" = readme6 ]'
+    # (without keepalive: 6; one more is allowed for the timer's pool thread meanwhile)
+    check "README /job_sub: 6 calls through upstream rtc_api (keepalive) open at most 2 connections ($c0 -> $c1)" \
+        eval '[ -n "$c0" ] && [ -n "$c1" ] && [ $((c1 - c0)) -le 2 ]'
+    check "README nginx: no Lua error in its error.log" eval '! grep -E "runtime error|\[(alert|crit|emerg)\]" "$RPREFIX/error.log"'
 else
-    not_ok "nginx started with the README's nginx.conf"
+    not_ok "nginx started with the README's nginx.conf"; cat "$TMP/error-readme-start.log" "$RPREFIX/error.log" 2>/dev/null | tail -20
 fi
 
 # ---- cli_style.lua: the blocking path outside nginx --------------------------------------
