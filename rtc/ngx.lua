@@ -72,19 +72,40 @@ local function check_plain(v, path, seen, what)
   end
 end
 
--- the same options give the same key (the cache key of the pool threads' clients; it holds the
--- secrets, so it lives in memory only and is never logged)
-local function key_of(v)
-  if type(v) ~= "table" then return type(v):sub(1, 1) .. tostring(v) end
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b)
-    if type(a) == type(b) then return a < b end
-    return type(a) < type(b)
-  end)
-  local parts = {}
-  for i, k in ipairs(keys) do parts[i] = key_of(k) .. "=" .. key_of(v[k]) end
-  return "{" .. table.concat(parts, ",") .. "}"
+-- the same options give the same key, and different options different keys: every value is
+-- written with its type and length (t<count>:<pairs> for a table, keys sorted), so no value can
+-- pass for a delimiter (the cache key of the pool threads' clients; it holds the secrets, so it
+-- lives in memory only and is never logged)
+local function key_of(v, out)
+  local t = type(v)
+  if t == "table" then
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b)
+      if type(a) == type(b) then return a < b end
+      return type(a) < type(b)
+    end)
+    out[#out + 1] = "t" .. #keys .. ":"
+    for _, k in ipairs(keys) do
+      key_of(k, out)
+      key_of(v[k], out)
+    end
+    return out
+  end
+  local s
+  if t == "number" then
+    s = (math.type and math.type(v) == "integer") and string.format("%d", v)
+        or string.format("%.17g", v)
+  else
+    s = tostring(v)
+  end
+  out[#out + 1] = t:sub(1, 1) .. #s .. ":" .. s
+  return out
+end
+
+-- the key of an option set (a string)
+function M._key(opts)
+  return table.concat(key_of(opts, {}))
 end
 
 ---------------------------------------------------------------------------------------------
@@ -134,10 +155,13 @@ end
 local thread_clients, thread_count = {}, 0
 local MAX_THREAD_CLIENTS = 32 -- option sets kept per pool thread; beyond, one is closed
 
--- ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, opts, method, args)
+-- ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, opts, method, args): opts may be
+-- nil (they are not copied across on every call); a thread that has no client for key then
+-- answers { need_opts = true } and the worker calls again with them
 function M._thread_call(key, opts, method, args)
   local client = thread_clients[key]
   if not client then
+    if opts == nil then return { need_opts = true } end
     local ok, c = pcall(rtc.new, opts)
     if not ok then return { raise = tostring(c) } end
     if thread_count >= MAX_THREAD_CLIENTS then
@@ -193,8 +217,10 @@ local function pool_call(self, method, ...)
       pool, n, pool))
   end
   pending[pool] = n + 1
-  local ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", self.key,
-    self.opts, method, args)
+  local ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", self.key, nil, method, args)
+  if ok and res.need_opts then -- this thread's first call with these options
+    ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", self.key, self.opts, method, args)
+  end
   pending[pool] = pending[pool] - 1
   if not ok then
     local msg = tostring(res)
@@ -427,7 +453,7 @@ function M.new(opts)
     if not NGX_OPTIONS[k] then plain[k] = v end
   end
   for k, v in pairs(plain) do check_plain(v, k, {}) end
-  local self = setmetatable({ opts = plain, key = key_of(plain),
+  local self = setmetatable({ opts = plain, key = M._key(plain),
                               pool = (opts or {}).pool or "rtc",
                               subrequest = (opts or {}).subrequest,
                               max_pending = (opts or {}).max_pending or 1024 }, Client)
