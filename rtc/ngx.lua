@@ -419,6 +419,34 @@ local function subrequest_batch(self, calls, opts)
   return results, summary
 end
 
+-- each_<item>: rtc.pager's walk (pure), each page's call made by this client, on either way (a
+-- C iterator could not call a method that yields)
+local function each(self, op, ...)
+  local ask, answer = rtc.pager(op, ...)
+  local items, i, over = nil, 0, false
+  return function()
+    while true do
+      if items and i < #items then
+        i = i + 1
+        return items[i]
+      end
+      if over then return nil end
+      local args = ask()
+      if not args then
+        over = true
+        return nil
+      end
+      local page, err = self[op](self, unpack(args, 1, args.n))
+      items, err = answer(page, err)
+      i = 0
+      if not items then
+        over = true
+        return nil, err
+      end
+    end
+  end
+end
+
 ---------------------------------------------------------------------------------------------
 
 local OPERATIONS = operation_names()
@@ -436,6 +464,13 @@ for _, m in ipairs(POOL_METHODS) do
       error("rtc.ngx: " .. m .. " is not available on the subrequest way", 2)
     end
     return pool_call(self, m, ...)
+  end
+end
+
+for _, row in ipairs(rtc.operations()) do
+  if type(row.list) == "table" and row.list.item then
+    local op = row.name
+    Client["each_" .. row.list.item] = function(self, ...) return each(self, op, ...) end
   end
 end
 

@@ -325,6 +325,25 @@ mockctl DELETE /_mock/script >/dev/null
 check "pool: deadline 1 s against a 3 s upstream -> rtc.error kind=timeout in < 2.5 s" \
     eval 'jis "$TMP/dl.json" err.kind timeout && jis "$TMP/dl.json" mt rtc.error && lt "$(jget "$TMP/dl.json" elapsed)" 2.5'
 
+# ---- each_<item>: rtc.pager's walk, on both ways ------------------------------------------
+for i in 1 2 3 4 5; do call "app$i" create_app "{\"args\":[{\"app_name\":\"pager-$i\"}]}"; done
+call apps list_apps "{\"args\":[{\"limit\":100}]}"
+NAPPS=$(jget "$TMP/apps.json" result.count)
+for MODE in pool subrequest; do
+    before=$(stats requests)
+    call "each-$MODE" each_app "{\"via\":\"$MODE\",\"args\":[{\"limit\":2}]}"
+    after=$(stats requests)
+    n=$(jget "$TMP/each-$MODE.json" items | "$LUAJIT" -e 'print(#require("cjson").decode(io.read("*a")))')
+    check "$MODE: each_app{limit = 2} walks every app ($n of $NAPPS) in ceil($NAPPS/2) calls ($before -> $after)" \
+        eval 'jis "$TMP/each-$MODE.json" ok true && [ -n "$NAPPS" ] && [ "$NAPPS" -ge 5 ] && [ "$n" = "$NAPPS" ] &&
+              [ $((after - before)) -eq $(( (NAPPS + 1) / 2 )) ] && grep -q "\"app_name\":\"pager-5\"" "$TMP/each-$MODE.json"'
+    mockctl POST /_mock/script '{"status": 404, "body": {"error_code": "RTC.00001002", "error_msg": "no such app"}}' >/dev/null
+    call "eachbad-$MODE" each_record_rule "{\"via\":\"$MODE\",\"args\":[\"$APP\"]}"
+    check "$MODE: each_record_rule answered 404 ends with the call's rtc.error (kind=api, 404)" \
+        eval 'jis "$TMP/eachbad-$MODE.json" ok false && jis "$TMP/eachbad-$MODE.json" mt rtc.error &&
+              jis "$TMP/eachbad-$MODE.json" err.status 404'
+done
+
 # ---- pools: missing, full ----------------------------------------------------------------
 call nopool get_job "{\"opts\":{\"pool\":\"nope\"},\"args\":[\"$APP\",\"$J3\"]}"
 check "a missing pool raises an error naming the thread_pool directive" \
@@ -419,6 +438,12 @@ if readme_start; then
     curl -s -m 10 -o "$TMP/re.txt" -w '%{http_code}' "$R/job?app=$APP&job=" >"$TMP/re.code"
     check "README /job with an empty job=: 400 failed: invalid ..." \
         eval '[ "$(cat "$TMP/re.code")" = 400 ] && grep -q "^failed: invalid" "$TMP/re.txt"'
+    for i in 1 2 3; do call "rapp$i" create_app "{\"args\":[{\"app_name\":\"readme-$i\"}]}"; done
+    call rapps list_apps "{\"args\":[{\"limit\":100}]}"
+    NAPPS=$(jget "$TMP/rapps.json" result.count)
+    curl -s -m 10 -o "$TMP/rapps.txt" -w '%{http_code}' "$R/apps" >"$TMP/rapps.code"
+    check "README /apps (each_app): 200, one line per app ($(wc -l <"$TMP/rapps.txt") of $NAPPS)" \
+        eval '[ "$(cat "$TMP/rapps.code")" = 200 ] && [ "$NAPPS" -ge 4 ] && [ "$(wc -l <"$TMP/rapps.txt")" = "$NAPPS" ]'
     w=
     for _ in $(seq 50); do
         w=$(curl -s -m 5 "$R/watched?job=$J5"); [ "$w" != "-" ] && [ -n "$w" ] && break; sleep 0.1
