@@ -5,6 +5,8 @@
 --     pool       = "rtc"    the nginx thread pool (`thread_pool rtc threads=N;`) the calls run in
 --     subrequest = "/_rtc"  instead of the pool: each attempt is an ngx.location.capture of this
 --                           internal location, which proxy_passes the prepared request
+--     shared_rate = "rtc_rate" a lua_shared_dict: opts.rate holds for all workers of this nginx
+--                           together (one dict per rate), and a 429's Retry-After holds them all
 --     upstream   = "rtc_api" (subrequest way) the upstream{} (with keepalive) that stands for the
 --                           endpoint's host:port; a list: one per endpoint (failover)
 --   local job, err = client:update_job(app_id, job_id, params)   -- as rtc.new(opts) would
@@ -27,7 +29,8 @@ local ngx = rawget(_G, "ngx") -- nil outside nginx (constructing a client works 
 
 local M = { _VERSION = rtc._VERSION }
 
-local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true, upstream = true }
+local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true, upstream = true,
+                      shared_rate = true }
 
 -- calls of this worker in each pool (running or queued): rtc.ngx refuses more than max_pending
 -- itself, because lua-nginx-module 0.10.23 crashes the worker (a double free) when a task does
@@ -197,6 +200,138 @@ function Client:__tostring()
     self.subrequest or self.pool)
 end
 
+---------------------------------------------------------------------------------------------
+-- one rate for one nginx (opts.shared_rate): a token bucket of one in a lua_shared_dict, the
+-- same for every worker; a 429's Retry-After holds them all
+---------------------------------------------------------------------------------------------
+
+local SHARED_NEXT, SHARED_HOLD, SHARED_LOCK = "rtc.ngx:next", "rtc.ngx:hold", "rtc.ngx:lock"
+
+-- runs fn(dict) with the dict's lock: a key add() makes atomically across workers, held for a
+-- few dict calls, expiring by itself should its worker die holding it
+local function with_lock(dict, fn, ...)
+  for _ = 1, 1000000 do
+    if dict:add(SHARED_LOCK, true, 0.1) then
+      local r = fn(dict, ...)
+      dict:delete(SHARED_LOCK)
+      return r
+    end
+  end
+  return fn(dict, ...) -- a lock older than 0.1 s has expired: never reached in practice
+end
+
+-- reserves the next slot (1/rate after the one before, not before a hold) -> its time
+local function reserve(dict, interval, now)
+  local slot = math.max(now, dict:get(SHARED_NEXT) or 0, dict:get(SHARED_HOLD) or 0)
+  dict:set(SHARED_NEXT, slot + interval, 3600)
+  return slot
+end
+
+local function extend_hold(dict, till)
+  if till > (dict:get(SHARED_HOLD) or 0) then dict:set(SHARED_HOLD, till, 3600) end
+end
+
+-- waits (ngx.sleep: the worker goes on serving) for this attempt's slot
+local function shared_wait(self)
+  local dict, interval = self.shared, self.interval
+  while true do
+    ngx.update_time()
+    local now = ngx.now()
+    local slot = with_lock(dict, reserve, interval, now)
+    if slot <= now then return end
+    ngx.sleep(slot - now)
+    ngx.update_time() -- a 429 came while we slept: its hold wins over our slot
+    local hold = dict:get(SHARED_HOLD)
+    if not hold or hold <= ngx.now() then return end
+  end
+end
+
+local function shared_hold(self, seconds)
+  ngx.update_time()
+  with_lock(self.shared, extend_hold, ngx.now() + math.min(seconds, self.opts.deadline or 60))
+end
+
+-- one task in the pool: -> the method's values, packed
+local function pool_run(self, key, opts, method, args)
+  local pool = self.pool
+  local n = pending[pool] or 0
+  if n >= self.max_pending then
+    return pack(nil, rtc_error("transport", string.format('rtc.ngx: thread pool "%s" is full: %d calls '
+      .. "of this worker are running or queued (max_pending); raise `thread_pool %s threads=N "
+      .. "max_queue=M;` in nginx.conf and opts.max_pending (at most threads + max_queue)",
+      pool, n, pool)))
+  end
+  pending[pool] = n + 1
+  local ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, nil, method, args)
+  if ok and res.need_opts then -- this thread's first call with these options
+    ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, opts, method, args)
+  end
+  pending[pool] = pending[pool] - 1
+  if not ok then
+    local msg = tostring(res)
+    if msg:find("not found", 1, true) or msg:find("no thread pool", 1, true) then
+      error(string.format('rtc.ngx: no thread pool "%s" (%s): add `thread_pool %s threads=16;` '
+        .. "to the main section of nginx.conf (or pass opts.pool)", pool, msg, pool), 4)
+    end
+    return pack(nil, rtc_error("transport", string.format('rtc.ngx: the call could not run in thread '
+      .. 'pool "%s": %s', pool, msg)))
+  end
+  if res.raise then error(res.raise, 4) end
+  restore(res.values, res.marks)
+  return res.values
+end
+
+-- the options of one attempt on endpoint k (the shared rate's pool way: the worker retries)
+local function attempt_opts(self, k)
+  local cache = self.attempts_by_endpoint
+  if not cache[k] then
+    local o = {}
+    for name, v in pairs(self.opts) do o[name] = v end
+    o.retries = 0
+    if type(self.opts.endpoint) == "table" then o.endpoint = self.opts.endpoint[k] end
+    cache[k] = { key = M._key(o), opts = o }
+  end
+  return cache[k]
+end
+
+local policy_of
+
+-- the pool way under a shared rate: every attempt takes a slot of the shared bucket, so the
+-- retries run here (the policy decides), one attempt per pool task
+local function pool_call_shared(self, method, args)
+  local policy = policy_of(self)
+  local started, attempt, endpoint = ngx.now(), 1, 1
+  while true do
+    shared_wait(self)
+    local a = attempt_opts(self, endpoint)
+    local values = pool_run(self, a.key, a.opts, method, args)
+    local err = values[2]
+    if values[1] ~= nil or type(err) ~= "table" or
+        not (err.kind == "api" or err.kind == "transport" or err.kind == "timeout") then
+      return unpack(values, 1, values.n)
+    end
+    ngx.update_time()
+    local outcome = { operation = method, attempt = attempt, started = started, now = ngx.now(),
+                      endpoint = endpoint }
+    if err.kind == "api" then
+      outcome.status, outcome.sent, outcome.retry_after = err.status, true, err.retry_after
+      if err.status == 429 and err.retry_after then shared_hold(self, err.retry_after) end
+    else
+      outcome.error, outcome.sent = err.kind, true
+    end
+    local d = policy:decide(outcome)
+    if not d.retry then
+      err.attempts = attempt
+      return nil, err
+    end
+    if d.delay and d.delay > 0 then ngx.sleep(d.delay) end
+    attempt, endpoint = attempt + 1, d.endpoint or endpoint
+  end
+end
+
+local IS_OPERATION = {}
+for _, op in ipairs(operation_names()) do IS_OPERATION[op] = true end
+
 local function pool_call(self, method, ...)
   if not (ngx and ngx.run_worker_thread) then
     error("rtc.ngx: ngx.run_worker_thread is not available (lua-nginx-module >= 0.10.21 "
@@ -208,32 +343,9 @@ local function pool_call(self, method, ...)
       check_plain(args[i], "#" .. i .. " of " .. method, {}, "argument ")
     end
   end
-  local pool = self.pool
-  local n = pending[pool] or 0
-  if n >= self.max_pending then
-    return nil, rtc_error("transport", string.format('rtc.ngx: thread pool "%s" is full: %d calls '
-      .. "of this worker are running or queued (max_pending); raise `thread_pool %s threads=N "
-      .. "max_queue=M;` in nginx.conf and opts.max_pending (at most threads + max_queue)",
-      pool, n, pool))
-  end
-  pending[pool] = n + 1
-  local ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", self.key, nil, method, args)
-  if ok and res.need_opts then -- this thread's first call with these options
-    ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", self.key, self.opts, method, args)
-  end
-  pending[pool] = pending[pool] - 1
-  if not ok then
-    local msg = tostring(res)
-    if msg:find("not found", 1, true) or msg:find("no thread pool", 1, true) then
-      error(string.format('rtc.ngx: no thread pool "%s" (%s): add `thread_pool %s threads=16;` '
-        .. "to the main section of nginx.conf (or pass opts.pool)", pool, msg, pool), 3)
-    end
-    return nil, rtc_error("transport", string.format('rtc.ngx: the call could not run in thread '
-      .. 'pool "%s": %s', pool, msg))
-  end
-  if res.raise then error(res.raise, 3) end
-  restore(res.values, res.marks)
-  return unpack(res.values, 1, res.values.n)
+  if self.shared and IS_OPERATION[method] then return pool_call_shared(self, method, args) end
+  local values = pool_run(self, self.key, self.opts, method, args)
+  return unpack(values, 1, values.n)
 end
 
 -- a local rtc client for the pure steps (prepare, decode, policy): no I/O
@@ -250,6 +362,13 @@ function Client:policy(...)
     error("rtc.ngx: this rtc has no client:policy() (the retry policy's Lua face)", 2)
   end
   return c:policy(...)
+end
+
+-- one policy object per client: its bucket (opts.rate, a 429's hold) is shared by every call
+-- of this client in this worker
+policy_of = function(self)
+  if not self.shared_policy then self.shared_policy = self:policy() end
+  return self.shared_policy
 end
 
 function Client:close()
@@ -311,10 +430,7 @@ local function subrequest_call(self, op, ...)
     error("rtc.ngx: the subrequest way needs a request (rewrite, access or content handlers)", 3)
   end
   local client = local_client(self)
-  -- one policy object per client: its bucket (opts.rate, a 429's hold) is shared by every call
-  -- of this client in this worker
-  if not self.shared_policy then self.shared_policy = self:policy() end
-  local policy = self.shared_policy
+  local policy = policy_of(self)
   local args = pack(...)
   local started = ngx.now()
   local attempt, endpoint = 1, 1
@@ -322,7 +438,8 @@ local function subrequest_call(self, op, ...)
     args[args.n + 1] = { now = ngx.time(), endpoint = endpoint }
     local req, err = client:prepare(op, unpack(args, 1, args.n + 1))
     if not req then return nil, err end
-    local wait = policy.take and policy:take(ngx.now()) or 0
+    local wait = (not self.shared) and policy.take and policy:take(ngx.now()) or 0
+    if self.shared then shared_wait(self) end
     while wait > 0 do -- the rate limit, or a 429's hold: never blocks the worker
       ngx.sleep(wait)
       ngx.update_time()
@@ -334,7 +451,9 @@ local function subrequest_call(self, op, ...)
                       endpoint = endpoint }
     if status then
       outcome.status, outcome.sent, outcome.retry_after = status, true, retry_after(headers)
-      if status == 429 and outcome.retry_after and policy.hold then -- the whole client waits
+      if status == 429 and outcome.retry_after and self.shared then -- every worker waits
+        shared_hold(self, outcome.retry_after)
+      elseif status == 429 and outcome.retry_after and policy.hold then -- the whole client waits
         policy:hold(ngx.now() + math.min(outcome.retry_after, self.opts and self.opts.deadline or 60))
       end
     else
@@ -399,7 +518,7 @@ function M.proxy_header()
   if ctx.rtc_failed == "transport" and not ctx.rtc_sent then ctx.rtc_failed = "connect" end
 end
 
-local function subrequest_batch(self, calls, opts)
+local function light_batch(self, calls, opts, call_fn)
   opts = opts or {}
   local results, summary = {}, { ok = 0, failed = 0 }
   local next_i, width = 1, math.max(1, math.min(opts.concurrency or 16, #calls))
@@ -408,7 +527,7 @@ local function subrequest_batch(self, calls, opts)
       local i = next_i
       next_i = i + 1
       local call = calls[i]
-      local r, err = subrequest_call(self, call[1], unpack(call, 2, call.n or #call))
+      local r, err = call_fn(self, call[1], unpack(call, 2, call.n or #call))
       results[i] = r and { result = r } or { err = err }
       if r then summary.ok = summary.ok + 1 else summary.failed = summary.failed + 1 end
     end
@@ -459,8 +578,15 @@ for _, op in ipairs(OPERATIONS) do
 end
 for _, m in ipairs(POOL_METHODS) do
   Client[m] = function(self, ...)
+    if m == "batch" and self.shared and not self.subrequest then -- every call paced here
+      local calls, bopts = ...
+      return light_batch(self, calls, bopts, pool_call)
+    end
     if self.subrequest then
-      if m == "batch" then return subrequest_batch(self, ...) end
+      if m == "batch" then
+        local calls, bopts = ...
+        return light_batch(self, calls, bopts, subrequest_call)
+      end
       error("rtc.ngx: " .. m .. " is not available on the subrequest way", 2)
     end
     return pool_call(self, m, ...)
@@ -505,6 +631,24 @@ function M.new(opts)
     error("rtc.ngx: opts.upstream: expected the name of an upstream{} (or a list, one per endpoint)", 2)
   end
   self.upstreams = up or {}
+  local shared_name = (opts or {}).shared_rate
+  if shared_name ~= nil then
+    if type(shared_name) ~= "string" then
+      error("rtc.ngx: opts.shared_rate: expected the name of a lua_shared_dict", 2)
+    end
+    if type(plain.rate) ~= "number" or plain.rate <= 0 then
+      error("rtc.ngx: opts.shared_rate needs opts.rate (requests per second, > 0)", 2)
+    end
+    self.shared = ngx and ngx.shared and ngx.shared[shared_name]
+    if ngx and ngx.shared and not self.shared then
+      error(string.format('rtc.ngx: opts.shared_rate: no lua_shared_dict "%s" (add `lua_shared_dict %s 64k;` '
+        .. "to the http section of nginx.conf)", shared_name, shared_name), 2)
+    end
+    -- the clients below this one do not pace themselves: rtc.ngx paces every attempt
+    self.interval, self.attempts_by_endpoint = 1 / plain.rate, {}
+    plain.rate = nil
+    self.key = M._key(plain)
+  end
   -- options are checked here, in the worker, so that mistakes surface where they are made
   local ok, err = pcall(rtc.new, plain)
   if not ok then error(err, 2) end

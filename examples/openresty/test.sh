@@ -318,6 +318,11 @@ for MODE in pool subrequest; do
         io.write('[', table.concat(c, ','), ']')"),{\"concurrency\":10}]}"
     check "$MODE: rate = 5: a batch of 10 (concurrency 10) takes >= 1.6 s, all ok" \
         eval 'jis "$TMP/rl-$MODE.json" summary.ok 10 && lt 1.6 "$(jget "$TMP/rl-$MODE.json" elapsed)"'
+    call "rls-$MODE" batch "{\"via\":\"$MODE\",\"opts\":{\"rate\":5,\"shared_rate\":\"rtc_rate\"},\"args\":[$("$LUAJIT" -e "
+        local c = {} for i = 1, 10 do c[i] = '[\"get_job\",\"$APP\",\"$J3\"]' end
+        io.write('[', table.concat(c, ','), ']')"),{\"concurrency\":10}]}"
+    check "$MODE: rate = 5 through lua_shared_dict rtc_rate (shared_rate): the same, >= 1.6 s, all ok" \
+        eval 'jis "$TMP/rls-$MODE.json" summary.ok 10 && lt 1.6 "$(jget "$TMP/rls-$MODE.json" elapsed)"'
 done
 mockctl POST /_mock/script '{"delay": 3, "times": 3}' >/dev/null
 call dl get_job "{\"opts\":{\"deadline\":1,\"timeout\":5,\"retries\":2},\"args\":[\"$APP\",\"$J3\"]}"
@@ -392,6 +397,47 @@ for MODE in pool subrequest; do
 done
 check "error.log holds no secret (SKs, token) and no Lua error, alert or crash" \
     eval '! grep -E "test-sk|wrong-sk|test-token|runtime error|\[(alert|crit|emerg)\]" "$ERRLOG"'
+
+# ---- one rate for one nginx: two workers share opts.rate (shared_rate) -------------------
+J6=$(create_job 6)
+workers_conf() {
+    FILL_PREFIX=$TMP FILL_PORT=$PORT FILL_MODULES_DIR=$MODULES_DIR FILL_ROOT=$ROOT FILL_EXAMPLE_DIR=$HERE \
+    FILL_RTC_CPATH="$SODIR/?.so" FILL_USER="$USER_LINE" \
+        "$LUAJIT" "$TMP/fill.lua" "$HERE/nginx-workers.conf"
+}
+# go JSON: every worker runs the command; waits for all of them -> $TMP/workers.json
+go() {
+    local w
+    curl -s -m 5 -o /dev/null -X POST --data-binary "$1" "$W/go"
+    for _ in $(seq 200); do
+        sleep 0.1
+        curl -s -m 5 -o "$TMP/workers.json" "$W/result"
+        w=0; jget "$TMP/workers.json" w0 >/dev/null && w=$((w + 1)); jget "$TMP/workers.json" w1 >/dev/null && w=$((w + 1))
+        [ "$w" = 2 ] && return 0
+    done
+    return 1
+}
+if NGINX_ENV="RTC_TEST_APP=$APP RTC_TEST_JOB=$J6" start_conf workers workers_conf; then
+    ok "nginx started with 2 workers and lua_shared_dict rtc_rate"
+    W=http://127.0.0.1:$PORT
+    before=$(stats requests)
+    go '{"cmd":"rate","n":5}'
+    after=$(stats requests)
+    span=$("$LUAJIT" -e 'local t = require("cjson").decode(io.read("*a"))
+        print(math.max(t.w0.stop, t.w1.stop) - math.min(t.w0.start, t.w1.start))' <"$TMP/workers.json")
+    # each worker alone would take 0.8 s (its 5 calls 1/5 s apart); together 10 slots: >= 1.8 s
+    check "pool, 2 workers x 5 calls at once, rate = 5 shared: all 10 ok, $((after - before)) requests, in ${span}s >= 1.6 s" \
+        eval 'jis "$TMP/workers.json" w0.ok 5 && jis "$TMP/workers.json" w1.ok 5 && [ $((after - before)) = 10 ] && lt 1.6 "$span"'
+    mockctl POST /_mock/script '{"status": 429, "headers": {"Retry-After": "2"}, "body": {"error_code": "APIGW.0308", "error_msg": "too many"}}' >/dev/null
+    go '{"cmd":"hold"}'
+    mockctl DELETE /_mock/script >/dev/null
+    check "a 429 with Retry-After: 2 in worker 0 holds worker 1: its next call waits >= 1.5 s, then ok ($(jget "$TMP/workers.json" w1.elapsed)s)" \
+        eval 'jis "$TMP/workers.json" w0.status 429 && jis "$TMP/workers.json" w0.retry_after 2 &&
+              jis "$TMP/workers.json" w1.ok 1 && lt 1.5 "$(jget "$TMP/workers.json" w1.elapsed)"'
+    check "the workers' nginx: no Lua error in its error.log" eval '! grep -E "runtime error|\[(alert|crit|emerg)\]" "$TMP/error-workers.log"'
+else
+    not_ok "nginx started with 2 workers"
+fi
 
 # ---- the README's nginx.conf -------------------------------------------------------------
 # as its comment says: `make install LUA=luajit PREFIX=<prefix>`, the file saved there, nginx
