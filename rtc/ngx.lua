@@ -5,6 +5,9 @@
 --     pool       = "rtc"    the nginx thread pool (`thread_pool rtc threads=N;`) the calls run in
 --     subrequest = "/_rtc"  instead of the pool: each attempt is an ngx.location.capture of this
 --                           internal location, which proxy_passes the prepared request
+--     threads    = 16      the pool's threads (`thread_pool rtc threads=16`): at most that many
+--                           tasks of this worker are handed to the pool at once, the others wait
+--                           here (a queued task holds a Lua VM of its own: fewer, warmer VMs)
 --     shared_rate = "rtc_rate" a lua_shared_dict: opts.rate holds for all workers of this nginx
 --                           together (one dict per rate), and a 429's Retry-After holds them all
 --     upstream   = "rtc_api" (subrequest way) the upstream{} (with keepalive) that stands for the
@@ -30,7 +33,7 @@ local ngx = rawget(_G, "ngx") -- nil outside nginx (constructing a client works 
 local M = { _VERSION = rtc._VERSION }
 
 local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true, upstream = true,
-                      shared_rate = true }
+                      shared_rate = true, threads = true }
 
 -- calls of this worker in each pool (running or queued): rtc.ngx refuses more than max_pending
 -- itself, because lua-nginx-module 0.10.23 crashes the worker (a double free) when a task does
@@ -55,24 +58,39 @@ end
 -- options: a plain table that can cross to a pool thread
 ---------------------------------------------------------------------------------------------
 
+-- the first value below v that cannot cross to a pool thread -> its path (from path) and why, or
+-- nil; paths are only built on the way back from a bad value (this runs on every call)
+local function find_unplain(v, seen)
+  local t = type(v)
+  if t == "function" or t == "userdata" or t == "thread" then return "", "is a " .. t end
+  if t ~= "table" then return nil end
+  if seen[v] then return "", "refers to itself" end
+  seen[v] = true
+  for k, x in pairs(v) do
+    local kt = type(k)
+    if kt ~= "string" and kt ~= "number" then return "", "has a key of type " .. kt end
+    if type(x) == "table" or type(x) == "function" or type(x) == "userdata" or type(x) == "thread" then
+      local sub, why = find_unplain(x, seen)
+      if sub then return (kt == "number" and "[" .. k .. "]" or "." .. k) .. sub, why end
+    end
+  end
+  seen[v] = nil
+  return nil
+end
+
 local function check_plain(v, path, seen, what)
   local t = type(v)
+  if t ~= "table" and t ~= "function" and t ~= "userdata" and t ~= "thread" then return end
+  local sub, why = find_unplain(v, seen)
+  if not sub then return end
   what = what or "option "
-  if t == "function" or t == "userdata" or t == "thread" then
-    error(string.format("rtc.ngx: %s%s is a %s: only plain data (strings, numbers, booleans, "
-      .. "tables) reaches the pool threads%s", what, path, t,
+  path = path .. sub
+  if why:sub(1, 5) == "is a " then
+    error(string.format("rtc.ngx: %s%s %s: only plain data (strings, numbers, booleans, "
+      .. "tables) reaches the pool threads%s", what, path, why,
       path == "debug" and "; log from the caller instead" or ""), 4)
-  elseif t == "table" then
-    if seen[v] then error("rtc.ngx: " .. what .. path .. " refers to itself", 4) end
-    seen[v] = true
-    for k, x in pairs(v) do
-      if type(k) ~= "string" and type(k) ~= "number" then
-        error("rtc.ngx: " .. what .. path .. " has a key of type " .. type(k), 4)
-      end
-      check_plain(x, type(k) == "number" and path .. "[" .. k .. "]" or path .. "." .. k, seen, what)
-    end
-    seen[v] = nil
   end
+  error("rtc.ngx: " .. what .. path .. " " .. why, 4)
 end
 
 -- the same options give the same key, and different options different keys: every value is
@@ -158,6 +176,14 @@ end
 local thread_clients, thread_count = {}, 0
 local MAX_THREAD_CLIENTS = 32 -- option sets kept per pool thread; beyond, one is closed
 
+-- what a pool task gives back: the values, and where the named metatables were
+local function thread_answer(ok, ...)
+  if not ok then return { raise = tostring((...)) } end
+  local values, marks = { n = select("#", ...), ... }, {}
+  mark(values, {}, marks, -1)
+  return { values = values, marks = marks }
+end
+
 -- ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, opts, method, args): opts may be
 -- nil (they are not copied across on every call); a thread that has no client for key then
 -- answers { need_opts = true } and the worker calls again with them
@@ -178,13 +204,7 @@ function M._thread_call(key, opts, method, args)
   end
   local fn = client[method]
   if type(fn) ~= "function" then return { raise = "rtc.ngx: the client has no method " .. method } end
-  local res = pack(pcall(fn, client, unpack(args, 1, args.n)))
-  if not res[1] then return { raise = tostring(res[2]) } end
-  local values = { n = res.n - 1 }
-  for i = 2, res.n do values[i - 1] = res[i] end
-  local marks = {}
-  mark(values, {}, marks, -1)
-  return { values = values, marks = marks }
+  return thread_answer(pcall(fn, client, unpack(args, 1, args.n)))
 end
 
 ---------------------------------------------------------------------------------------------
@@ -251,9 +271,33 @@ local function shared_hold(self, seconds)
   with_lock(self.shared, extend_hold, ngx.now() + math.min(seconds, self.opts.deadline or 60))
 end
 
+-- opts.threads: one semaphore per pool and worker (ngx.semaphore, from lua-resty-core)
+local semaphore = ngx and select(2, pcall(require, "ngx.semaphore"))
+local gates = {}
+
+local function gate_of(self)
+  local gate = gates[self.pool]
+  if not gate then
+    if type(semaphore) ~= "table" then
+      error("rtc.ngx: opts.threads needs ngx.semaphore (lua-resty-core)", 4)
+    end
+    gate = semaphore.new(self.threads)
+    gates[self.pool] = gate
+  end
+  return gate
+end
+
 -- one task in the pool: -> the method's values, packed
 local function pool_run(self, key, opts, method, args)
   local pool = self.pool
+  local gate = self.threads and gate_of(self)
+  if gate then
+    local ok, err = gate:wait(self.opts.deadline or 60)
+    if not ok then
+      return pack(nil, rtc_error("timeout", string.format('rtc.ngx: no thread of pool "%s" '
+        .. "came free (%s)", pool, tostring(err))))
+    end
+  end
   local n = pending[pool] or 0
   if n >= self.max_pending then
     return pack(nil, rtc_error("transport", string.format('rtc.ngx: thread pool "%s" is full: %d calls '
@@ -267,6 +311,7 @@ local function pool_run(self, key, opts, method, args)
     ok, res = ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, opts, method, args)
   end
   pending[pool] = pending[pool] - 1
+  if gate then gate:post(1) end
   if not ok then
     local msg = tostring(res)
     if msg:find("not found", 1, true) or msg:find("no thread pool", 1, true) then
@@ -622,6 +667,11 @@ function M.new(opts)
     error("rtc.ngx: opts.max_pending: expected a number >= 1", 2)
   end
   if type(self.pool) ~= "string" then error("rtc.ngx: opts.pool: expected a thread pool name", 2) end
+  self.threads = (opts or {}).threads
+  if self.threads ~= nil and (type(self.threads) ~= "number" or self.threads < 1
+                              or self.threads % 1 ~= 0) then
+    error("rtc.ngx: opts.threads: expected the pool's thread count (an integer >= 1)", 2)
+  end
   if self.subrequest ~= nil and type(self.subrequest) ~= "string" then
     error("rtc.ngx: opts.subrequest: expected an internal location such as \"/_rtc\"", 2)
   end
