@@ -9,16 +9,19 @@
 # Usage: bench/ngx.sh UPSTREAM_PORT REQUEST_FILE TMPDIR -> one "RESULT ngx way=W conc=C rps=R" line
 # (the best of the rounds) on stdout. Knobs: BENCH_NGX_SECONDS (5), BENCH_NGX_CONC ("1 16 64"),
 # BENCH_NGX_WAYS ("proxy pool sub"), BENCH_NGX_THREADS (the pool's threads, 16, as the README's
-# nginx.conf), BENCH_NGX_ROUNDS (2: the ways alternate within a round; the best of each counts).
+# nginx.conf), BENCH_NGX_ROUNDS (2: the ways alternate within a round; the best of each counts),
+# BENCH_NGX_LEGACY=1 (run against a checkout from before rtc.ngx had opts.threads and
+# opts.upstream: the subrequest way as its README set it, proxy_pass to the address).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
+root=${BENCH_NGX_ROOT:-$(cd "$here/.." && pwd)} # BENCH_NGX_ROOT: another checkout's rtc.ngx and rtc.so
 UP_PORT=$1 REQ=$2 TMPD=$3
 SECS=${BENCH_NGX_SECONDS:-5}
 CONCS=${BENCH_NGX_CONC:-1 16 64}
 WAYS=${BENCH_NGX_WAYS:-proxy pool sub}
 THREADS=${BENCH_NGX_THREADS:-16}
 ROUNDS=${BENCH_NGX_ROUNDS:-2}
+LEGACY=false; [ -n "${BENCH_NGX_LEGACY:-}" ] && LEGACY=true # to measure a checkout from before
 NGX_MODS=${NGX_MODULES:-/usr/lib/nginx/modules}
 log() { printf '[bench ngx] %s\n' "$*" >&2; }
 die() { printf '[bench ngx] error: %s\n' "$*" >&2; exit 1; }
@@ -68,10 +71,12 @@ http {
   init_worker_by_lua_block {
     local rtc_ngx = require "rtc.ngx"
     local opts = { endpoint = "http://127.0.0.1:$UP_PORT", ak = "bench-ak", sk = "bench-sk",
-                   project_id = "p", retries = 0, max_pending = 65536,
-                   threads = ${BENCH_NGX_GATE:-$THREADS} }
+                   project_id = "p", retries = 0, max_pending = 65536 }
+    local legacy = $LEGACY -- rtc.ngx before issue 24: no threads, no upstream
+    if not legacy then opts.threads = ${BENCH_NGX_GATE:-$THREADS} end
     package.loaded.bench_pool = rtc_ngx.new(opts)
-    opts.subrequest, opts.upstream = "/_rtc", "fast"
+    opts.subrequest = "/_rtc"
+    if not legacy then opts.upstream = "fast" end
     package.loaded.bench_sub = rtc_ngx.new(opts)
   }
   server {
