@@ -166,6 +166,7 @@ cc -O2 -Wall -o "$tmp/bare_multi" "$here/bare_multi.c" $(pkg-config --cflags --l
 ngx_section() {
   local out c p po su st
   log "7. OpenResty: proxy_pass vs rtc.ngx (pool, subrequest), wrk ${BENCH_NGX_SECONDS:-5} s at ${BENCH_NGX_CONC:-1 16 64}"
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
   out=$(bash "$here/ngx.sh" "$SEQ_PORT" "$tmp/request.txt" "$tmp") || die "bench/ngx.sh failed"
   rps() { awk -v w="$1" -v c="$2" '$1 == "RESULT" && $3 == "way=" w && $4 == "conc=" c { sub("rps=", "", $5); print $5 }' <<<"$out"; }
   {
@@ -188,6 +189,7 @@ ngx_section() {
       echo "| $c | $(f1 "$p" 0) | $(f1 "$po" 0) | $(calc "printf \"%.2f\", $po / $p")× | $(f1 "$su" 0) | $(calc "printf \"%.2f\", $su / $p")× | $st |"
     done
     echo
+    echo "- load average before the runs: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared: the ratios move with it)"
     echo "- $(wrk --version 2>&1 | head -n1 | cut -c1-60); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'); $(luajit -v | head -n1 | cut -c1-40); $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "<!-- /ngx -->"
   } >"$tmp/ngx.md"
@@ -461,6 +463,10 @@ byobj() { # callgrind file -> "object<TAB>self Ir", from the raw file: every cos
 
 ngx_section
 { echo; cat "$tmp/ngx.md"; } >> "$tmp/results.md"
+# a record kept by hand (<!-- record --> ... <!-- /record -->: before/after figures) stays
+if [ -f "$here/results.md" ]; then
+  { echo; sed -n '/^<!-- record -->$/,/^<!-- \/record -->$/p' "$here/results.md"; } >> "$tmp/results.md"
+fi
 
 cp "$tmp/results.md" "$here/results.md"
 cat "$here/results.md"

@@ -495,7 +495,9 @@ local function subrequest_call(self, op, ...)
     local outcome = { operation = op, attempt = attempt, started = started, now = ngx.now(),
                       endpoint = endpoint }
     if status then
-      outcome.status, outcome.sent, outcome.retry_after = status, true, retry_after(headers)
+      -- Retry-After only counts with a 429 or a 5xx: no header walk for the answers that succeed
+      outcome.status, outcome.sent = status, true
+      if status == 429 or status >= 500 then outcome.retry_after = retry_after(headers) end
       if status == 429 and outcome.retry_after and self.shared then -- every worker waits
         shared_hold(self, outcome.retry_after)
       elseif status == 429 and outcome.retry_after and policy.hold then -- the whole client waits
