@@ -64,7 +64,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson lua-argparse lua-dkjson lua-yaml 
   lua-busted lua-luaossl libjansson-dev pkg-config gcc make openssl curl nginx libnginx-mod-http-lua luajit2 \
   libluajit2-5.1-dev luarocks
 DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev lua-cjson-dev valgrind clang libclang-rt-14-dev lua-check cppcheck \
-  clang-tidy jp zsh fish
+  clang-tidy jp zsh fish wrk
 
 .PHONY: all deps deps-test demo test test-all test-openresty embed bench memcheck fuzz lint \
   install clean dist rock

@@ -67,6 +67,7 @@ static const luaL_Reg module_functions[] = {
   {"new", lrtc_new}, {"configure", lrtc_configure}, {"sign", lrtc_sign}, {"policy", lrtc_policy},
   {"assert", lrtc_assert}, {"operations", lrtc_operations}, {"operation", lrtc_operation_row},
   {"credentials", lrtc_credentials}, {"join_signature", lrtc_join_signature},
+  {"pager", lrtc_pager},
   {NULL, NULL}};
 
 /* One row of rtc_operations becomes a method and a module function: nothing per operation. */

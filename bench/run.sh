@@ -14,6 +14,8 @@
 #   BENCH_ONLY=faults (the "Faults" section alone: bench/faults.lua against mock/fault.lua; it
 #   replaces that section of results.md). Its knobs: BENCH_FAULT_CREATES=5000
 #   BENCH_FAULT_GETS=20000 BENCH_FAILOVER_N=2000 BENCH_FAULT_CONC=128 BENCH_FRESH_N=1000
+#   BENCH_ONLY=ngx (section 7 alone, OpenResty via bench/ngx.sh and wrk: rewrites only that section
+#   of bench/results.md) BENCH_NGX_SECONDS=5 BENCH_NGX_CONC="1 16 64" BENCH_NGX_THREADS=16 BENCH_NGX_ROUNDS=2
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -180,6 +182,42 @@ cc -O2 -Wall -o "$tmp/bare_multi" "$here/bare_multi.c" $(pkg-config --cflags --l
 "$LUA" "$here/seq.lua" --dump "$SEQ_URL" "$tmp/request.txt" || die "seq.lua --dump failed"
 "$LUA" "$here/seq.lua" --dump "$BATCH_URL" "$tmp/request-batch.txt" || die "seq.lua --dump failed"
 
+# ---------------------------------------------------------------- 7. OpenResty (bench/ngx.sh)
+# -> $tmp/ngx.md: req/s of proxy_pass, the pool way and the subrequest way at each concurrency
+ngx_section() {
+  local out c p po su st
+  log "7. OpenResty: proxy_pass vs rtc.ngx (pool, subrequest), wrk ${BENCH_NGX_SECONDS:-5} s at ${BENCH_NGX_CONC:-1 16 64}"
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  out=$(bash "$here/ngx.sh" "$SEQ_PORT" "$tmp/request.txt" "$tmp") || die "bench/ngx.sh failed"
+  rps() { awk -v w="$1" -v c="$2" '$1 == "RESULT" && $3 == "way=" w && $4 == "conc=" c { sub("rps=", "", $5); print $5 }' <<<"$out"; }
+  {
+    echo "<!-- ngx: written by bench/run.sh section 7 (BENCH_ONLY=ngx rewrites only this part) -->"
+    echo "## OpenResty: rtc.ngx against a plain proxy_pass"
+    echo
+    echo "One front nginx worker (Debian's lua module, the LuaJIT build), the same AK/SK-signed"
+    echo "\`update_job\` three ways against the fast local upstream above (\`return 200\`, keep-alive), wrk"
+    echo "-t1 for ${BENCH_NGX_SECONDS:-5} s per figure, the ways alternating, best of ${BENCH_NGX_ROUNDS:-2} rounds: a plain \`proxy_pass\` of the signed request (through an"
+    echo "\`upstream{}\` with \`keepalive\`: the ceiling), the thread-pool way (the recommended one; a pool of"
+    echo "${BENCH_NGX_THREADS:-16} threads, one cached client per thread) and the subrequest way (\`opts.upstream\`: an"
+    echo "\`upstream{}\` with \`keepalive\`). Target: the pool way ≥ 0.6× proxy_pass at 16 connections."
+    echo
+    echo "| connections | proxy_pass req/s | pool req/s | pool ratio | subrequest req/s | subrequest ratio | target | status |"
+    echo "|---:|---:|---:|---:|---:|---:|---|---|"
+    for c in ${BENCH_NGX_CONC:-1 16 64}; do
+      p=$(rps proxy "$c"); po=$(rps pool "$c"); su=$(rps sub "$c")
+      st="—|info"
+      [ "$c" = 16 ] && st="pool ≥ 0.6×|$(status "$po / $p >= 0.6")"
+      echo "| $c | $(f1 "$p" 0) | $(f1 "$po" 0) | $(calc "printf \"%.2f\", $po / $p")× | $(f1 "$su" 0) | $(calc "printf \"%.2f\", $su / $p")× | $st |"
+    done
+    echo
+    echo "- load average before the runs: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared: the ratios move with it)"
+    echo "- $(wrk --version 2>&1 | head -n1 | cut -c1-60); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'); $(luajit -v | head -n1 | cut -c1-40); $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "<!-- /ngx -->"
+  } >"$tmp/ngx.md"
+}
+status() { if calc "exit !($1)"; then echo "met"; else echo "**MISSED**"; fi; }
+f1() { calc "printf \"%.${2:-1}f\", $1"; }
+
 # field KEY < RESULT line
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" | head -n1; }
 run() { # label, command... -> prints the RESULT line, fails loudly otherwise
@@ -192,9 +230,25 @@ run() { # label, command... -> prints the RESULT line, fails loudly otherwise
 fmax() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 > b + 0) ? a : b }'; }
 calc() { awk "BEGIN { $1 }"; }
 
-# ---------------------------------------------------------------- 1. sequential calls/s
 ONLY=${BENCH_ONLY:-}
-[ -z "$ONLY" ] || [ "$ONLY" = 2 ] || die "BENCH_ONLY: expected 2 (or unset)"
+[ -z "$ONLY" ] || [ "$ONLY" = 2 ] || [ "$ONLY" = ngx ] || die "BENCH_ONLY: expected 2 or ngx (or unset)"
+if [ "$ONLY" = ngx ]; then # rewrite only the OpenResty section of bench/results.md
+  ngx_section
+  RES="$here/results.md" NGX="$tmp/ngx.md" "$LUA" -e '
+    local function slurp(p) local f = io.open(p, "rb"); if not f then return "" end
+      local s = f:read("a"); f:close(); return s end
+    local res, part = slurp(os.getenv("RES")), slurp(os.getenv("NGX"))
+    local a = res:find("<!-- ngx:", 1, true)
+    local _, b = res:find("<!-- /ngx -->\n", 1, true)
+    if a and b then res = res:sub(1, a - 1) .. part .. res:sub(b + 1)
+    else res = res .. "\n" .. part end
+    local f = assert(io.open(os.getenv("RES"), "wb")); f:write(res); f:close()'
+  cat "$tmp/ngx.md"
+  log "section 7 written to bench/results.md"
+  exit 0
+fi
+
+# ---------------------------------------------------------------- 1. sequential calls/s
 [ -z "$ONLY" ] || REPEATS=0
 log "1. sequential: $REPEATS x ($SEQ_N calls), rtc and bare alternating"
 best_rtc=0; best_bare=0; cpu_rtc=1e9; cpu_bare=1e9
@@ -429,6 +483,12 @@ byobj() { # callgrind file -> "object<TAB>self Ir", from the raw file: every cos
 } >> "$tmp/results.md"
 
 [ -n "$ONLY" ] || { echo; faults_section; } >> "$tmp/results.md"
+ngx_section
+{ echo; cat "$tmp/ngx.md"; } >> "$tmp/results.md"
+# a record kept by hand (<!-- record --> ... <!-- /record -->: before/after figures) stays
+if [ -f "$here/results.md" ]; then
+  { echo; sed -n '/^<!-- record -->$/,/^<!-- \/record -->$/p' "$here/results.md"; } >> "$tmp/results.md"
+fi
 
 cp "$tmp/results.md" "$here/results.md"
 cat "$here/results.md"

@@ -8,6 +8,10 @@
 --     threads, max_queue    the pool's size as its `thread_pool` line says (else read from
 --                           nginx.conf); max_pending (default: threads + max_queue, at most
 --                           1024) must fit in it
+--     shared_rate = "rtc_rate" a lua_shared_dict: opts.rate holds for all workers of this nginx
+--                           together (one dict per rate), and a 429's Retry-After holds them all
+--     upstream   = "rtc_api" (subrequest way) the upstream{} (with keepalive) that stands for the
+--                           endpoint's host:port; a list: one per endpoint (failover)
 --   local job, err = client:update_job(app_id, job_id, params)   -- as rtc.new(opts) would
 --
 -- The pool way (default): ngx.run_worker_thread runs the call in a pool thread, from
@@ -28,7 +32,8 @@ local ngx = rawget(_G, "ngx") -- nil outside nginx (constructing a client works 
 
 local M = { _VERSION = rtc._VERSION }
 
-local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true, threads = true, max_queue = true }
+local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true, threads = true,
+                      max_queue = true, upstream = true, shared_rate = true }
 
 -- calls of this worker in each pool (running or queued): pool -> { n = count, calls = { [token] =
 -- time it is given back by at the latest } }. rtc.ngx refuses more than max_pending itself,
@@ -94,39 +99,75 @@ end
 -- options: a plain table that can cross to a pool thread
 ---------------------------------------------------------------------------------------------
 
-local function check_plain(v, path, seen, what)
+-- the first value below v that cannot cross to a pool thread -> its path (from path) and why, or
+-- nil; paths are only built on the way back from a bad value (this runs on every call)
+local function find_unplain(v, seen)
   local t = type(v)
-  what = what or "option "
-  if t == "function" or t == "userdata" or t == "thread" then
-    error(string.format("rtc.ngx: %s%s is a %s: only plain data (strings, numbers, booleans, "
-      .. "tables) reaches the pool threads%s", what, path, t,
-      path == "debug" and "; log from the caller instead" or ""), 4)
-  elseif t == "table" then
-    if seen[v] then error("rtc.ngx: " .. what .. path .. " refers to itself", 4) end
-    seen[v] = true
-    for k, x in pairs(v) do
-      if type(k) ~= "string" and type(k) ~= "number" then
-        error("rtc.ngx: " .. what .. path .. " has a key of type " .. type(k), 4)
-      end
-      check_plain(x, type(k) == "number" and path .. "[" .. k .. "]" or path .. "." .. k, seen, what)
+  if t == "function" or t == "userdata" or t == "thread" then return "", "is a " .. t end
+  if t ~= "table" then return nil end
+  if seen[v] then return "", "refers to itself" end
+  seen[v] = true
+  for k, x in pairs(v) do
+    local kt = type(k)
+    if kt ~= "string" and kt ~= "number" then return "", "has a key of type " .. kt end
+    if type(x) == "table" or type(x) == "function" or type(x) == "userdata" or type(x) == "thread" then
+      local sub, why = find_unplain(x, seen)
+      if sub then return (kt == "number" and "[" .. k .. "]" or "." .. k) .. sub, why end
     end
-    seen[v] = nil
   end
+  seen[v] = nil
+  return nil
 end
 
--- the same options give the same key (the cache key of the pool threads' clients; it holds the
--- secrets, so it lives in memory only and is never logged)
-local function key_of(v)
-  if type(v) ~= "table" then return type(v):sub(1, 1) .. tostring(v) end
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b)
-    if type(a) == type(b) then return a < b end
-    return type(a) < type(b)
-  end)
-  local parts = {}
-  for i, k in ipairs(keys) do parts[i] = key_of(k) .. "=" .. key_of(v[k]) end
-  return "{" .. table.concat(parts, ",") .. "}"
+local function check_plain(v, path, seen, what)
+  local t = type(v)
+  if t ~= "table" and t ~= "function" and t ~= "userdata" and t ~= "thread" then return end
+  local sub, why = find_unplain(v, seen)
+  if not sub then return end
+  what = what or "option "
+  path = path .. sub
+  if why:sub(1, 5) == "is a " then
+    error(string.format("rtc.ngx: %s%s %s: only plain data (strings, numbers, booleans, "
+      .. "tables) reaches the pool threads%s", what, path, why,
+      path == "debug" and "; log from the caller instead" or ""), 4)
+  end
+  error("rtc.ngx: " .. what .. path .. " " .. why, 4)
+end
+
+-- the same options give the same key, and different options different keys: every value is
+-- written with its type and length (t<count>:<pairs> for a table, keys sorted), so no value can
+-- pass for a delimiter (the cache key of the pool threads' clients; it holds the secrets, so it
+-- lives in memory only and is never logged)
+local function key_of(v, out)
+  local t = type(v)
+  if t == "table" then
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b)
+      if type(a) == type(b) then return a < b end
+      return type(a) < type(b)
+    end)
+    out[#out + 1] = "t" .. #keys .. ":"
+    for _, k in ipairs(keys) do
+      key_of(k, out)
+      key_of(v[k], out)
+    end
+    return out
+  end
+  local s
+  if t == "number" then
+    s = (math.type and math.type(v) == "integer") and string.format("%d", v)
+        or string.format("%.17g", v)
+  else
+    s = tostring(v)
+  end
+  out[#out + 1] = t:sub(1, 1) .. #s .. ":" .. s
+  return out
+end
+
+-- the key of an option set (a string)
+function M._key(opts)
+  return table.concat(key_of(opts, {}))
 end
 
 ---------------------------------------------------------------------------------------------
@@ -176,10 +217,21 @@ end
 local thread_clients, thread_count = {}, 0
 local MAX_THREAD_CLIENTS = 32 -- option sets kept per pool thread; beyond, one is closed
 
--- ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, opts, method, args)
+-- what a pool task gives back: the values, and where the named metatables were
+local function thread_answer(ok, ...)
+  if not ok then return { raise = tostring((...)) } end
+  local values, marks = { n = select("#", ...), ... }, {}
+  mark(values, {}, marks, -1)
+  return { values = values, marks = marks }
+end
+
+-- ngx.run_worker_thread(pool, "rtc.ngx", "_thread_call", key, opts, method, args): opts may be
+-- nil (they are not copied across on every call); a thread that has no client for key then
+-- answers { need_opts = true } and the worker calls again with them
 function M._thread_call(key, opts, method, args)
   local client = thread_clients[key]
   if not client then
+    if opts == nil then return { need_opts = true } end
     local ok, c = pcall(rtc.new, opts)
     if not ok then return { raise = tostring(c) } end
     if thread_count >= MAX_THREAD_CLIENTS then
@@ -193,13 +245,7 @@ function M._thread_call(key, opts, method, args)
   end
   local fn = client[method]
   if type(fn) ~= "function" then return { raise = "rtc.ngx: the client has no method " .. method } end
-  local res = pack(pcall(fn, client, unpack(args, 1, args.n)))
-  if not res[1] then return { raise = tostring(res[2]) } end
-  local values = { n = res.n - 1 }
-  for i = 2, res.n do values[i - 1] = res[i] end
-  local marks = {}
-  mark(values, {}, marks, -1)
-  return { values = values, marks = marks }
+  return thread_answer(pcall(fn, client, unpack(args, 1, args.n)))
 end
 
 ---------------------------------------------------------------------------------------------
@@ -215,6 +261,155 @@ function Client:__tostring()
     self.subrequest or self.pool)
 end
 
+---------------------------------------------------------------------------------------------
+-- one rate for one nginx (opts.shared_rate): a token bucket of one in a lua_shared_dict, the
+-- same for every worker; a 429's Retry-After holds them all
+---------------------------------------------------------------------------------------------
+
+local SHARED_NEXT, SHARED_HOLD, SHARED_LOCK = "rtc.ngx:next", "rtc.ngx:hold", "rtc.ngx:lock"
+
+-- runs fn(dict) with the dict's lock: a key add() makes atomically across workers, held for a
+-- few dict calls, expiring by itself should its worker die holding it
+local function with_lock(dict, fn, ...)
+  for _ = 1, 1000000 do
+    if dict:add(SHARED_LOCK, true, 0.1) then
+      local r = fn(dict, ...)
+      dict:delete(SHARED_LOCK)
+      return r
+    end
+  end
+  return fn(dict, ...) -- a lock older than 0.1 s has expired: never reached in practice
+end
+
+-- reserves the next slot (1/rate after the one before, not before a hold) -> its time
+local function reserve(dict, interval, now)
+  local slot = math.max(now, dict:get(SHARED_NEXT) or 0, dict:get(SHARED_HOLD) or 0)
+  dict:set(SHARED_NEXT, slot + interval, 3600)
+  return slot
+end
+
+local function extend_hold(dict, till)
+  if till > (dict:get(SHARED_HOLD) or 0) then dict:set(SHARED_HOLD, till, 3600) end
+end
+
+-- waits (ngx.sleep: the worker goes on serving) for this attempt's slot
+local function shared_wait(self)
+  local dict, interval = self.shared, self.interval
+  while true do
+    ngx.update_time()
+    local now = ngx.now()
+    local slot = with_lock(dict, reserve, interval, now)
+    if slot <= now then return end
+    ngx.sleep(slot - now)
+    ngx.update_time() -- a 429 came while we slept: its hold wins over our slot
+    local hold = dict:get(SHARED_HOLD)
+    if not hold or hold <= ngx.now() then return end
+  end
+end
+
+local function shared_hold(self, seconds)
+  ngx.update_time()
+  with_lock(self.shared, extend_hold, ngx.now() + math.min(seconds, self.opts.deadline or 60))
+end
+
+-- one task in the pool: -> the method's values, packed. The call takes a place of max_pending
+-- (see pending above) and gives it back on every way out: it returns, raises, or its phase
+-- refuses worker threads (pcall).
+local function pool_run(self, key, opts, method, args)
+  local pool = self.pool
+  local slots = pending[pool]
+  if not slots then slots = { n = 0, calls = {} }; pending[pool] = slots end
+  if slots.n >= self.max_pending then -- take back the places of calls whose request ended
+    local now = ngx.now()
+    for token, by in pairs(slots.calls) do
+      if by < now then slots.calls[token] = nil; slots.n = slots.n - 1 end
+    end
+  end
+  if slots.n >= self.max_pending then
+    return pack(nil, rtc_error("transport", string.format('rtc.ngx: thread pool "%s" is full: %d calls '
+      .. "of this worker are running or queued (max_pending); raise `thread_pool %s threads=N "
+      .. "max_queue=M;` in nginx.conf and opts.max_pending (at most threads + max_queue)",
+      pool, slots.n, pool)))
+  end
+  local token = {}
+  slots.calls[token] = ngx.now() + self.hold
+  slots.n = slots.n + 1
+  local called, ok, res = pcall(ngx.run_worker_thread, pool, "rtc.ngx", "_thread_call", key, nil,
+    method, args)
+  if called and ok and res.need_opts then -- this thread's first call with these options
+    called, ok, res = pcall(ngx.run_worker_thread, pool, "rtc.ngx", "_thread_call", key, opts,
+      method, args)
+  end
+  if slots.calls[token] then slots.calls[token] = nil; slots.n = slots.n - 1 end
+  if not called then
+    error(string.format('rtc.ngx: %s cannot run in thread pool "%s" here: %s (call it from a '
+      .. "rewrite, access or content handler, or an ngx.timer)", method, pool, tostring(ok)), 4)
+  end
+  if not ok then
+    local msg = tostring(res)
+    if msg:find("not found", 1, true) or msg:find("no thread pool", 1, true) then
+      error(string.format('rtc.ngx: no thread pool "%s" (%s): add `thread_pool %s threads=16;` '
+        .. "to the main section of nginx.conf (or pass opts.pool)", pool, msg, pool), 4)
+    end
+    return pack(nil, rtc_error("transport", string.format('rtc.ngx: the call could not run in thread '
+      .. 'pool "%s": %s', pool, msg)))
+  end
+  if res.raise then error(res.raise, 4) end
+  restore(res.values, res.marks)
+  return res.values
+end
+
+-- the options of one attempt on endpoint k (the shared rate's pool way: the worker retries)
+local function attempt_opts(self, k)
+  local cache = self.attempts_by_endpoint
+  if not cache[k] then
+    local o = {}
+    for name, v in pairs(self.opts) do o[name] = v end
+    o.retries = 0
+    if type(self.opts.endpoint) == "table" then o.endpoint = self.opts.endpoint[k] end
+    cache[k] = { key = M._key(o), opts = o }
+  end
+  return cache[k]
+end
+
+local policy_of
+
+-- the pool way under a shared rate: every attempt takes a slot of the shared bucket, so the
+-- retries run here (the policy decides), one attempt per pool task
+local function pool_call_shared(self, method, args)
+  local policy = policy_of(self)
+  local started, attempt, endpoint = ngx.now(), 1, 1
+  while true do
+    shared_wait(self)
+    local a = attempt_opts(self, endpoint)
+    local values = pool_run(self, a.key, a.opts, method, args)
+    local err = values[2]
+    if values[1] ~= nil or type(err) ~= "table" or
+        not (err.kind == "api" or err.kind == "transport" or err.kind == "timeout") then
+      return unpack(values, 1, values.n)
+    end
+    ngx.update_time()
+    local outcome = { operation = method, attempt = attempt, started = started, now = ngx.now(),
+                      endpoint = endpoint }
+    if err.kind == "api" then
+      outcome.status, outcome.sent, outcome.retry_after = err.status, true, err.retry_after
+      if err.status == 429 and err.retry_after then shared_hold(self, err.retry_after) end
+    else
+      outcome.error, outcome.sent = err.kind, true
+    end
+    local d = policy:decide(outcome)
+    if not d.retry then
+      err.attempts = attempt
+      return nil, err
+    end
+    if d.delay and d.delay > 0 then ngx.sleep(d.delay) end
+    attempt, endpoint = attempt + 1, d.endpoint or endpoint
+  end
+end
+
+local IS_OPERATION = {}
+for _, op in ipairs(operation_names()) do IS_OPERATION[op] = true end
+
 local function pool_call(self, method, ...)
   if not (ngx and ngx.run_worker_thread) then
     error("rtc.ngx: ngx.run_worker_thread is not available (lua-nginx-module >= 0.10.21 "
@@ -226,44 +421,9 @@ local function pool_call(self, method, ...)
       check_plain(args[i], "#" .. i .. " of " .. method, {}, "argument ")
     end
   end
-  local pool = self.pool
-  local slots = pending[pool]
-  if not slots then slots = { n = 0, calls = {} }; pending[pool] = slots end
-  if slots.n >= self.max_pending then -- take back the places of calls whose request ended
-    local now = ngx.now()
-    for token, by in pairs(slots.calls) do
-      if by < now then slots.calls[token] = nil; slots.n = slots.n - 1 end
-    end
-  end
-  if slots.n >= self.max_pending then
-    return nil, rtc_error("transport", string.format('rtc.ngx: thread pool "%s" is full: %d calls '
-      .. "of this worker are running or queued (max_pending); raise `thread_pool %s threads=N "
-      .. "max_queue=M;` in nginx.conf and opts.max_pending (at most threads + max_queue)",
-      pool, slots.n, pool))
-  end
-  local token = {}
-  slots.calls[token] = ngx.now() + self.hold
-  slots.n = slots.n + 1
-  -- pcall: a phase that refuses worker threads raises, and the place is given back all the same
-  local called, ok, res = pcall(ngx.run_worker_thread, pool, "rtc.ngx", "_thread_call", self.key,
-    self.opts, method, args)
-  if slots.calls[token] then slots.calls[token] = nil; slots.n = slots.n - 1 end
-  if not called then
-    error(string.format('rtc.ngx: %s cannot run in thread pool "%s" here: %s (call it from a '
-      .. "rewrite, access or content handler, or an ngx.timer)", method, pool, tostring(ok)), 3)
-  end
-  if not ok then
-    local msg = tostring(res)
-    if msg:find("not found", 1, true) or msg:find("no thread pool", 1, true) then
-      error(string.format('rtc.ngx: no thread pool "%s" (%s): add `thread_pool %s threads=16;` '
-        .. "to the main section of nginx.conf (or pass opts.pool)", pool, msg, pool), 3)
-    end
-    return nil, rtc_error("transport", string.format('rtc.ngx: the call could not run in thread '
-      .. 'pool "%s": %s', pool, msg))
-  end
-  if res.raise then error(res.raise, 3) end
-  restore(res.values, res.marks)
-  return unpack(res.values, 1, res.values.n)
+  if self.shared and IS_OPERATION[method] then return pool_call_shared(self, method, args) end
+  local values = pool_run(self, self.key, self.opts, method, args)
+  return unpack(values, 1, values.n)
 end
 
 -- a local rtc client for the pure steps (prepare, decode, policy): no I/O
@@ -280,6 +440,13 @@ function Client:policy(...)
     error("rtc.ngx: this rtc has no client:policy() (the retry policy's Lua face)", 2)
   end
   return c:policy(...)
+end
+
+-- one policy object per client: its bucket (opts.rate, a 429's hold) is shared by every call
+-- of this client in this worker
+policy_of = function(self)
+  if not self.shared_policy then self.shared_policy = self:policy() end
+  return self.shared_policy
 end
 
 function Client:close()
@@ -324,10 +491,10 @@ local function retry_after(h)
 end
 
 -- one attempt: -> status, headers, body (an answer) or nil, error kind, sent
-local function capture(self, req)
+local function capture(self, req, upstream)
   local method = HTTP_METHOD[req.method]
   if not method then return nil, "config", false end
-  local ctx = { rtc_request = req }
+  local ctx = { rtc_request = req, rtc_upstream = upstream }
   local res = ngx.location.capture(self.subrequest, {
     method = method, body = req.body ~= "" and req.body or nil, ctx = ctx,
   })
@@ -341,10 +508,7 @@ local function subrequest_call(self, op, ...)
     error("rtc.ngx: the subrequest way needs a request (rewrite, access or content handlers)", 3)
   end
   local client = local_client(self)
-  -- one policy object per client: its bucket (opts.rate, a 429's hold) is shared by every call
-  -- of this client in this worker
-  if not self.shared_policy then self.shared_policy = self:policy() end
-  local policy = self.shared_policy
+  local policy = policy_of(self)
   local args = pack(...)
   local started = ngx.now()
   local attempt, endpoint = 1, 1
@@ -352,19 +516,24 @@ local function subrequest_call(self, op, ...)
     args[args.n + 1] = { now = ngx.time(), endpoint = endpoint }
     local req, err = client:prepare(op, unpack(args, 1, args.n + 1))
     if not req then return nil, err end
-    local wait = policy.take and policy:take(ngx.now()) or 0
+    local wait = (not self.shared) and policy.take and policy:take(ngx.now()) or 0
+    if self.shared then shared_wait(self) end
     while wait > 0 do -- the rate limit, or a 429's hold: never blocks the worker
       ngx.sleep(wait)
       ngx.update_time()
       wait = policy:take(ngx.now())
     end
-    local status, headers, body = capture(self, req)
+    local status, headers, body = capture(self, req, self.upstreams[endpoint])
     ngx.update_time()
     local outcome = { operation = op, attempt = attempt, started = started, now = ngx.now(),
                       endpoint = endpoint }
     if status then
-      outcome.status, outcome.sent, outcome.retry_after = status, true, retry_after(headers)
-      if status == 429 and outcome.retry_after and policy.hold then -- the whole client waits
+      -- Retry-After only counts with a 429 or a 5xx: no header walk for the answers that succeed
+      outcome.status, outcome.sent = status, true
+      if status == 429 or status >= 500 then outcome.retry_after = retry_after(headers) end
+      if status == 429 and outcome.retry_after and self.shared then -- every worker waits
+        shared_hold(self, outcome.retry_after)
+      elseif status == 429 and outcome.retry_after and policy.hold then -- the whole client waits
         policy:hold(ngx.now() + math.min(outcome.retry_after, self.opts and self.opts.deadline or 60))
       end
     else
@@ -400,7 +569,14 @@ function M.proxy()
   for name, value in pairs(req.headers) do
     if name:lower() ~= "content-length" then ngx.req.set_header(name, value) end
   end
-  ngx.var.rtc_url = req.url
+  local upstream = ngx.ctx.rtc_upstream
+  if upstream then -- the named upstream keeps connections alive; Host and the TLS name stay the host's
+    local host = req.url:match("^https?://([^/]+)")
+    ngx.var.rtc_url = req.url:gsub("^(https?://)[^/]+", "%1" .. upstream, 1)
+    ngx.var.rtc_host = host and (host:match("^%[(.-)%]") or host:match("^[^:]+")) or ""
+  else
+    ngx.var.rtc_url = req.url
+  end
 end
 
 -- header_filter_by_lua of the internal location: tells an answer of the upstream from nginx's
@@ -422,7 +598,7 @@ function M.proxy_header()
   if ctx.rtc_failed == "transport" and not ctx.rtc_sent then ctx.rtc_failed = "connect" end
 end
 
-local function subrequest_batch(self, calls, opts)
+local function light_batch(self, calls, opts, call_fn)
   opts = opts or {}
   local results, summary = {}, { ok = 0, failed = 0 }
   local next_i, width = 1, math.max(1, math.min(opts.concurrency or 16, #calls))
@@ -431,7 +607,7 @@ local function subrequest_batch(self, calls, opts)
       local i = next_i
       next_i = i + 1
       local call = calls[i]
-      local r, err = subrequest_call(self, call[1], unpack(call, 2, call.n or #call))
+      local r, err = call_fn(self, call[1], unpack(call, 2, call.n or #call))
       results[i] = r and { result = r } or { err = err }
       if r then summary.ok = summary.ok + 1 else summary.failed = summary.failed + 1 end
     end
@@ -440,6 +616,34 @@ local function subrequest_batch(self, calls, opts)
   for w = 1, width do threads[w] = ngx.thread.spawn(worker) end
   for w = 1, width do ngx.thread.wait(threads[w]) end
   return results, summary
+end
+
+-- each_<item>: rtc.pager's walk (pure), each page's call made by this client, on either way (a
+-- C iterator could not call a method that yields)
+local function each(self, op, ...)
+  local ask, answer = rtc.pager(op, ...)
+  local items, i, over = nil, 0, false
+  return function()
+    while true do
+      if items and i < #items then
+        i = i + 1
+        return items[i]
+      end
+      if over then return nil end
+      local args = ask()
+      if not args then
+        over = true
+        return nil
+      end
+      local page, err = self[op](self, unpack(args, 1, args.n))
+      items, err = answer(page, err)
+      i = 0
+      if not items then -- raised, as rtc's each_<item> does: a failed walk is no short list
+        over = true
+        error(err, 0)
+      end
+    end
+  end
 end
 
 ---------------------------------------------------------------------------------------------
@@ -454,11 +658,25 @@ for _, op in ipairs(OPERATIONS) do
 end
 for _, m in ipairs(POOL_METHODS) do
   Client[m] = function(self, ...)
+    if m == "batch" and self.shared and not self.subrequest then -- every call paced here
+      local calls, bopts = ...
+      return light_batch(self, calls, bopts, pool_call)
+    end
     if self.subrequest then
-      if m == "batch" then return subrequest_batch(self, ...) end
+      if m == "batch" then
+        local calls, bopts = ...
+        return light_batch(self, calls, bopts, subrequest_call)
+      end
       error("rtc.ngx: " .. m .. " is not available on the subrequest way", 2)
     end
     return pool_call(self, m, ...)
+  end
+end
+
+for _, row in ipairs(rtc.operations()) do
+  if type(row.list) == "table" and row.list.item then
+    local op = row.name
+    Client["each_" .. row.list.item] = function(self, ...) return each(self, op, ...) end
   end
 end
 
@@ -480,7 +698,7 @@ function M.new(opts)
   end
   for k, v in pairs(plain) do check_plain(v, k, {}) end
   local o = opts or {}
-  local self = setmetatable({ opts = plain, key = key_of(plain), pool = o.pool or "rtc",
+  local self = setmetatable({ opts = plain, key = M._key(plain), pool = o.pool or "rtc",
                               subrequest = o.subrequest, max_pending = o.max_pending }, Client)
   if self.max_pending ~= nil and (type(self.max_pending) ~= "number" or self.max_pending < 1) then
     error("rtc.ngx: opts.max_pending: expected a number >= 1", 2)
@@ -512,6 +730,30 @@ function M.new(opts)
   if type(self.pool) ~= "string" then error("rtc.ngx: opts.pool: expected a thread pool name", 2) end
   if self.subrequest ~= nil and type(self.subrequest) ~= "string" then
     error("rtc.ngx: opts.subrequest: expected an internal location such as \"/_rtc\"", 2)
+  end
+  local up = (opts or {}).upstream
+  if type(up) == "string" then up = { up } end
+  if up ~= nil and type(up) ~= "table" then
+    error("rtc.ngx: opts.upstream: expected the name of an upstream{} (or a list, one per endpoint)", 2)
+  end
+  self.upstreams = up or {}
+  local shared_name = (opts or {}).shared_rate
+  if shared_name ~= nil then
+    if type(shared_name) ~= "string" then
+      error("rtc.ngx: opts.shared_rate: expected the name of a lua_shared_dict", 2)
+    end
+    if type(plain.rate) ~= "number" or plain.rate <= 0 then
+      error("rtc.ngx: opts.shared_rate needs opts.rate (requests per second, > 0)", 2)
+    end
+    self.shared = ngx and ngx.shared and ngx.shared[shared_name]
+    if ngx and ngx.shared and not self.shared then
+      error(string.format('rtc.ngx: opts.shared_rate: no lua_shared_dict "%s" (add `lua_shared_dict %s 64k;` '
+        .. "to the http section of nginx.conf)", shared_name, shared_name), 2)
+    end
+    -- the clients below this one do not pace themselves: rtc.ngx paces every attempt
+    self.interval, self.attempts_by_endpoint = 1 / plain.rate, {}
+    plain.rate = nil
+    self.key = M._key(plain)
   end
   -- options are checked here, in the worker, so that mistakes surface where they are made
   local ok, err = pcall(rtc.new, plain)

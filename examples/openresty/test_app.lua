@@ -8,6 +8,7 @@
 --       "mt": "rtc.error", "tostring": "...", "elapsed": s}
 --   -> {"raised": "message"}                 (misuse, a missing thread pool)
 --   batch: {"ok": true, "summary": {...}, "results": [{"mt", "tostring", "kind", "job_id"}...]}
+--   each_<item>: {"ok": true, "items": [...]}, or {"ok": false, "items": [...], "err": {...}}
 --
 -- "timer": true runs the call in an ngx.timer.at(0) callback and waits for it.
 -- The base options come from the environment (RTC_ENDPOINT, RTC_AUTH_TOKEN); "opts" adds to them
@@ -49,6 +50,19 @@ local function run(body, op)
   -- "progress": true adds batch options with a progress function (which cannot cross VMs)
   if body.progress then args[2] = { progress = function() end } end
   local t0 = ngx.now()
+  if op:match("^each_") then -- {"ok": true, "items": [...]} or {"ok": false, "items", "err"}
+    local items, out = {}, {}
+    local okw, werr = pcall(function() -- a failed page raises its error object out of the loop
+      for item in client[op](client, unpack(args, 1, table.maxn(args))) do items[#items + 1] = item end
+    end)
+    if not okw and type(werr) == "table" then
+      out.err, out.mt, out.tostring = plain_err(werr), describe(werr)
+    elseif not okw then
+      return { raised = tostring(werr) }
+    end
+    out.ok, out.items = out.err == nil, items
+    return out
+  end
   local pres = { pcall(client[op], client, unpack(args, 1, table.maxn(args))) }
   ngx.update_time()
   local out = { elapsed = ngx.now() - t0 }

@@ -132,6 +132,7 @@ describe("rate over HTTP", function()
     local _, err = c:get_job(APP, ids[1])
     helper.is_error(err, "api")
     assert.are.equal(429, err.status)
+    assert.are.equal(4, err.retry_after) -- for whoever paces above the client (rtc.ngx)
     -- another call, right after: it waits for the Retry-After time before its attempt starts
     local elapsed, job = helper.timed(c.get_job, c, APP, ids[2])
     assert(job)

@@ -23,6 +23,14 @@ static void add_header(rtc_headers *h, const char *name, const char *value) {
   }
 }
 
+/* A header that may change from one attempt to the next (X-Sdk-Date, Authorization, and
+ * X-Security-Token, which refreshed keys bring), marked as it is added: the lists below then
+ * never compare names. */
+static void add_attempt_header(rtc_headers *h, const char *name, const char *value) {
+  if (h->n < RTC_MAX_HEADERS) h->per_attempt |= 1u << h->n;
+  add_header(h, name, value);
+}
+
 #define JSON_UTF8 "application/json;charset=utf-8"
 
 const char *rtc_content_type(const rtc_operation *op, size_t body_len) {
@@ -99,6 +107,7 @@ int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *
   rtc_auth *a = cfg->auth;
   const rtc_credentials *cr = a->creds;
   h->n = 0;
+  h->per_attempt = 0;
   add_header(h, "Host", ep->host);
   add_header(h, "Content-Type", rtc_content_type(op, body->len));
   if (cr->kind == RTC_AUTH_TOKEN) {
@@ -109,7 +118,7 @@ int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *
     if (refresh_keys(a, err, errlen) != 0) return -1;
     cr = a->creds;
     rtc_sign_format_date(h->date, now);
-    add_header(h, "X-Sdk-Date", h->date);
+    add_attempt_header(h, "X-Sdk-Date", h->date);
     for (i = 0; i < h->n; i++) { /* Host, Content-Type, X-Sdk-Date; the key has the rest */
       per_call[i].name = h->name[i];
       per_call[i].name_len = strlen(h->name[i]);
@@ -122,8 +131,8 @@ int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *
                           err, errlen) != 0)
       return -1;
     if (cr->project_id) add_header(h, "X-Project-Id", cr->project_id);
-    if (cr->security_token) add_header(h, "X-Security-Token", cr->security_token);
-    add_header(h, "Authorization", a->authorization.data);
+    if (cr->security_token) add_attempt_header(h, "X-Security-Token", cr->security_token);
+    add_attempt_header(h, "Authorization", a->authorization.data);
   } else {
     snprintf(err, errlen, "no credentials");
     return -1;
@@ -132,11 +141,7 @@ int rtc_build_headers(const rtc_config *cfg, int endpoint, const rtc_operation *
   return 0;
 }
 
-/* What may change from one attempt to the next: refreshed keys bring a new security token. */
-static int per_attempt(const char *name) {
-  return strcmp(name, "X-Sdk-Date") == 0 || strcmp(name, "Authorization") == 0 ||
-         strcmp(name, "X-Security-Token") == 0;
-}
+#define PER_ATTEMPT(h, i) (((h)->per_attempt >> (i)) & 1u)
 
 static int slist_add(struct curl_slist **list, rtc_buf *tmp, const char *name, const char *value) {
   struct curl_slist *next;
@@ -159,7 +164,7 @@ struct curl_slist *rtc_headers_fixed(struct curl_slist **slot, const rtc_headers
   size_t i;
   if (list != NULL) return list;
   for (i = 0; i < h->n; i++)
-    if (!per_attempt(h->name[i]) && slist_add(&list, &tmp, h->name[i], h->value[i]) != 0) break;
+    if (!PER_ATTEMPT(h, i) && slist_add(&list, &tmp, h->name[i], h->value[i]) != 0) break;
   if (i < h->n || slist_add(&list, &tmp, "Accept", "application/json") ||
       slist_add(&list, &tmp, "Expect", "")) {
     curl_slist_free_all(list);
@@ -175,12 +180,17 @@ struct curl_slist *rtc_headers_fixed(struct curl_slist **slot, const rtc_headers
  * size (in a node's room, for alignment), so that it can be wiped. */
 struct curl_slist *rtc_headers_attempt(const rtc_headers *h, struct curl_slist *fixed,
                                        void **block) {
-  size_t i, k = 0, text = 0, size;
+  size_t i, k = 0, text = 0, size, nl[RTC_MAX_HEADERS], vl[RTC_MAX_HEADERS];
   struct curl_slist *nodes;
   char *p;
-  for (i = 0; i < h->n; i++)
-    if (per_attempt(h->name[i])) k++, text += strlen(h->name[i]) + 2 + strlen(h->value[i]) + 1;
   *block = NULL;
+  for (i = 0; i < h->n; i++) { /* the one pass over the texts: their lengths, kept */
+    if (!PER_ATTEMPT(h, i)) continue;
+    nl[i] = strlen(h->name[i]);
+    vl[i] = strlen(h->value[i]);
+    text += nl[i] + 2 + vl[i] + 1;
+    k++;
+  }
   if (k == 0) return fixed;
   size = (k + 1) * sizeof *nodes + text;
   p = malloc(size);
@@ -190,15 +200,12 @@ struct curl_slist *rtc_headers_attempt(const rtc_headers *h, struct curl_slist *
   nodes = (struct curl_slist *)(void *)p + 1;
   p += (k + 1) * sizeof *nodes;
   for (i = 0, k = 0; i < h->n; i++) {
-    size_t nl, vl;
-    if (!per_attempt(h->name[i])) continue;
-    nl = strlen(h->name[i]);
-    vl = strlen(h->value[i]);
+    if (!PER_ATTEMPT(h, i)) continue;
     nodes[k].data = p;
-    memcpy(p, h->name[i], nl);
-    memcpy(p + nl, ": ", 2);
-    memcpy(p + nl + 2, h->value[i], vl + 1);
-    p += nl + 2 + vl + 1;
+    memcpy(p, h->name[i], nl[i]);
+    memcpy(p + nl[i], ": ", 2);
+    memcpy(p + nl[i] + 2, h->value[i], vl[i] + 1);
+    p += nl[i] + 2 + vl[i] + 1;
     if (k > 0) nodes[k - 1].next = &nodes[k];
     k++;
   }

@@ -19,6 +19,7 @@ typedef struct rtc_headers {
   const char *name[RTC_MAX_HEADERS];
   const char *value[RTC_MAX_HEADERS];
   size_t n;
+  unsigned per_attempt; /* bit i: header i may change from one attempt to the next */
   char date[17];
 } rtc_headers;
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "rtc_headers.h"
+#include "rtc_policy.h"
 #include "rtc_lua.h"
 #include "rtc_credentials.h"
 
@@ -164,6 +165,7 @@ void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call) {
     lua_replace(L, err);
   }
   if (!lua_isnil(L, -1)) {
+    double wait;
     lua_pushinteger(L, call->attempts);
     lua_setfield(L, -2, "attempts");
     /* the request may have reached the server and its answer was lost: the caller must find
@@ -171,6 +173,13 @@ void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call) {
     if (call->lost) {
       lua_pushboolean(L, 1);
       lua_setfield(L, -2, "sent");
+    }
+    /* the last answer's Retry-After, in seconds: for whoever paces calls above this client
+     * (rtc.ngx's shared rate holds all workers after a 429) */
+    if (t->retry_after[0] != '\0' &&
+        rtc_retry_after_parse(t->retry_after, (double)time(NULL), &wait) == 0 && wait >= 0) {
+      lua_pushnumber(L, (lua_Number)wait);
+      lua_setfield(L, -2, "retry_after");
     }
   }
 }

@@ -1,12 +1,19 @@
-/* rtc_pages.c: the each_<item> iterators. An iterator calls the list operation as any Lua code
- * would (client:list_record_rules(app_id, {offset = page, limit = n})), a page at a time and
- * only when its items are used up, so no C pointer is held across that call. offset is a page
+/* rtc_pages.c: the walk over pages, one state machine with two faces.
+ * - The pager (rtc.pager(op, path params..., opts) -> ask, answer): pure, no I/O. ask() gives the
+ *   arguments of the list operation's next call ({n = k, path params..., query}), or nil when the
+ *   walk is over; answer(result, err) takes what that call returned and gives the page's items
+ *   (an array, maybe empty) or nil, err (the walk is over). Any transport drives it: rtc.ngx
+ *   (the pool or subrequests, where a C function may not call a method that yields).
+ * - each_<item>: the same state, driven here: it calls the list operation as any Lua code would
+ *   (client:list_record_rules(app_id, {offset = page, limit = n})), a page at a time and only
+ *   when its items are used up, so no C pointer is held across that call. offset is a page
  * number counted from 0 (the docs: "the page number"). A walk ends at the total the answer
  * reports, or at a short or empty page. A page that fails, and a page whose items repeat ANY
  * page seen before in the walk (a server that ignores offset, or cycles A, B, A, B, would
- * otherwise be walked forever), end the walk by RAISING the error object: a plain
- * `for item in client:each_x(...)` loop cannot mistake a failed walk for a complete list.
- * Pages are told apart by a SHA-256 fingerprint of their items (OpenSSL), kept in a set. */
+ * otherwise be walked forever), end the walk with the error: each_<item> RAISES it, so that a
+ * plain `for item in client:each_x(...)` loop cannot mistake a failed walk for a complete list;
+ * the pager's answer() returns nil, err to its driver. Pages are told apart by a SHA-256
+ * fingerprint of their items (OpenSSL), kept in a set. */
 #include <stdio.h>
 #include <string.h>
 
@@ -113,7 +120,7 @@ static void push_fingerprint(lua_State *L, int idx) {
   else lua_pushnil(L);
 }
 
-/* Ends the walk (its pages are dropped) and returns nil, or raises the error on the top. */
+/* Ends the walk (its pages are dropped) and returns nil, plus err when one is on the top. */
 static int finish(lua_State *L, int state, int with_error) {
   lua_pushboolean(L, 1);
   lua_setfield(L, state, S_DONE);
@@ -125,7 +132,9 @@ static int finish(lua_State *L, int state, int with_error) {
     lua_pushnil(L);
     return 1;
   }
-  return lua_error(L); /* the error object on the top: a failed walk is never a short list */
+  lua_pushnil(L);
+  lua_insert(L, -2);
+  return 2;
 }
 
 /* A "decode" error about the answer at result (its request_id, when it has one). */
@@ -140,13 +149,16 @@ static int fail_decode(lua_State *L, int state, int result, const char *message)
   return finish(L, state, 1);
 }
 
-/* Calls the list operation for the next page; leaves its result (or nil, err) on the stack. */
-static void call_page(lua_State *L, int state, const rtc_operation *op) {
-  int nargs = 0, i, n;
-  lua_getfield(L, state, S_FN);
-  lua_getfield(L, state, S_SELF);
-  if (lua_isnil(L, -1)) lua_pop(L, 1);
-  else nargs++;
+/* The walk is over, or its last page is in: no more calls. */
+static int walk_over(lua_State *L, int state) {
+  return get_bool(L, state, S_DONE) || get_bool(L, state, S_LAST);
+}
+
+/* Pushes the list operation's arguments for the next page (after the client): the path
+ * parameters, then a fresh query table (the operation may keep what it is given) when the
+ * operation takes one. Returns how many. */
+static int push_call_args(lua_State *L, int state, const rtc_operation *op) {
+  int i, n;
   lua_getfield(L, state, S_ARGS);
   n = (int)lua_rawlen(L, -1);
   luaL_checkstack(L, n + 4, "rtc: too many path parameters");
@@ -155,37 +167,112 @@ static void call_page(lua_State *L, int state, const rtc_operation *op) {
     lua_insert(L, -2); /* the args table stays on top */
   }
   lua_pop(L, 1);
-  nargs += n;
-  if (op->query) {
-    lua_newtable(L); /* a fresh table per call: the operation may keep what it is given */
-    lua_getfield(L, state, S_QUERY);
-    if (lua_type(L, -1) == LUA_TTABLE) {
-      lua_pushnil(L);
-      while (lua_next(L, -2) != 0) {
-        lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, -5);
-      }
+  if (!op->query) return n;
+  lua_newtable(L);
+  lua_getfield(L, state, S_QUERY);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, -5);
     }
-    lua_pop(L, 1);
-    if (op->list->paged) {
-      set_int(L, lua_gettop(L), "offset", get_int(L, state, S_PAGE));
-      set_int(L, lua_gettop(L), "limit", get_int(L, state, S_LIMIT));
-    }
-    nargs++;
   }
-  lua_call(L, nargs, 2);
+  lua_pop(L, 1);
+  if (op->list->paged) {
+    set_int(L, lua_gettop(L), "offset", get_int(L, state, S_PAGE));
+    set_int(L, lua_gettop(L), "limit", get_int(L, state, S_LIMIT));
+  }
+  return n + 1;
 }
 
+/* One page's answer (the list operation's result, at index result): pushes its items array and
+ * returns 1, or ends the walk and returns 2 (nil, a "decode" error pushed). */
+static int page_answer(lua_State *L, int state, const rtc_operation *op, int result) {
+  const rtc_list *list = op->list;
+  char msg[256];
+  int items;
+  lua_Integer n, limit, page = get_int(L, state, S_PAGE), seen;
+  if (lua_type(L, result) != LUA_TTABLE) {
+    snprintf(msg, sizeof msg, "%s: the answer is not a table", op->name);
+    return fail_decode(L, state, 0, msg);
+  }
+  lua_pushstring(L, list->items);
+  lua_rawget(L, result);
+  if (lua_isnil(L, -1)) { /* no array: an empty page */
+    lua_pop(L, 1);
+    lua_newtable(L);
+  } else if (lua_type(L, -1) != LUA_TTABLE) {
+    snprintf(msg, sizeof msg, "%s: expected \"%s\" to be an array in the answer", op->name,
+             list->items);
+    return fail_decode(L, state, result, msg);
+  }
+  items = lua_gettop(L);
+  n = (lua_Integer)lua_rawlen(L, items);
+  seen = get_int(L, state, S_SEEN) + n;
+  if (!list->paged) {
+    lua_pushboolean(L, 1);
+    lua_setfield(L, state, S_LAST);
+  } else {
+    limit = get_int(L, state, S_LIMIT);
+    if (n > 0) {
+      int pages;
+      lua_getfield(L, state, S_PAGES);
+      if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, state, S_PAGES);
+      }
+      pages = lua_gettop(L);
+      push_fingerprint(L, items);
+      if (lua_isnil(L, -1))
+        return fail_decode(L, state, result, "out of memory fingerprinting a page");
+      lua_pushvalue(L, -1);
+      lua_rawget(L, pages);
+      if (!lua_isnil(L, -1)) {
+        snprintf(msg, sizeof msg,
+                 "%s: page %lld repeats the items of page %lld (the server may not read "
+                 "offset as a page number); the walk stops here",
+                 op->name, (long long)page, (long long)lua_tointeger(L, -1));
+        return fail_decode(L, state, result, msg);
+      }
+      lua_pop(L, 1);
+      lua_pushinteger(L, page);
+      lua_rawset(L, pages);
+      lua_pop(L, 1);
+    }
+    if (page - get_int(L, state, S_START) + 1 >= RTC_MAX_PAGES) {
+      snprintf(msg, sizeof msg, "%s: more than %d pages; the walk stops here", op->name,
+               RTC_MAX_PAGES);
+      return fail_decode(L, state, result, msg);
+    }
+    if (n == 0 || n < limit) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, state, S_LAST);
+    }
+    if (list->total) { /* the total the API reports ends the walk without one more call */
+      lua_pushstring(L, list->total);
+      lua_rawget(L, result);
+      if (lua_type(L, -1) == LUA_TNUMBER && (lua_Number)seen >= lua_tonumber(L, -1)) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, state, S_LAST);
+      }
+      lua_pop(L, 1);
+    }
+    set_int(L, state, S_PAGE, page + 1);
+  }
+  set_int(L, state, S_SEEN, seen);
+  return 1;
+}
+
+/* each_<item>'s step: the next item, or nil (the end), or nil, err */
 static int lrtc_pager_step(lua_State *L) {
   int state = lua_upvalueindex(1);
   const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
-  const rtc_list *list = op->list;
-  char msg[256];
   lua_settop(L, 0); /* the generic for's arguments are not used */
   for (;;) {
-    int result, items;
-    lua_Integer n, limit, page, seen;
+    int nargs;
     if (get_bool(L, state, S_DONE)) return finish(L, state, 0);
     lua_getfield(L, state, S_ITEMS);
     if (lua_type(L, -1) == LUA_TTABLE) {
@@ -197,88 +284,58 @@ static int lrtc_pager_step(lua_State *L) {
       }
     }
     lua_pop(L, 1);
-    if (get_bool(L, state, S_LAST)) return finish(L, state, 0);
+    if (walk_over(L, state)) return finish(L, state, 0);
 
-    call_page(L, state, op);
-    if (!lua_toboolean(L, -2)) return finish(L, state, 1); /* nil, err: raised, the walk ends */
+    lua_getfield(L, state, S_FN);
+    lua_getfield(L, state, S_SELF);
+    nargs = lua_isnil(L, -1) ? (lua_pop(L, 1), 0) : 1;
+    nargs += push_call_args(L, state, op);
+    lua_call(L, nargs, 2);
+    if (!lua_toboolean(L, -2)) { /* nil, err: the walk ends, raising err */
+      finish(L, state, 1);
+      return lua_error(L);
+    }
     lua_pop(L, 1);
-    result = lua_gettop(L);
-    page = get_int(L, state, S_PAGE);
-    if (lua_type(L, result) != LUA_TTABLE) {
-      snprintf(msg, sizeof msg, "%s: the answer is not a table", op->name);
-      return fail_decode(L, state, 0, msg);
-    }
-    lua_pushstring(L, list->items);
-    lua_rawget(L, result);
-    if (lua_isnil(L, -1)) { /* no array: an empty page */
-      lua_pop(L, 1);
-      lua_newtable(L);
-    } else if (lua_type(L, -1) != LUA_TTABLE) {
-      snprintf(msg, sizeof msg, "%s: expected \"%s\" to be an array in the answer", op->name,
-               list->items);
-      return fail_decode(L, state, result, msg);
-    }
-    items = lua_gettop(L);
-    n = (lua_Integer)lua_rawlen(L, items);
-    seen = get_int(L, state, S_SEEN) + n;
-    if (!list->paged) {
-      lua_pushboolean(L, 1);
-      lua_setfield(L, state, S_LAST);
-    } else {
-      limit = get_int(L, state, S_LIMIT);
-      if (n > 0) {
-        int pages;
-        lua_getfield(L, state, S_PAGES);
-        if (lua_isnil(L, -1)) {
-          lua_pop(L, 1);
-          lua_newtable(L);
-          lua_pushvalue(L, -1);
-          lua_setfield(L, state, S_PAGES);
-        }
-        pages = lua_gettop(L);
-        push_fingerprint(L, items);
-        if (lua_isnil(L, -1))
-          return fail_decode(L, state, result, "out of memory fingerprinting a page");
-        lua_pushvalue(L, -1);
-        lua_rawget(L, pages);
-        if (!lua_isnil(L, -1)) {
-          snprintf(msg, sizeof msg,
-                   "%s: page %lld repeats the items of page %lld (the server may not read "
-                   "offset as a page number); the walk stops here",
-                   op->name, (long long)page, (long long)lua_tointeger(L, -1));
-          return fail_decode(L, state, result, msg);
-        }
-        lua_pop(L, 1);
-        lua_pushinteger(L, page);
-        lua_rawset(L, pages);
-        lua_pop(L, 1);
-      }
-      if (page - get_int(L, state, S_START) + 1 >= RTC_MAX_PAGES) {
-        snprintf(msg, sizeof msg, "%s: more than %d pages; the walk stops here", op->name,
-                 RTC_MAX_PAGES);
-        return fail_decode(L, state, result, msg);
-      }
-      if (n == 0 || n < limit) {
-        lua_pushboolean(L, 1);
-        lua_setfield(L, state, S_LAST);
-      }
-      if (list->total) { /* the total the API reports ends the walk without one more call */
-        lua_pushstring(L, list->total);
-        lua_rawget(L, result);
-        if (lua_type(L, -1) == LUA_TNUMBER && (lua_Number)seen >= lua_tonumber(L, -1)) {
-          lua_pushboolean(L, 1);
-          lua_setfield(L, state, S_LAST);
-        }
-        lua_pop(L, 1);
-      }
-      set_int(L, state, S_PAGE, page + 1);
-    }
-    set_int(L, state, S_SEEN, seen);
-    lua_pushvalue(L, items);
+    /* a refused page (a cycle, not a list): raised too, never a short list */
+    if (page_answer(L, state, op, lua_gettop(L)) != 1) return lua_error(L);
     lua_setfield(L, state, S_ITEMS);
     set_int(L, state, S_INDEX, 0);
     lua_settop(L, 0);
   }
+}
+
+/* the pager's ask(): {n = k, the list operation's arguments} for the next page, or nil */
+static int lrtc_pager_ask(lua_State *L) {
+  int state = lua_upvalueindex(1), n, i, t;
+  const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
+  lua_settop(L, 0);
+  if (walk_over(L, state)) return finish(L, state, 0);
+  n = push_call_args(L, state, op);
+  lua_createtable(L, n, 1);
+  t = lua_gettop(L);
+  for (i = n; i >= 1; i--) {
+    lua_pushvalue(L, i);
+    lua_rawseti(L, t, i);
+  }
+  set_int(L, t, "n", n);
+  return 1;
+}
+
+/* the pager's answer(result, err): the page's items, or nil, err (the walk is over) */
+static int lrtc_pager_answer(lua_State *L) {
+  int state = lua_upvalueindex(1);
+  const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
+  lua_settop(L, 2);
+  if (get_bool(L, state, S_DONE)) return luaL_error(L, "rtc.pager: the walk is over (answer after its end)");
+  if (!lua_toboolean(L, 1)) { /* the call failed: its error ends the walk */
+    if (lua_isnil(L, 2)) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "%s: no answer and no error", op->name);
+      return fail_decode(L, state, 0, msg);
+    }
+    return finish(L, state, 1);
+  }
+  return page_answer(L, state, op, 1);
 }
 
 /* An integer option of opts (raw read), or dflt; a wrong type or range raises. */
@@ -305,10 +362,9 @@ static lua_Integer opt_integer(lua_State *L, int opts, int arg, const char *k, l
   return v;
 }
 
-/* each_<item>([client,] path params..., opts) -> step function */
-static int lrtc_each(lua_State *L) {
-  const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
-  int base = rtc_args_base(L); /* after the client, or from 1 (the default client) */
+/* Checks the path parameters from base and the opts after them, and pushes a new walk's state
+ * (fn and self are the caller's to set). */
+static int new_state(lua_State *L, const rtc_operation *op, int base) {
   int nparams = rtc_operation_nparams(op), i, opts_arg = base + nparams, opts = 0, state;
   {
     char why[96];
@@ -325,15 +381,6 @@ static int lrtc_each(lua_State *L) {
 
   lua_createtable(L, 0, 14);
   state = lua_gettop(L);
-  if (base == 2) {
-    lua_getfield(L, 1, op->name); /* a normal method look-up on the client */
-    lua_pushvalue(L, 1);
-    lua_setfield(L, state, S_SELF);
-  } else {
-    lua_getfield(L, lua_upvalueindex(1), op->name);
-  }
-  if (!lua_isfunction(L, -1)) return luaL_error(L, "rtc: no %s to call", op->name);
-  lua_setfield(L, state, S_FN);
   lua_createtable(L, nparams, 0);
   for (i = 0; i < nparams; i++) {
     lua_pushvalue(L, base + i);
@@ -365,10 +412,42 @@ static int lrtc_each(lua_State *L) {
   }
   set_int(L, state, S_SEEN, 0);
   set_int(L, state, S_INDEX, 0);
+  return state;
+}
+
+/* each_<item>([client,] path params..., opts) -> step function */
+static int lrtc_each(lua_State *L) {
+  const rtc_operation *op = (const rtc_operation *)lua_touserdata(L, lua_upvalueindex(2));
+  int base = rtc_args_base(L); /* after the client, or from 1 (the default client) */
+  int state = new_state(L, op, base);
+  if (base == 2) {
+    lua_getfield(L, 1, op->name); /* a normal method look-up on the client */
+    lua_pushvalue(L, 1);
+    lua_setfield(L, state, S_SELF);
+  } else {
+    lua_getfield(L, lua_upvalueindex(1), op->name);
+  }
+  if (!lua_isfunction(L, -1)) return luaL_error(L, "rtc: no %s to call", op->name);
+  lua_setfield(L, state, S_FN);
   lua_pushvalue(L, state);
   lua_pushlightuserdata(L, (void *)op);
   lua_pushcclosure(L, lrtc_pager_step, 2);
   return 1;
+}
+
+/* rtc.pager(list operation, path params..., opts) -> ask, answer (see the top of this file) */
+int lrtc_pager(lua_State *L) {
+  const rtc_operation *op = rtc_check_operation(L, 1);
+  int state;
+  if (op->list == NULL) return luaL_argerror(L, 1, "not a list operation (rtc.operation(name).list)");
+  state = new_state(L, op, 2);
+  lua_pushvalue(L, state);
+  lua_pushlightuserdata(L, (void *)op);
+  lua_pushcclosure(L, lrtc_pager_ask, 2);
+  lua_pushvalue(L, state);
+  lua_pushlightuserdata(L, (void *)op);
+  lua_pushcclosure(L, lrtc_pager_answer, 2);
+  return 2;
 }
 
 void rtc_pages_register(lua_State *L, int methods_idx) {
