@@ -17,7 +17,7 @@ for i = 2, #arg do
 end
 lines[#lines + 1] = line
 
-local new, n = text:gsub("      sources = {.-},\n", function() return table.concat(lines, "\n") .. "\n" end, 1)
+local new, n = text:gsub("      sources = {[^}]*},\n", function() return table.concat(lines, "\n") .. "\n" end, 1)
 assert(n == 1, path .. ": no `sources = { ... },` block")
 if new ~= text then
   f = assert(io.open(path, "wb"))
