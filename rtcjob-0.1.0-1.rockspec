@@ -57,6 +57,7 @@ build = {
                   "src/core/rtc_dispatch_queues.c", "src/core/rtc_engine.c",
                   "src/core/rtc_events.c", "src/core/rtc_headers.c", "src/core/rtc_join.c",
                   "src/core/rtc_policy.c", "src/core/rtc_sign.c" },
+      libraries = { "curl", "crypto", "jansson" },
       incdirs = { "src/base", "src/api", "src/core/auth", "src/core", "src/lua",
                   "$(CURL_INCDIR)", "$(OPENSSL_INCDIR)", "$(JANSSON_INCDIR)" },
       libdirs = { "$(CURL_LIBDIR)", "$(OPENSSL_LIBDIR)", "$(JANSSON_LIBDIR)" },
