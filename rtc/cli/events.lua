@@ -176,7 +176,7 @@ function M.commands()
     name = "events",
     usage = "events verify --rand R --timestamp T --signature S [--auth-key-file F] < BODY"
       .. "   |   events listen --port N [--count N]",
-    summary = "Verify a recording event callback, or receive them on 127.0.0.1 (one JSON line each).",
+    summary = "Verify a recording event (verify), or receive them on 127.0.0.1 (listen).",
     args = { { name = "ACTION", help = "verify (one callback, the body on stdin) or listen (a receiver)",
                choices = ACTIONS } },
     flags = FLAGS,

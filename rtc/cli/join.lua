@@ -60,7 +60,7 @@ function M.commands()
   return { {
     name = "join-signature",
     usage = "join-signature APP ROOM USER [--ttl S | --ctime T] [--join SEP] [--app-key-file FILE]",
-    summary = "Print the signature a client joins ROOM of APP as USER with (nothing is sent).",
+    summary = "Print the join signature of USER in ROOM of APP (nothing is sent).",
     args = { { name = "APP", help = "the app (app_id)" }, { name = "ROOM", help = "the room (room_id)" },
              { name = "USER", help = "the user who joins (user_id)" } },
     flags = M.FLAGS,
