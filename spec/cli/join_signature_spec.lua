@@ -139,7 +139,8 @@ describe("rtcjob join-signature", function()
     assert.truthy(main.out:find("RTC_APP_KEY", 1, true))
     local comp = run("completion bash").out
     -- argparse's script: the command's flags, and a file for --app-key-file
-    local line = 'cmd="join-signature"\n                opts="$opts -h --help -V --version --ttl --ctime --join --app-key-file '
+    local line = 'cmd="join-signature"\n                opts="$opts -h --help -V --version'
+      .. ' --ttl --ctime --join --app-key-file '
     assert.truthy(comp:find(line, 1, true), comp)
     assert.truthy(comp:match("\n        'join%-signature'%)\n.-%-%-app%-key%-file%)%s+COMPREPLY=%(%$%(compgen %-f "))
     local man = run("man").out

@@ -13,7 +13,8 @@ describe("rtcjob's command modules", function()
       return { commands = function(ctx)
         assert.is_table(ctx.by_name["get-job"])   -- the operations' commands come first
         return {
-          { name = "test-events", usage = "test-events verify|listen [ARGS]", summary = "Recording events (a test module).",
+          { name = "test-events", usage = "test-events verify|listen [ARGS]",
+            summary = "Recording events (a test module).",
             flags = { { "secret-file", "FILE", "the callback secret" } },
             run = function(_, o, pos) seen = { o = o, pos = pos } return 0 end },
           { name = "test-join", usage = "test-join APP ROOM USER", summary = "A join signature (test).",
@@ -44,6 +45,25 @@ describe("rtcjob's command modules", function()
     assert.equal("test-join", cmd.name)
     assert.same({ "a", "r", "u" }, pos)
     assert.equal("x", o.query)
+  end)
+
+  it("holds events and join-signature; a name given twice is refused", function()
+    local commands = commands_of.build()
+    local listed = {}
+    for _, m in ipairs(commands_of.COMMAND_MODULES) do listed[m] = true end
+    assert.is_true(listed["rtc.cli.events"] and listed["rtc.cli.join"])
+    assert.is_function(commands.by_name.events.run)
+    assert.is_function(commands.by_name["join-signature"].run)
+    package.preload["spec.fake_twice"] = function()
+      return { commands = function() return { { name = "sign", usage = "sign", summary = "x", flags = {},
+        run = function() return 0 end } } end }
+    end
+    table.insert(commands_of.COMMAND_MODULES, "spec.fake_twice")
+    local ok, err = pcall(commands_of.build)
+    table.remove(commands_of.COMMAND_MODULES)
+    package.preload["spec.fake_twice"] = nil
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("command 'sign' is defined twice", 1, true), tostring(err))
   end)
 
   it("lists them in the main help, gives them a help, and completes them in every shell", function()
