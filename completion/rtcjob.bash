@@ -259,6 +259,16 @@ _rtcjob() {
                 opts="$opts -h --help -V --version --output --json --query --dry-run --debug --endpoint --region --profile --token --token-file --ak --sk --sk-file --project-id --security-token --timeout --connect-timeout --deadline --retries --proxy --ca-file --insecure"
                 break
                 ;;
+            join-signature)
+                cmd="join-signature"
+                opts="$opts -h --help -V --version --ttl --ctime --join --app-key-file --output --json --query --dry-run --debug --endpoint --region --profile --token --token-file --ak --sk --sk-file --project-id --security-token --timeout --connect-timeout --deadline --retries --proxy --ca-file --insecure"
+                break
+                ;;
+            events)
+                cmd="events"
+                opts="$opts -h --help -V --version --auth-key-file --unsigned --max-age --no-max-age --rand --timestamp --signature --body-file --port --count --output --json --query --dry-run --debug --endpoint --region --profile --token --token-file --ak --sk --sk-file --project-id --security-token --timeout --connect-timeout --deadline --retries --proxy --ca-file --insecure"
+                break
+                ;;
             completion)
                 cmd="completion"
                 opts="$opts -h --help -V --version --output --json --query --dry-run --debug --endpoint --region --profile --token --token-file --ak --sk --sk-file --project-id --security-token --timeout --connect-timeout --deadline --retries --proxy --ca-file --insecure"
@@ -279,7 +289,7 @@ _rtcjob() {
 
     case "$cmd" in
         '')
-            COMPREPLY=($(compgen -W "create-job get-job update-job stop-job create-app list-apps get-app delete-app start-app stop-app create-record-rule list-record-rules get-record-rule update-record-rule delete-record-rule get-auto-record update-auto-record get-record-callback update-record-callback create-mix-job get-mix-job update-mix-job stop-mix-job remove-room remove-users list-obs-buckets list-obs-bucket-objects update-obs-bucket-authority update create get stop wait sign configure completion man help" -- "$cur"))
+            COMPREPLY=($(compgen -W "create-job get-job update-job stop-job create-app list-apps get-app delete-app start-app stop-app create-record-rule list-record-rules get-record-rule update-record-rule delete-record-rule get-auto-record update-auto-record get-record-callback update-record-callback create-mix-job get-mix-job update-mix-job stop-mix-job remove-room remove-users list-obs-buckets list-obs-bucket-objects update-obs-bucket-authority update create get stop wait sign configure join-signature events completion man help" -- "$cur"))
             ;;
         'create-job')
             case "$prev" in
@@ -3189,6 +3199,208 @@ _rtcjob() {
             ;;
         'configure')
             case "$prev" in
+                --output)
+                    COMPREPLY=($(compgen -W "json ndjson text table yaml" -- "$cur"))
+                    return 0
+                    ;;
+                --query)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --ak)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --sk)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --sk-file)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --project-id)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --security-token)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+            esac
+
+            ;;
+        'join-signature')
+            case "$prev" in
+                --ttl)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --ctime)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --join)
+                    COMPREPLY=($(compgen -W "+ " -- "$cur"))
+                    return 0
+                    ;;
+                --app-key-file)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json ndjson text table yaml" -- "$cur"))
+                    return 0
+                    ;;
+                --query)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --ak)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --sk)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --sk-file)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --project-id)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --security-token)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+            esac
+
+            ;;
+        'events')
+            case "$prev" in
+                --auth-key-file)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --rand)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --timestamp)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --signature)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --body-file)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f -- "$cur"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "json ndjson text table yaml" -- "$cur"))
                     return 0

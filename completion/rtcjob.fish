@@ -109,6 +109,12 @@ function __fish_rtcjob_print_command
             case configure
                 set cmd $cmd configure
                 break
+            case join-signature
+                set cmd $cmd join-signature
+                break
+            case events
+                set cmd $cmd events
+                break
             case completion
                 set cmd $cmd completion
                 break
@@ -170,6 +176,8 @@ complete -c rtcjob -n '__fish_rtcjob_using_command' -xa 'stop' -d 'Stop a job (s
 complete -c rtcjob -n '__fish_rtcjob_using_command' -xa 'wait' -d 'Poll a job until it is in STATE (0), ends elsewhere (1) or --wait-timeout passes (3)'
 complete -c rtcjob -n '__fish_rtcjob_using_command' -xa 'sign' -d 'Print the SDK-HMAC-SHA256 signed headers of a request (nothing is sent)'
 complete -c rtcjob -n '__fish_rtcjob_using_command' -xa 'configure' -d 'Write a profile of the credentials file the SDKs read (0600; the SK never shown)'
+complete -c rtcjob -n '__fish_rtcjob_using_command' -xa 'join-signature' -d 'Print the join signature of USER in ROOM of APP (nothing is sent)'
+complete -c rtcjob -n '__fish_rtcjob_using_command' -xa 'events' -d 'Verify a recording event (verify), or receive them on 127.0.0.1 (listen)'
 complete -c rtcjob -n '__fish_rtcjob_using_command' -xa 'completion' -d 'Print the completion script of a shell (made by argparse from the command table)'
 complete -c rtcjob -n '__fish_rtcjob_using_command' -xa 'man' -d 'Print the man page (roff), made from this help'
 complete -c rtcjob -n '__fish_rtcjob_using_command' -xa 'help' -d 'Show the help of a command'
@@ -1159,6 +1167,70 @@ complete -c rtcjob -n '__fish_rtcjob_seen_command configure' -l retries -r -d 'r
 complete -c rtcjob -n '__fish_rtcjob_seen_command configure' -l proxy -r -d 'HTTP(S) proxy, e.g'
 complete -c rtcjob -n '__fish_rtcjob_seen_command configure' -l ca-file -r -d 'CA bundle for TLS verification'
 complete -c rtcjob -n '__fish_rtcjob_seen_command configure' -l insecure -d 'dangerous: skip TLS certificate and host checks'
+
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -s h -l help -d 'show this help'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -s V -l version -d 'print the version'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l ttl -r -d 'validity from now: 1..43199 (default 7200)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l ctime -r -d 'the expiry itself instead of --ttl (UNIX seconds, at most 43199 s ahead)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l join -xa '+ ' -d 'between the signed parts: \'+\' (default; the sample code) or \'\' (the formula)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l app-key-file -r -d 'read the app_key from FILE (\'-\' = stdin); else $RTC_APP_KEY'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l output -xa 'json ndjson text table yaml' -d 'json, ndjson, text, table, yaml (default: table on a tty, else json)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l json -d 'same as --output json'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l query -r -d 'print what a JMESPath expression selects: \'apps[*].app_id\''
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l dry-run -d 'print the prepared, signed request (secrets masked); send nothing'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l debug -d 'on stderr: the credentials\' source, each request and answer (headers, body)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l endpoint -r -d 'service endpoint; repeat or comma-separate for failover'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l region -r -d 'service region, e.g'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l profile -r -d 'section of the credentials file (default: basic)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l token -r -d 'token authentication (X-Auth-Token)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l token-file -r -d 'read the token from FILE (\'-\' = stdin)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l ak -r -d 'access key for AK/SK signing'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l sk -r -d 'secret key for AK/SK signing'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l sk-file -r -d 'read the secret key from FILE (\'-\' = stdin)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l project-id -r -d 'project id (X-Project-Id) for AK/SK signing'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l security-token -r -d 'temporary credentials\' security token'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l timeout -r -d 'timeout of one attempt (fractions ok)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l connect-timeout -r -d 'timeout of connecting'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l deadline -r -d 'time for the whole call, retries included'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l retries -r -d 'retries after a failed attempt (default 2)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l proxy -r -d 'HTTP(S) proxy, e.g'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l ca-file -r -d 'CA bundle for TLS verification'
+complete -c rtcjob -n '__fish_rtcjob_seen_command join-signature' -l insecure -d 'dangerous: skip TLS certificate and host checks'
+
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -s h -l help -d 'show this help'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -s V -l version -d 'print the version'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l auth-key-file -r -d 'read the callback\'s auth_key from FILE (\'-\' = stdin); default: RTC_EVENTS_AUTH_KEY'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l unsigned -d 'accept callbacks without signature headers (an app without auth_key)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l max-age -r -d 'how far X-Rtc-Timestamp may be from now (default 300)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l no-max-age -d 'do not check X-Rtc-Timestamp against the clock'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l rand -r -d 'verify: the X-Rtc-Rand header'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l timestamp -r -d 'verify: the X-Rtc-Timestamp header'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l signature -r -d 'verify: the X-Rtc-Signature header'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l body-file -r -d 'verify: read the body from FILE (\'-\' = stdin, the default)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l port -r -d 'listen: the port on 127.0.0.1 (0: a free one, printed on stderr)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l count -r -d 'listen: exit 0 after N verified events'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l output -xa 'json ndjson text table yaml' -d 'json, ndjson, text, table, yaml (default: table on a tty, else json)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l json -d 'same as --output json'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l query -r -d 'print what a JMESPath expression selects: \'apps[*].app_id\''
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l dry-run -d 'print the prepared, signed request (secrets masked); send nothing'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l debug -d 'on stderr: the credentials\' source, each request and answer (headers, body)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l endpoint -r -d 'service endpoint; repeat or comma-separate for failover'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l region -r -d 'service region, e.g'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l profile -r -d 'section of the credentials file (default: basic)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l token -r -d 'token authentication (X-Auth-Token)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l token-file -r -d 'read the token from FILE (\'-\' = stdin)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l ak -r -d 'access key for AK/SK signing'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l sk -r -d 'secret key for AK/SK signing'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l sk-file -r -d 'read the secret key from FILE (\'-\' = stdin)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l project-id -r -d 'project id (X-Project-Id) for AK/SK signing'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l security-token -r -d 'temporary credentials\' security token'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l timeout -r -d 'timeout of one attempt (fractions ok)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l connect-timeout -r -d 'timeout of connecting'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l deadline -r -d 'time for the whole call, retries included'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l retries -r -d 'retries after a failed attempt (default 2)'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l proxy -r -d 'HTTP(S) proxy, e.g'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l ca-file -r -d 'CA bundle for TLS verification'
+complete -c rtcjob -n '__fish_rtcjob_seen_command events' -l insecure -d 'dangerous: skip TLS certificate and host checks'
 
 complete -c rtcjob -n '__fish_rtcjob_seen_command completion' -s h -l help -d 'show this help'
 complete -c rtcjob -n '__fish_rtcjob_seen_command completion' -s V -l version -d 'print the version'

@@ -114,12 +114,12 @@ if receiver then
     if c then
       c:settimeout(5)
       local headers, body = read_post(c)
-      local event, err = rtc.events.verify(headers, body, auth_key)
+      local event, refused = rtc.events.verify(headers, body, auth_key)
       c:send("HTTP/1.1 " .. (event and "200 OK" or "401 Unauthorized") .. "\r\nContent-Type: application/json\r\n"
         .. "Content-Length: 31\r\nConnection: close\r\n\r\n" .. '{"status":1,"result":"success"}')
       c:close()
       if not event then
-        io.stderr:write("an event refused: ", tostring(err), "\n")
+        io.stderr:write("an event refused: ", tostring(refused), "\n")
       elseif event.job_id == job.job_id then
         if event.event_type == "RECORD_FILE_COMPLETE" then
           print(("file         %s (%s, %d s, %d bytes, %dx%d)"):format(event.download_url, event.record_format,

@@ -27,6 +27,8 @@ local COMMAND_MODULES = {
   "rtc.cli.wait",        -- wait
   "rtc.cli.sign",        -- sign
   "rtc.cli.configure",   -- configure
+  "rtc.cli.join",        -- join-signature
+  "rtc.cli.events",      -- events verify|listen
 }
 
 local M = {}
@@ -159,6 +161,8 @@ function M.build()
   end
   local commands = { by_name = {}, order = {} }
   local function add_command(name, cmd)
+    -- two modules giving one name: the later would hide the earlier (and argparse get it twice)
+    if commands.by_name[name] then error("rtc.cli.commands: command '" .. name .. "' is defined twice") end
     cmd.name = name
     commands.by_name[name] = cmd
     commands.order[#commands.order + 1] = name

@@ -84,6 +84,7 @@ function M.redact_environment()
   console.add_secret(console.getenv("HUAWEICLOUD_SDK_SECURITY_TOKEN"))
   console.add_secret(console.getenv("RTC_AUTH_TOKEN"))
   console.add_secret(console.getenv("RTC_APP_KEY")) -- join-signature's app_key
+  console.add_secret(console.getenv("RTC_EVENTS_AUTH_KEY")) -- events' auth_key
 end
 
 return M

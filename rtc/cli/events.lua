@@ -6,11 +6,12 @@
 --       a receiver on 127.0.0.1: each verified event on stdout as one JSON line; answers 200
 --       {"status":1,"result":"success"}, 401/400 (refused), 405 (not a POST); needs LuaSocket
 -- The key: --auth-key-file FILE ('-' = stdin) or RTC_EVENTS_AUTH_KEY; --unsigned for callbacks
--- without one. Kept apart from the other commands: add(add_command) is the one hook.
+-- without one. Listed in rtc.cli.commands' COMMAND_MODULES: M.commands() is the one hook.
 local console = require "rtc.cli.console"
 local errors = require "rtc.cli.errors"
 local json = require "rtc.cli.json"
-local args = require "rtc.cli.args"
+local flagrows = require "rtc.cli.flags"
+local suggest = require "rtc.cli.suggest"
 local output = require "rtc.cli.output"
 local credentials = require "rtc.cli.credentials"
 local client_of = require "rtc.cli.client"
@@ -63,13 +64,13 @@ local function schema()
 end
 
 local function run_verify(cmd, o, pos)
-  args.need_pos(cmd, pos, 1, 1)
+  flagrows.need_pos(cmd, pos, 1, 1)
   local rtc = client_of.module()
   local key = auth_key(o)
   local headers = { ["X-Rtc-Rand"] = o.rand, ["X-Rtc-Timestamp"] = o.timestamp,
                     ["X-Rtc-Signature"] = o.signature }
   local body = credentials.read_input(o.body_file or "-", o.body_file and "--body-file" or "the body (stdin)")
-  output.check_query(o.query)
+  output.check_query(o)
   local event, err = rtc.events.verify(headers, body, key, verify_opts(o))
   if not event then
     console.err_line(errors.text(err))
@@ -118,7 +119,7 @@ local function answer(c, status, kind, message)
 end
 
 local function run_listen(cmd, o, pos)
-  args.need_pos(cmd, pos, 1, 1)
+  flagrows.need_pos(cmd, pos, 1, 1)
   if not o.port then usage_error("events listen: --port N is needed (0: a free one)") end
   if o.port > 65535 then usage_error("--port: expected 0..65535, got %d", o.port) end
   local ok, socket = pcall(require, "socket")
@@ -165,19 +166,29 @@ local function run_listen(cmd, o, pos)
   return 0
 end
 
--- the hook: adds the `events` command through the command table's add_command
-return function(add_command)
-  add_command("events", {
+local ACTIONS = { "verify", "listen" }
+
+local M = {}
+
+-- the hook: the `events` command, for the command table (rtc.cli.commands)
+function M.commands()
+  return { {
+    name = "events",
     usage = "events verify --rand R --timestamp T --signature S [--auth-key-file F] < BODY"
       .. "   |   events listen --port N [--count N]",
-    summary = "Verify a recording event callback, or receive them on 127.0.0.1 (one JSON line each).",
+    summary = "Verify a recording event (verify), or receive them on 127.0.0.1 (listen).",
+    args = { { name = "ACTION", help = "verify (one callback, the body on stdin) or listen (a receiver)",
+               choices = ACTIONS } },
     flags = FLAGS,
     notes = "The key: --auth-key-file FILE ('-' = stdin) or RTC_EVENTS_AUTH_KEY; --unsigned for an app\n"
       .. "without auth_key. verify prints the event (exit 0) or the error (exit 1: signature, decode).",
     run = function(cmd, o, pos)
       if pos[1] == "verify" then return run_verify(cmd, o, pos) end
       if pos[1] == "listen" then return run_listen(cmd, o, pos) end
-      usage_error("events: expected 'verify' or 'listen', got '%s'", tostring(pos[1] or ""))
+      usage_error("events: expected 'verify' or 'listen', got '%s'%s", tostring(pos[1] or ""),
+        pos[1] and suggest.hint(pos[1], ACTIONS) or "")
     end,
-  })
+  } }
 end
+
+return M

@@ -1,11 +1,11 @@
 -- rtc.cli.join: the `join-signature` command: the join signature a backend hands a client
 -- (rtc.join_signature; JOIN.md), printed with the values the client SDKs take and the expiry
--- as an RFC 3339 time, in every output format. Nothing is sent. Kept apart from the command
--- table so that it can be re-hooked as it is: M.register(add_command) adds it.
+-- as an RFC 3339 time, in every output format. Nothing is sent. Listed in rtc.cli.commands'
+-- COMMAND_MODULES: M.commands() adds it.
 local console = require "rtc.cli.console"
 local errors = require "rtc.cli.errors"
 local output = require "rtc.cli.output"
-local args = require "rtc.cli.args"
+local flagrows = require "rtc.cli.flags"
 local credentials = require "rtc.cli.credentials"
 local client_of = require "rtc.cli.client"
 
@@ -30,8 +30,8 @@ M.FLAGS = {
 function M.rfc3339(ctime) return os.date("!%Y-%m-%dT%H:%M:%SZ", ctime) end
 
 function M.run(cmd, o, pos)
-  args.need_pos(cmd, pos, 3, 3)
-  if o.query ~= nil then output.check_query(o.query) end
+  flagrows.need_pos(cmd, pos, 3, 3)
+  output.check_query(o)
   if o.ttl and o.ctime then console.usage_error("give --ttl or --ctime, not both") end
   local key = o.app_key_file and credentials.read_secret(o.app_key_file, "--app-key-file")
     or console.getenv(M.ENV)
@@ -55,17 +55,20 @@ function M.run(cmd, o, pos)
   return output.emit(o, doc, M.SCHEMA, output.format(o))
 end
 
--- adds the command through the command table's add_command(name, cmd)
-function M.register(add_command)
-  add_command("join-signature", {
+-- the hook: the `join-signature` command, for the command table (rtc.cli.commands)
+function M.commands()
+  return { {
+    name = "join-signature",
     usage = "join-signature APP ROOM USER [--ttl S | --ctime T] [--join SEP] [--app-key-file FILE]",
-    summary = "Print the signature a client joins ROOM of APP as USER with (nothing is sent).",
+    summary = "Print the join signature of USER in ROOM of APP (nothing is sent).",
+    args = { { name = "APP", help = "the app (app_id)" }, { name = "ROOM", help = "the room (room_id)" },
+             { name = "USER", help = "the user who joins (user_id)" } },
     flags = M.FLAGS,
     notes = "Prints app_id, room_id, user_id, ctime (the expiry, UNIX seconds), signature and\n"
       .. "expires_at (the expiry, RFC 3339 UTC). The signature is lowercase hex HMAC-SHA256 with the\n"
       .. "app_key of APP+ROOM+USER+ctime (--join '' drops the '+'; see the README's 'Join signatures').\n"
       .. "The app_key comes from --app-key-file or $" .. M.ENV .. " (never from argv).",
-    run = M.run })
+    run = M.run } }
 end
 
 return M

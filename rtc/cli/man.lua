@@ -27,7 +27,8 @@ function M.page(commands, version)
     ".SH SYNOPSIS", ".B rtcjob", "[\\fIGLOBAL FLAGS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR] [\\fIFLAGS\\fR]",
     ".SH DESCRIPTION",
     "Every operation of the API is a command, made from the operation table of the rtc module;"
-      .. " a few short aliases and the commands wait, sign, configure, completion, man and help are added.",
+      .. " a few short aliases and the commands wait, sign, configure, join\\-signature, events,"
+      .. " completion, man and help are added.",
     ".SH COMMANDS" }
   for _, n in ipairs(commands.order) do
     local c = commands.by_name[n]

@@ -38,6 +38,8 @@ M.ENVIRONMENT = {
   { "RTC_PROFILE", "its section (default: basic; --profile wins)" },
   { "RTC_METADATA", "0: never ask the ECS metadata service for keys" },
   { "RTC_METADATA_URL", "the metadata service's address (default http://169.254.169.254)" },
+  { "RTC_APP_KEY", "join-signature's app_key (--app-key-file wins)" },
+  { "RTC_EVENTS_AUTH_KEY", "events: the record callback's auth_key (--auth-key-file wins)" },
   { "SOURCE_DATE_EPOCH", "--dry-run signs at this time (seconds since 1970)" },
   { "HOME", "where ~/.huaweicloud/credentials is" },
   { "http_proxy, https_proxy, no_proxy", "proxies, as libcurl reads them (--proxy wins)" },

@@ -65,7 +65,7 @@ describe("rtcjob commands from the operation rows", function()
     for _, n in ipairs({ "update", "create", "get", "stop", "wait", "sign", "completion", "man" }) do
       assert.truthy(r.out:find("\n   " .. n .. " ", 1, true), n)
     end
-    -- (with every environment variable the command reads: 14 lines)
+    -- (with every environment variable the command reads: 17 lines)
     assert.truthy(#lines_of(r.out) <= 80, "main help: " .. #lines_of(r.out) .. " lines")
     for _, l in ipairs(lines_of(r.out)) do assert.truthy(#l <= 100, l) end
     assert.equal(r.out, run("help").out)

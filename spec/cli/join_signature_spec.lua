@@ -105,7 +105,7 @@ describe("rtcjob join-signature", function()
       { "join-signature a b c", "needs the app_key: %-%-app%-key%-file FILE or RTC_APP_KEY", { env = "" } },
       { "join-signature a b c --app-key-file /nonexistent/key", "cannot read %-%-app%-key%-file" },
       { "join-signature a b", "missing arguments" },
-      { "join-signature a b c d", "unexpected argument 'd'" },
+      { "join-signature a b c d", "too many arguments; usage: rtcjob join%-signature APP ROOM USER" },
       { "join-signature a '' c", "invalid: room_id: must not be empty" },
       { "join-signature a b ''", "invalid: user_id: must not be empty" },
       { "join-signature '' b c", "invalid: app_id: must not be empty" },
@@ -117,7 +117,7 @@ describe("rtcjob join-signature", function()
       { "join-signature a b c --ctime " .. (os.time() + 86400), "invalid: ctime: is more than 43199 seconds" },
       { "join-signature a b c --ttl 60 --ctime " .. future(), "give %-%-ttl or %-%-ctime, not both" },
       { "join-signature a b c --join -", "%-%-join: expected one of" },
-      { "join-signature a b c --query a..b", "%-%-query: expected FIELD" },
+      { "join-signature a b c --query a..b", "%-%-query: expected a name" },   -- JMESPath, as everywhere
     }
     for _, c in ipairs(cases) do
       local r = run(c[1], c[3])
@@ -135,12 +135,14 @@ describe("rtcjob join-signature", function()
       assert.truthy(h.out:find(s, 1, true), s)
     end
     local main = run("--help")
-    assert.truthy(main.out:find("\n  join-signature ", 1, true))
+    assert.truthy(main.out:find("\n   join-signature ", 1, true))
     assert.truthy(main.out:find("RTC_APP_KEY", 1, true))
     local comp = run("completion bash").out
-    local line = "    join-signature) COMPREPLY=($(compgen -W \"--ttl --ctime --join --app-key-file"
-    assert.truthy(comp:find(line, 1, true))
-    assert.truthy(comp:match("%-%-app%-key%-file[|)][^\n]*compgen %-f"))
+    -- argparse's script: the command's flags, and a file for --app-key-file
+    local line = 'cmd="join-signature"\n                opts="$opts -h --help -V --version'
+      .. ' --ttl --ctime --join --app-key-file '
+    assert.truthy(comp:find(line, 1, true), comp)
+    assert.truthy(comp:match("\n        'join%-signature'%)\n.-%-%-app%-key%-file%)%s+COMPREPLY=%(%$%(compgen %-f "))
     local man = run("man").out
     assert.truthy(man:find(".SS join\\-signature", 1, true))
     assert.truthy(man:find("RTC_APP_KEY", 1, true))
