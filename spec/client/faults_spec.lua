@@ -196,6 +196,19 @@ describe("faults", function()
     assert.truthy(elapsed < 4, "took " .. elapsed .. " s")
   end)
 
+  it("wait_job does not wait out a Retry-After past its own timeout", function()
+    local c = client{ timeout = 5, deadline = 60 }
+    local t0 = require("socket").gettime()
+    local job, err = c:wait_job(APP, "s429_long~w2", "RUNNING", { timeout = 0.2 })
+    local elapsed = require("socket").gettime() - t0
+    c:close()
+    assert.is_nil(job)
+    assert.are.equal(429, err.status, tostring(err))
+    assert.are.equal(1, err.attempts, tostring(err))
+    -- a retry after Retry-After: 30 (inside the client's deadline) would start at 30 s
+    assert.truthy(elapsed < 15, "took " .. elapsed .. " s")
+  end)
+
   it("a scaled-down run: 1,500 calls, nothing lost, nothing processed twice, kinds as injected", function()
     local GET_FAULTS = { "ok", "reset_before_once", "reset_after_once", "close_once", "cut_headers_once",
       "cut_body_once", "cut_chunked_once", "huge_length_once", "garbage_once", "late_once", "s500_once",

@@ -125,6 +125,8 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   o.endpoint = call->endpoint;
   o.random = rtc_random01(d);
   rtc_policy_decide(&d->policy, &o, &dec);
+  /* the policy knows the client's deadline; a call's own shorter bound (wait_*) holds too */
+  if (dec.retry && now + dec.delay >= call->deadline_at) dec.retry = 0;
   if (o.sent && (o.error == RTC_ERR_TIMEOUT || o.error == RTC_ERR_TRANSPORT)) call->lost = 1;
   if (t->sends > 1) { /* libcurl re-sent it: the first went out, and its answer was lost */
     call->attempts += t->sends - 1;
