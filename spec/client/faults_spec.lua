@@ -183,6 +183,17 @@ describe("faults", function()
     assert.are.equal("http_version", err.field)
   end)
 
+  it("libcurl's own re-send of a GET counts against retries (retries = 1: two on the wire)", function()
+    local c = client{ retries = 1 }
+    assert(c:get_job(APP, "ok~resend")) -- a kept-alive connection libcurl re-sends on when it dies
+    local before = srv:stats().injected.close or 0
+    local job, err = c:get_job(APP, "close~resend")
+    c:close()
+    assert.is_nil(job)
+    assert.are.equal(2, err.attempts, tostring(err))
+    assert.are.equal(2, (srv:stats().injected.close or 0) - before)
+  end)
+
   it("wait_job never runs past its own timeout when get_job hangs", function()
     local slow = fault.start{ late = 30 }
     local c = rtc.new{ endpoint = slow.url, token = "t", timeout = 6, retries = 0 }

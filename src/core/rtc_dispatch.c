@@ -109,6 +109,10 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
     finish_error(d, call, "decode", t->status, msg);
     return;
   }
+  if (t->sends > 1) { /* libcurl re-sent it: the first went out, and its answer was lost */
+    call->attempts += t->sends - 1; /* before the policy counts them against retries */
+    call->maybe_done = 1;
+  }
   memset(&o, 0, sizeof o);
   o.idempotent = call->op->retry == RTC_RETRY_IDEMPOTENT;
   o.attempt = call->attempts;
@@ -128,10 +132,6 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   /* the policy knows the client's deadline; a call's own shorter bound (wait_*) holds too */
   if (dec.retry && now + dec.delay >= call->deadline_at) dec.retry = 0;
   if (o.sent && (o.error == RTC_ERR_TIMEOUT || o.error == RTC_ERR_TRANSPORT)) call->lost = 1;
-  if (t->sends > 1) { /* libcurl re-sent it: the first went out, and its answer was lost */
-    call->attempts += t->sends - 1;
-    call->maybe_done = 1;
-  }
   if (o.error == RTC_ERR_CONNECT)
     endpoint_failed(d, call->endpoint, now, t->connect_status ? "the proxy could not reach it"
                                                               : "could not connect");
