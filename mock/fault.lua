@@ -114,6 +114,14 @@ local function serve(sock)
       -- (a plain http request through the proxy) is served here
       req.target = req.target:gsub("^https?://[^/]+", "")
       if req.method == "CONNECT" then
+        -- a host named pclose... or phang...: no answer to CONNECT (FIN, or none ever)
+        local silent = req.target:match("^p(close)") or req.target:match("^p(hang)")
+        if silent then
+          stats.injected["connect_" .. silent] = (stats.injected["connect_" .. silent] or 0) + 1
+          if silent == "hang" then loop.sleep(86400) end
+          sock:close()
+          return
+        end
         local code = tonumber(req.target:match("^p(%d%d%d)")) or 502
         stats.injected["connect_" .. code] = (stats.injected["connect_" .. code] or 0) + 1
         stream:send(string.format("HTTP/1.1 %d Proxy Says No\r\nContent-Length: 0\r\n\r\n", code))

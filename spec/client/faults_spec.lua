@@ -157,6 +157,25 @@ describe("faults", function()
       assert.are.equal(1, srv:stats().creates["via-proxy"])
     end)
 
+    it("that closes without answering CONNECT: the create never left (no err.sent), retried", function()
+      local c = client{ endpoint = "https://pclose.invalid", proxy = srv.url }
+      local before = srv:stats().injected.connect_close or 0
+      local job, err = create(c, "ok", "via-silent-proxy")
+      c:close()
+      assert.is_nil(job)
+      assert.is_nil(err.sent, tostring(err))
+      assert.are.equal(3, err.attempts, tostring(err))
+      assert.are.equal(before + 3, srv:stats().injected.connect_close)
+    end)
+
+    it("that has not answered CONNECT when the attempt times out: the create moves on to the next endpoint", function()
+      local c = client{ endpoint = { "https://phang.invalid", srv.url }, proxy = srv.url }
+      local job, err = create(c, "ok", "via-hung-proxy")
+      c:close()
+      assert.truthy(job, tostring(err))
+      assert.are.equal(1, srv:stats().creates["via-hung-proxy"])
+    end)
+
     for _, code in ipairs({ 407, 403 }) do
       it("answering " .. code .. " to CONNECT: kind config, status " .. code .. ", not retried", function()
         local c = client{ endpoint = "https://p" .. code .. ".invalid", proxy = srv.url }

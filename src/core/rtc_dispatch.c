@@ -118,8 +118,10 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   o.attempt = call->attempts;
   o.status = t->code == CURLE_OK ? t->status : 0;
   o.error = classify(t);
-  /* a tunnel the proxy did not open carried nothing of the request */
-  o.sent = t->sent != 0 && o.error != RTC_ERR_CONNECT && t->connect_status < 300;
+  /* a tunnel the proxy did not open carried nothing of the request; libcurl counts the CONNECT
+   * in its bytes sent, so only the pre-request callback (run once the connection, tunnel
+   * included, is up) says the request itself went out */
+  o.sent = t->sends > 0 && t->sent != 0 && o.error != RTC_ERR_CONNECT && t->connect_status < 300;
   o.retry_after = -1;
   if (t->retry_after[0] != '\0' &&
       rtc_retry_after_parse(t->retry_after, (double)time(NULL), &o.retry_after) != 0)
