@@ -239,6 +239,19 @@ describe("faults", function()
     assert.truthy(elapsed < 15, "took " .. elapsed .. " s")
   end)
 
+  it("wait_job does not wait out a 429's hold of the client past its own timeout", function()
+    local c = client{ timeout = 5, deadline = 60, retries = 0 }
+    local _, held = c:get_job(APP, "s429_long~hold") -- Retry-After: 30 holds every call of c
+    assert.are.equal(429, held.status)
+    local t0 = require("socket").gettime()
+    local job, err = c:wait_job(APP, "ok~w3", "NEVER", { timeout = 0.2 })
+    local elapsed = require("socket").gettime() - t0
+    c:close()
+    assert.is_nil(job)
+    assert.are.equal("timeout", err.kind, tostring(err))
+    assert.truthy(elapsed < 15, "took " .. elapsed .. " s")
+  end)
+
   it("a scaled-down run: 1,500 calls, nothing lost, nothing processed twice, kinds as injected", function()
     local GET_FAULTS = { "ok", "reset_before_once", "reset_after_once", "close_once", "cut_headers_once",
       "cut_body_once", "cut_chunked_once", "huge_length_once", "garbage_once", "late_once", "s500_once",
