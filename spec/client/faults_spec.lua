@@ -26,11 +26,12 @@ local CREATE_EXPECT = {
 
 describe("faults", function()
   local srv
-  setup(function() srv = fault.start{ late = 1 } end)
+  -- each attempt gets 2 s (a loaded machine answers well within it), "late" answers come after 5
+  setup(function() srv = fault.start{ late = 5 } end)
   teardown(function() if srv then srv:stop() end end)
 
   local function client(opts)
-    local o = { endpoint = srv.url, token = "t", timeout = 0.4, retries = 2, backoff_base = 0.01,
+    local o = { endpoint = srv.url, token = "t", timeout = 2, retries = 2, backoff_base = 0.01,
                 backoff_max = 0.02 }
     for k, v in pairs(opts or {}) do o[k] = v end
     return rtc.new(o)
@@ -133,7 +134,7 @@ describe("faults", function()
     it("gets past {refused, black hole, good}; later calls avoid the black hole (>= 96% reach the good one)", function()
       local lines = {}
       local c = client{ endpoint = { "http://127.0.0.1:" .. fault.dead_port(), hole.url, srv.url },
-                        timeout = 0.5, debug = function(l) lines[#lines + 1] = l end }
+                        timeout = 2, debug = function(l) lines[#lines + 1] = l end }
       local calls = {}
       for i = 1, 200 do calls[i] = { "get_job", APP, "ok~fo" .. i } end
       local results, summary = c:batch(calls, { concurrency = 8 })
