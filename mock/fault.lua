@@ -9,11 +9,11 @@
 -- reset_after (processed, then RST), close (processed, then FIN with no answer), cut_headers
 -- (processed, a status line and half a header, FIN), cut_body (Content-Length 100, 20 bytes,
 -- FIN), cut_chunked (a chunked body never terminated), truncated_json (a whole answer whose JSON
--- is cut), s500 / s502 / s503 / s504, s429 (Retry-After: 1), late (processed, answered after
--- --late seconds), garbage (an HTTP/0.9-style line), huge_length (Content-Length 2 GB, a short
--- body, FIN). A "_once" suffix (reset_after_once) injects the fault the first time that key is
--- seen and answers normally afterwards. --blackhole: every connection is accepted, its request
--- read, and never answered.
+-- is cut), s500 / s502 / s503 / s504, s429 (Retry-After: 1), s429_long (Retry-After: 30), late
+-- (processed, answered after --late seconds), garbage (an HTTP/0.9-style line), huge_length
+-- (Content-Length 2 GB, a short body, FIN). A "_once" suffix (reset_after_once) injects the
+-- fault the first time that key is seen and answers normally afterwards. --blackhole: every
+-- connection is accepted, its request read, and never answered.
 --
 --   lua5.4 mock/fault.lua [--port 0] [--late 2] [--blackhole] [--parent-pid PID]
 --
@@ -114,6 +114,14 @@ local function serve(sock)
       -- (a plain http request through the proxy) is served here
       req.target = req.target:gsub("^https?://[^/]+", "")
       if req.method == "CONNECT" then
+        -- a host named pclose... or phang...: no answer to CONNECT (FIN, or none ever)
+        local silent = req.target:match("^p(close)") or req.target:match("^p(hang)")
+        if silent then
+          stats.injected["connect_" .. silent] = (stats.injected["connect_" .. silent] or 0) + 1
+          if silent == "hang" then loop.sleep(86400) end
+          sock:close()
+          return
+        end
         local code = tonumber(req.target:match("^p(%d%d%d)")) or 502
         stats.injected["connect_" .. code] = (stats.injected["connect_" .. code] or 0) + 1
         stream:send(string.format("HTTP/1.1 %d Proxy Says No\r\nContent-Length: 0\r\n\r\n", code))
@@ -146,8 +154,9 @@ local function serve(sock)
         local resp
         if fault == "s500" or fault == "s502" or fault == "s503" or fault == "s504" then
           resp = json_answer(tonumber(fault:sub(2)), { error_code = "SYS.0500", error_msg = "injected" })
-        elseif fault == "s429" then
-          resp = json_answer(429, { error_code = "APIGW.0308", error_msg = "too many" }, { ["Retry-After"] = "1" })
+        elseif fault == "s429" or fault == "s429_long" then
+          resp = json_answer(429, { error_code = "APIGW.0308", error_msg = "too many" },
+                             { ["Retry-After"] = fault == "s429" and "1" or "30" })
         else
           resp = process(req, body)
         end

@@ -41,7 +41,8 @@ local NGX_OPTIONS = { pool = true, subrequest = true, max_pending = true, thread
 -- in the pool's queue (thread_pool ... max_queue=); max_pending is checked against the pool's
 -- threads + max_queue. A call gives its place back when it returns or raises; one whose request
 -- ended while it waited (ngx.exit) never returns, so its place is taken back once its task must
--- have ended (the call's deadline, times the tasks that can be ahead of it in the queue).
+-- have ended: once the tasks ahead of it must have ended, plus its own time (a call's deadline;
+-- wait_job's timeout; a batch's calls).
 local pending = {}
 
 -- the thread pools the main nginx.conf declares: name -> { threads, max_queue } (nginx's
@@ -312,6 +313,19 @@ local function shared_hold(self, seconds)
   with_lock(self.shared, extend_hold, ngx.now() + math.min(seconds, self.opts.deadline or 60))
 end
 
+-- How long a call's task may run in a pool thread: a call's deadline; wait_job its own timeout
+-- (rtc's default 300 s) and one more look; a batch one deadline per call (the worst case).
+local function task_time(self, method, args)
+  local deadline = (tonumber(self.opts.deadline) or 60) + 1
+  if method == "wait_job" then
+    local o = args[4]
+    return (type(o) == "table" and tonumber(o.timeout) or 300) + deadline
+  elseif method == "batch" then
+    return deadline * math.max(1, type(args[1]) == "table" and #args[1] or 1)
+  end
+  return deadline
+end
+
 -- one task in the pool: -> the method's values, packed. The call takes a place of max_pending
 -- (see pending above) and gives it back on every way out: it returns, raises, or its phase
 -- refuses worker threads (pcall).
@@ -331,8 +345,10 @@ local function pool_run(self, key, opts, method, args)
       .. "max_queue=M;` in nginx.conf and opts.max_pending (at most threads + max_queue)",
       pool, slots.n, pool)))
   end
-  local token = {}
-  slots.calls[token] = ngx.now() + self.hold
+  -- its task starts, at the latest, once the tasks ahead of it (pending) have ended
+  local token, start = {}, ngx.now()
+  for _, by in pairs(slots.calls) do start = math.max(start, by) end
+  slots.calls[token] = start + task_time(self, method, args)
   slots.n = slots.n + 1
   local called, ok, res = pcall(ngx.run_worker_thread, pool, "rtc.ngx", "_thread_call", key, nil,
     method, args)
@@ -724,9 +740,6 @@ function M.new(opts)
   end
   -- unknown pool: one call at a time is the only number that fits every pool
   self.max_pending = self.max_pending or (cap and math.min(cap, 1024)) or (ngx and 1) or 1024
-  -- a call's place is taken back, if it never returned, once its task must have ended
-  local threads = size and size.threads or 1
-  self.hold = ((tonumber(plain.deadline) or 60) + 1) * (1 + math.ceil(self.max_pending / threads))
   if type(self.pool) ~= "string" then error("rtc.ngx: opts.pool: expected a thread pool name", 2) end
   if self.subrequest ~= nil and type(self.subrequest) ~= "string" then
     error("rtc.ngx: opts.subrequest: expected an internal location such as \"/_rtc\"", 2)

@@ -399,6 +399,20 @@ call ewlater get_job "{\"opts\":{\"pool\":\"tiny\",\"deadline\":1},\"args\":[\"$
 check "requests that end (ngx.exit) while their call waits: full meanwhile, the places come back (not refused forever)" \
     eval '[ "$ew1" = "pending 1" ] && [ "$ew2" = "pending 2" ] && jis "$TMP/ewfull.json" err.kind transport &&
           jis "$TMP/ewlater.json" ok true'
+# a wait_job runs for its own timeout (20 s), not its deadline (1 s): its place is kept that long,
+# so two calls 8 s later do not overfill the pool (one queues behind it, one is refused)
+eww=$(curl -s -m 10 "$NG/exit_wait?app=$APP&job=$J3&wait=20")
+sleep 8
+pids=()
+for i in 1 2; do
+    call "ewwait$i" get_job "{\"opts\":{\"pool\":\"tiny\",\"deadline\":1},\"args\":[\"$APP\",\"$J3\"]}" &
+    pids+=($!)
+    sleep 0.2
+done
+wait "${pids[@]}"
+check "a request that ends while its wait_job waits keeps its place for the wait's timeout: the pool is not overfilled, the worker lives" \
+    eval '[ "$eww" = "pending 1" ] && grep -l "thread_pool tiny" "$TMP"/ewwait?.json | grep -q . &&
+          [ "$(curl -s -m 5 "$NG/ping")" = pong ]'
 
 # ---- TLS ---------------------------------------------------------------------------------
 call tls0 get_job "{\"opts\":{\"endpoint\":\"$TLS\",\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"

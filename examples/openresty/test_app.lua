@@ -112,11 +112,15 @@ function M.call(op)
 end
 
 -- /exit_wait?job=J: a light thread calls get_job in pool "tiny" (deadline 1 s) while the mock
--- holds its answer; the request ends (ngx.exit) while the thread waits
-function M.exit_wait(app_id, job_id)
+-- holds its answer; the request ends (ngx.exit) while the thread waits. &wait=S: wait_job for a
+-- state that never comes, for S seconds, instead
+function M.exit_wait(app_id, job_id, wait)
   local c = rtc_ngx.new{ endpoint = os.getenv("RTC_ENDPOINT"), token = os.getenv("RTC_AUTH_TOKEN"),
                          pool = "tiny", deadline = 1, retries = 0 }
-  ngx.thread.spawn(function() return c:get_job(app_id, job_id) end)
+  ngx.thread.spawn(function()
+    if wait then return c:wait_job(app_id, job_id, "NEVER", { timeout = tonumber(wait) }) end
+    return c:get_job(app_id, job_id)
+  end)
   ngx.sleep(0.2)
   ngx.say("pending ", rtc_ngx.pending("tiny"))
   ngx.exit(200)

@@ -26,11 +26,12 @@ local CREATE_EXPECT = {
 
 describe("faults", function()
   local srv
-  setup(function() srv = fault.start{ late = 1 } end)
+  -- each attempt gets 2 s (a loaded machine answers well within it), "late" answers come after 5
+  setup(function() srv = fault.start{ late = 5 } end)
   teardown(function() if srv then srv:stop() end end)
 
   local function client(opts)
-    local o = { endpoint = srv.url, token = "t", timeout = 0.4, retries = 2, backoff_base = 0.01,
+    local o = { endpoint = srv.url, token = "t", timeout = 2, retries = 2, backoff_base = 0.01,
                 backoff_max = 0.02 }
     for k, v in pairs(opts or {}) do o[k] = v end
     return rtc.new(o)
@@ -133,7 +134,7 @@ describe("faults", function()
     it("gets past {refused, black hole, good}; later calls avoid the black hole (>= 96% reach the good one)", function()
       local lines = {}
       local c = client{ endpoint = { "http://127.0.0.1:" .. fault.dead_port(), hole.url, srv.url },
-                        timeout = 0.5, debug = function(l) lines[#lines + 1] = l end }
+                        timeout = 2, debug = function(l) lines[#lines + 1] = l end }
       local calls = {}
       for i = 1, 200 do calls[i] = { "get_job", APP, "ok~fo" .. i } end
       local results, summary = c:batch(calls, { concurrency = 8 })
@@ -155,6 +156,25 @@ describe("faults", function()
       c:close()
       assert.truthy(job, tostring(err))
       assert.are.equal(1, srv:stats().creates["via-proxy"])
+    end)
+
+    it("that closes without answering CONNECT: the create never left (no err.sent), retried", function()
+      local c = client{ endpoint = "https://pclose.invalid", proxy = srv.url }
+      local before = srv:stats().injected.connect_close or 0
+      local job, err = create(c, "ok", "via-silent-proxy")
+      c:close()
+      assert.is_nil(job)
+      assert.is_nil(err.sent, tostring(err))
+      assert.are.equal(3, err.attempts, tostring(err))
+      assert.are.equal(before + 3, srv:stats().injected.connect_close)
+    end)
+
+    it("that has not answered CONNECT when the attempt times out: the create moves on to the next endpoint", function()
+      local c = client{ endpoint = { "https://phang.invalid", srv.url }, proxy = srv.url }
+      local job, err = create(c, "ok", "via-hung-proxy")
+      c:close()
+      assert.truthy(job, tostring(err))
+      assert.are.equal(1, srv:stats().creates["via-hung-proxy"])
     end)
 
     for _, code in ipairs({ 407, 403 }) do
@@ -183,6 +203,17 @@ describe("faults", function()
     assert.are.equal("http_version", err.field)
   end)
 
+  it("libcurl's own re-send of a GET counts against retries (retries = 1: two on the wire)", function()
+    local c = client{ retries = 1 }
+    assert(c:get_job(APP, "ok~resend")) -- a kept-alive connection libcurl re-sends on when it dies
+    local before = srv:stats().injected.close or 0
+    local job, err = c:get_job(APP, "close~resend")
+    c:close()
+    assert.is_nil(job)
+    assert.are.equal(2, err.attempts, tostring(err))
+    assert.are.equal(2, (srv:stats().injected.close or 0) - before)
+  end)
+
   it("wait_job never runs past its own timeout when get_job hangs", function()
     local slow = fault.start{ late = 30 }
     local c = rtc.new{ endpoint = slow.url, token = "t", timeout = 6, retries = 0 }
@@ -194,6 +225,32 @@ describe("faults", function()
     assert.is_nil(job)
     assert.are.equal("timeout", err.kind)
     assert.truthy(elapsed < 4, "took " .. elapsed .. " s")
+  end)
+
+  it("wait_job does not wait out a Retry-After past its own timeout", function()
+    local c = client{ timeout = 5, deadline = 60 }
+    local t0 = require("socket").gettime()
+    local job, err = c:wait_job(APP, "s429_long~w2", "RUNNING", { timeout = 0.2 })
+    local elapsed = require("socket").gettime() - t0
+    c:close()
+    assert.is_nil(job)
+    assert.are.equal(429, err.status, tostring(err))
+    assert.are.equal(1, err.attempts, tostring(err))
+    -- a retry after Retry-After: 30 (inside the client's deadline) would start at 30 s
+    assert.truthy(elapsed < 15, "took " .. elapsed .. " s")
+  end)
+
+  it("wait_job does not wait out a 429's hold of the client past its own timeout", function()
+    local c = client{ timeout = 5, deadline = 60, retries = 0 }
+    local _, held = c:get_job(APP, "s429_long~hold") -- Retry-After: 30 holds every call of c
+    assert.are.equal(429, held.status)
+    local t0 = require("socket").gettime()
+    local job, err = c:wait_job(APP, "ok~w3", "NEVER", { timeout = 0.2 })
+    local elapsed = require("socket").gettime() - t0
+    c:close()
+    assert.is_nil(job)
+    assert.are.equal("timeout", err.kind, tostring(err))
+    assert.truthy(elapsed < 15, "took " .. elapsed .. " s")
   end)
 
   it("a scaled-down run: 1,500 calls, nothing lost, nothing processed twice, kinds as injected", function()

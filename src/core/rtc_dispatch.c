@@ -109,13 +109,19 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
     finish_error(d, call, "decode", t->status, msg);
     return;
   }
+  if (t->sends > 1) { /* libcurl re-sent it: the first went out, and its answer was lost */
+    call->attempts += t->sends - 1; /* before the policy counts them against retries */
+    call->maybe_done = 1;
+  }
   memset(&o, 0, sizeof o);
   o.idempotent = call->op->retry == RTC_RETRY_IDEMPOTENT;
   o.attempt = call->attempts;
   o.status = t->code == CURLE_OK ? t->status : 0;
   o.error = classify(t);
-  /* a tunnel the proxy did not open carried nothing of the request */
-  o.sent = t->sent != 0 && o.error != RTC_ERR_CONNECT && t->connect_status < 300;
+  /* a tunnel the proxy did not open carried nothing of the request; libcurl counts the CONNECT
+   * in its bytes sent, so only the pre-request callback (run once the connection, tunnel
+   * included, is up) says the request itself went out */
+  o.sent = t->sends > 0 && t->sent != 0 && o.error != RTC_ERR_CONNECT && t->connect_status < 300;
   o.retry_after = -1;
   if (t->retry_after[0] != '\0' &&
       rtc_retry_after_parse(t->retry_after, (double)time(NULL), &o.retry_after) != 0)
@@ -125,11 +131,9 @@ static void finish_attempt(rtc_dispatch *d, rtc_call *call) {
   o.endpoint = call->endpoint;
   o.random = rtc_random01(d);
   rtc_policy_decide(&d->policy, &o, &dec);
+  /* the policy knows the client's deadline; a call's own shorter bound (wait_*) holds too */
+  if (dec.retry && now + dec.delay >= call->deadline_at) dec.retry = 0;
   if (o.sent && (o.error == RTC_ERR_TIMEOUT || o.error == RTC_ERR_TRANSPORT)) call->lost = 1;
-  if (t->sends > 1) { /* libcurl re-sent it: the first went out, and its answer was lost */
-    call->attempts += t->sends - 1;
-    call->maybe_done = 1;
-  }
   if (o.error == RTC_ERR_CONNECT)
     endpoint_failed(d, call->endpoint, now, t->connect_status ? "the proxy could not reach it"
                                                               : "could not connect");

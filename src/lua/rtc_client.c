@@ -239,7 +239,11 @@ static int run_call(lua_State *L, rtc_client *c, const rtc_operation *op, int ba
   call->max_time = c->next_max_time;
   c->next_max_time = 0;
   rtc_enter(c);
-  rtc_dispatch_run(&c->d, -1, call, RTC_CALL_BLOCKING);
+  /* a call with a bound of its own (a wait_* look) ends by it, time waiting its turn included (a
+   * rate limit, a 429's hold of the client) */
+  rtc_dispatch_run(&c->d, call->max_time > 0 ? call->max_time : -1, call, RTC_CALL_BLOCKING);
+  if (call->state != RTC_CALL_DONE)
+    rtc_dispatch_fail(&c->d, call, "timeout", "the call's own time bound passed");
   rtc_flush_debug(L, c);
   rtc_push_outcome(L, c, call);
   rtc_free_call(c, call);
