@@ -16,10 +16,7 @@ local function run(args, opts)
 end
 local q = helper.shell_quote
 
-local function openssl_hmac(key, content)
-  local _, out = helper.run("printf '%s' " .. q(content) .. " | openssl dgst -sha256 -hmac " .. q(key))
-  return out:match("(%x+)%s*$")
-end
+local openssl_hmac = helper.openssl_hmac
 
 local function future() return os.time() + 3600 end
 

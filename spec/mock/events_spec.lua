@@ -14,13 +14,7 @@ local TOKEN = { ["x-auth-token"] = "test-token" }
 local RULE = { obs_addr = { location = "cn-north-4", project_id = "p", bucket = "bkt", object = "rec" },
   record_formats = { "HLS", "MP4" }, hls_config = { record_cycle = 60 }, mp4_config = { record_cycle = 120 } }
 
-local function openssl_hmac(key, content)
-  local path = helper.write_temp(content)
-  local code, out = helper.run("openssl dgst -sha256 -hmac " .. helper.shell_quote(key) .. " " .. path)
-  os.remove(path)
-  assert(code == 0, "openssl failed")
-  return out:match("= (%x+)")
-end
+local openssl_hmac = helper.openssl_hmac
 
 -- asserts the three headers and that an independent HMAC gives the signature
 local function assert_signed(headers, body)

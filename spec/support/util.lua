@@ -59,6 +59,18 @@ function util.write_temp(content)
   return path
 end
 
+-- The hex HMAC-SHA256 of content with key by the openssl command, nil when it cannot run: an
+-- independent check of the module's HMACs (content goes through a file: any bytes pass).
+function util.openssl_hmac(key, content)
+  local path = util.write_temp(content)
+  local p = io.popen("openssl dgst -sha256 -hmac " .. util.shell_quote(key) .. " "
+    .. util.shell_quote(path) .. " 2>/dev/null")
+  local out = p and p:read("*a") or ""
+  if p then p:close() end
+  os.remove(path)
+  return out:match("= (%x+)%s*$")
+end
+
 function util.lines_of(s)
   local t = {}
   for l in s:gmatch("([^\n]*)\n") do t[#t + 1] = l end

@@ -15,13 +15,7 @@ local function worked(over)
   return h
 end
 
-local function openssl_hmac(key, content)
-  local path = helper.write_temp(content)
-  local code, out = helper.run("openssl dgst -sha256 -hmac " .. helper.shell_quote(key) .. " " .. path)
-  os.remove(path)
-  assert(code == 0, "openssl failed")
-  return out:match("= (%x+)")
-end
+local openssl_hmac = helper.openssl_hmac
 
 local COMPLETE = [[{"event_type":"RECORD_FILE_COMPLETE","app_id":"my-app","room_id":"room-1",
  "job_id":"my-job","stream_name":"room-1_user-1","record_format":"HLS",
