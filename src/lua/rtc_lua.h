@@ -94,6 +94,7 @@ typedef struct rtc_client {
   int open;                             /* the dispatcher is initialised */
   int closed, busy, close_pending;      /* busy: a method runs; close() then waits for its end */
   int debug_ref, progress_ref;          /* registry references, LUA_NOREF when absent */
+  struct rtc_call *held;                /* a finished call being decoded (freed if that raises) */
   rtc_buf new_lines;                    /* rtc.new's debug lines (the credentials chain's),
                                          * NUL-separated: handed over with the first call's */
   struct rtc_module *module;            /* lives as long as any client: an upvalue of its methods */
@@ -167,6 +168,12 @@ int lrtc_client_close(lua_State *L);
 rtc_client *rtc_check_client(lua_State *L, int idx);
 void rtc_enter(rtc_client *c);
 void rtc_leave(lua_State *L, rtc_client *c);
+typedef void (*rtc_unwind_fn)(rtc_client *c, void *ctx);
+int rtc_busy(lua_State *L, rtc_client *c, int nargs, lua_CFunction body, void *ctx,
+             rtc_unwind_fn unwind, int flags);
+void rtc_unwind_held(rtc_client *c, void *ctx); /* frees c->held: a call being decoded */
+#define RTC_BUSY_CLOSED_OK 1 /* the body copes with a client a finalizer closed before it ran */
+#define rtc_busy_ctx(L) lua_touserdata((L), lua_upvalueindex(1))
 int lrtc_client_tostring(lua_State *L);
 void rtc_flush_debug(lua_State *L, rtc_client *c);
 void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call);
