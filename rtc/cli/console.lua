@@ -29,7 +29,7 @@ function M.redact(s)
       if secret:sub(1, 1):match("%w") then pat = "%f[%w]" .. pat end
       if secret:sub(-1):match("%w") then pat = pat .. "%f[%W]" end
     end
-    s = s:gsub(pat, "***")
+    s = s:gsub(pat, "****")   -- the module's one masking style (RTC_MASK)
   end
   return s
 end

@@ -204,7 +204,7 @@ function M.show_request(req, fmt)
   local headers, names = {}, {}
   for k, v in pairs(type(req.headers) == "table" and req.headers or {}) do
     names[#names + 1] = k
-    headers[k] = MASKED_HEADERS[tostring(k):lower()] and "***" or v
+    headers[k] = MASKED_HEADERS[tostring(k):lower()] and "****" or v
   end
   table.sort(names, function(a, b) return tostring(a):lower() < tostring(b):lower() end)
   if fmt == "json" or fmt == "ndjson" then

@@ -11,6 +11,7 @@
 #include "rtc_credentials.h"
 #include "rtc_headers.h"
 #include "rtc_sign.h"
+#include "rtc_text.h"
 
 
 static void add_header(rtc_headers *h, const char *name, const char *value) {
@@ -225,10 +226,10 @@ int rtc_headers_debug(rtc_buf *line, const char *method, const char *url, int at
   size_t i;
   if (rtc_buf_addf(line, "> %s %s (attempt %d)", method, url, attempt)) return -1;
   for (i = 0; i < h->n; i++) {
-    /* secrets stay out of debug output: the token and security token are shown redacted */
+    /* secrets stay out of debug output: the token and security token are shown masked (RTC_MASK) */
     int secret = strcmp(h->name[i], "X-Auth-Token") == 0 ||
                  strcmp(h->name[i], "X-Security-Token") == 0;
-    if (rtc_buf_addf(line, "\n> %s: %s", h->name[i], secret ? "<redacted>" : h->value[i]))
+    if (rtc_buf_addf(line, "\n> %s: %s", h->name[i], secret ? RTC_MASK : h->value[i]))
       return -1;
   }
   if (body->len && (rtc_buf_add(line, "\n> ", 3) || rtc_buf_add(line, body->data, body->len)))

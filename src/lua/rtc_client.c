@@ -121,6 +121,39 @@ int lrtc_client_tostring(lua_State *L) {
   return 1;
 }
 
+int rtc_mask_text(const rtc_client *c, const char *text, size_t len, rtc_buf *out) {
+  const char *secrets[6];
+  size_t n = 0, i;
+  const rtc_credentials *cr = c->cfg.auth != NULL ? c->cfg.auth->creds : NULL;
+  if (cr != NULL) {
+    secrets[n++] = cr->sk;
+    secrets[n++] = cr->token;
+    secrets[n++] = cr->security_token;
+  }
+  for (i = 0; i < 3; i++) secrets[n++] = c->proxy_secret[i];
+  return rtc_mask_secrets(out, text, len, secrets, n);
+}
+
+void rtc_mask_error(lua_State *L, const rtc_client *c, int idx) {
+  rtc_buf masked = RTC_BUF_INIT;
+  size_t len;
+  const char *message;
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE) return;
+  message = rtc_raw_string(L, idx, "message", &len); /* held by err, ours: no Lua runs here */
+  if (message == NULL || rtc_mask_text(c, message, len, &masked) != 0) {
+    rtc_buf_free(&masked);
+    return;
+  }
+  if (masked.len != len) {
+    lua_pushliteral(L, "message");
+    lua_pushlstring(L, masked.data, masked.len);
+    rtc_buf_free(&masked); /* freed before Lua allocates: nothing leaks if that raises */
+    lua_rawset(L, idx);
+  }
+  rtc_buf_free(&masked);
+}
+
 /* Hands the debug lines the loop queued to the debug callback, after the loop returned. */
 void rtc_flush_debug(lua_State *L, rtc_client *c) {
   size_t n, i;
@@ -156,6 +189,7 @@ void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call) {
                t->response.len);
   }
   if (!lua_isnil(L, -1)) {
+    rtc_mask_error(L, c, -1);
     lua_pushinteger(L, call->attempts);
     lua_setfield(L, -2, "attempts");
   }
@@ -396,7 +430,10 @@ static int lrtc_decode_body(lua_State *L) {
   const char *body = lua_tolstring(L, 5, &len);
   rtc_decode(L, x->c, x->op, x->status, lua_tostring(L, 6), lua_tostring(L, 7),
              lua_tostring(L, 8), body, len);
-  if (lua_isnil(L, -2)) return 2; /* nil, err */
+  if (lua_isnil(L, -2)) { /* nil, err */
+    rtc_mask_error(L, x->c, -1);
+    return 2;
+  }
   lua_pop(L, 1);
   return 1;
 }

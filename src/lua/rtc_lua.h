@@ -94,6 +94,7 @@ typedef struct rtc_client {
   int open;                             /* the dispatcher is initialised */
   int closed, busy, close_pending;      /* busy: a method runs; close() then waits for its end */
   int debug_ref, progress_ref;          /* registry references, LUA_NOREF when absent */
+  char *proxy_secret[3];                /* the passwords of opts.proxy, http_proxy, https_proxy */
   struct rtc_call *held;                /* a finished call being decoded (freed if that raises) */
   rtc_buf new_lines;                    /* rtc.new's debug lines (the credentials chain's),
                                          * NUL-separated: handed over with the first call's */
@@ -187,6 +188,12 @@ const rtc_operation *rtc_check_operation(lua_State *L, int idx);
 int lrtc_client_prepare(lua_State *L);
 int lrtc_client_decode(lua_State *L);
 int rtc_default_client(lua_State *L); /* pushes it, or nil, err */
+/* Appends text to out with the client's secrets masked (its SK, token, security token, proxy
+ * passwords: RTC_MASK). 0, or -1 out of memory. */
+int rtc_mask_text(const rtc_client *c, const char *text, size_t len, rtc_buf *out);
+/* err.message of the error table at idx, with the client's secrets masked (server text
+ * included: a gateway may quote request headers back). */
+void rtc_mask_error(lua_State *L, const rtc_client *c, int idx);
 
 /* rtc_batch.c */
 int lrtc_client_start(lua_State *L);
