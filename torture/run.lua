@@ -28,7 +28,8 @@ end
 ------------------------------------------------------------------ the collector, as often as it can
 local gc_modes = {}
 if V == "Lua 5.4" then
-  gc_modes[1] = { "incremental", function() collectgarbage("incremental", 0, 1000, 0) end }
+  -- (0 would mean "unchanged" here: a pause of 1% starts the next cycle at once)
+  gc_modes[1] = { "incremental", function() collectgarbage("incremental", 1, 1000, 0) end }
   gc_modes[2] = { "generational", function() collectgarbage("generational", 1, 1) end }
 else
   gc_modes[1] = { "pause 0", function() collectgarbage("setpause", 0); collectgarbage("setstepmul", 1000) end }
@@ -37,7 +38,7 @@ end
 ------------------------------------------------------------------ chaos: finalizers at every step
 -- what the finalizers act on: the running case's client and argument tables
 local ctx = { client = nil, tables = {}, armed = false }
-local stats = { finalizers = 0, raised = 0 }
+local stats = { finalizers = 0, raised = 0, seen = 0 }
 
 local function fresh() return "f" .. rand(1000000) .. string.rep("z", rand(40)) end
 
@@ -67,9 +68,9 @@ local actions = {
     end
     pcall(rtc.sign, { method = "GET", url = "/x", ak = "AK", sk = "SK", headers = ctx.tables[1] })
   end,
-  function() stats.raised = stats.raised + 1; error("chaos: a finalizer raises") end,
   function() collectgarbage("step") end,
   function() chaos(2) end, -- finalizers that make more
+  function() stats.raised = stats.raised + 1; error("chaos: a finalizer raises") end, -- last
 }
 
 local function on_gc(fn)
@@ -84,10 +85,13 @@ end
 -- n garbage objects whose finalizers each do one action (while a case runs)
 chaos = function(n)
   for _ = 1, n or 3 do
-    local a = actions[rand(#actions)]
+    local a, b = actions[rand(#actions)], actions[rand(#actions - 1)]
     on_gc(function()
+      stats.seen = stats.seen + 1
       if not ctx.armed then return end
       stats.finalizers = stats.finalizers + 1
+      chaos(1) -- one more for the allocations still to come in the call
+      b() -- (never the raise: that is a's alone, so that b's work is done first)
       a()
     end)
   end
@@ -205,7 +209,10 @@ local special = {
                        tracked({ "delete_job", "app1", "j3" }) }),
              tracked({ concurrency = 2, progress = function() chaos(1) end }) }
   end,
-  prepare = function() return { "update_job", "app1", "job1", tracked({ publish_param = tracked({ rtmp_urls = tracked({ "rtmp://h/a" }) }) }), tracked({ now = 0 }) } end,
+  prepare = function()
+    local params = tracked({ publish_param = tracked({ rtmp_urls = tracked({ "rtmp://h/a" }) }) })
+    return { "update_job", "app1", "job1", params, tracked({ now = 0 }) }
+  end,
   decode = function()
     return { "get_job", 404, tracked({ ["X-Request-Id"] = fresh(), ["Content-Type"] = "application/json" }),
              '{"error_code":"RTC.404","error_msg":"' .. TOKEN .. ' ' .. string.rep("m", 100) .. '"}' }
@@ -310,7 +317,15 @@ local function run_one(t, pos, make, self_pos)
     if is_method then return t.call(self, unpack(args, 1, n)) end
     return t.call(unpack(args, 1, n))
   end
-  chaos(6)
+  -- finalizers pending when the call starts: the collector is stepped until the first of a batch
+  -- of garbage finalizer objects has run (Lua runs finalizers a few per step), so that the rest
+  -- run at the allocations inside the call
+  chaos(24)
+  local seen = stats.seen
+  for _ = 1, 1000 do
+    if stats.seen > seen then break end
+    collectgarbage("step", 0)
+  end
   ctx.armed = true -- nothing allocates between here and the protected call
   local ok, err = pcall(call)
   ctx.armed = false
@@ -360,7 +375,8 @@ collectgarbage()
 collectgarbage()
 
 print(("torture %s: %d functions, %d cases, %d runs (%d GC modes), %d finalizers ran (%d raised), %.1f s CPU")
-  :format(jit and jit.version or V, counts.functions, counts.cases, counts.runs, #gc_modes, stats.finalizers, stats.raised, os.clock() - t0))
+  :format(jit and jit.version or V, counts.functions, counts.cases, counts.runs, #gc_modes,
+          stats.finalizers, stats.raised, os.clock() - t0))
 for i = 1, math.min(#failures, 20) do print("FAILED " .. failures[i]) end
 print(("%d passed, %d failed"):format(counts.passed, counts.failed))
 os.exit(counts.failed == 0 and 0 or 1)
