@@ -31,13 +31,17 @@ if V == "Lua 5.4" then
   -- (0 would mean "unchanged" here: a pause of 1% starts the next cycle at once)
   gc_modes[1] = { "incremental", function() collectgarbage("incremental", 1, 1000, 0) end }
   gc_modes[2] = { "generational", function() collectgarbage("generational", 1, 1) end }
+  local only = os.getenv("TORTURE_GC") -- one of the two, by name
+  if only then
+    for i = #gc_modes, 1, -1 do if gc_modes[i][1] ~= only then table.remove(gc_modes, i) end end
+  end
 else
   gc_modes[1] = { "pause 0", function() collectgarbage("setpause", 0); collectgarbage("setstepmul", 1000) end }
 end
 
 ------------------------------------------------------------------ chaos: finalizers at every step
 -- what the finalizers act on: the running case's client and argument tables
-local ctx = { client = nil, tables = {}, armed = false }
+local ctx = { client = nil, tables = {}, armed = false, budget = 0 }
 local stats = { finalizers = 0, raised = 0, seen = 0 }
 
 local function fresh() return "f" .. rand(1000000) .. string.rep("z", rand(40)) end
@@ -88,7 +92,8 @@ chaos = function(n)
     local a, b = actions[rand(#actions)], actions[rand(#actions - 1)]
     on_gc(function()
       stats.seen = stats.seen + 1
-      if not ctx.armed then return end
+      if not ctx.armed or ctx.budget <= 0 then return end
+      ctx.budget = ctx.budget - 1 -- chains of finalizers stay bounded within one call
       stats.finalizers = stats.finalizers + 1
       chaos(1) -- one more for the allocations still to come in the call
       b() -- (never the raise: that is a's alone, so that b's work is done first)
@@ -320,12 +325,13 @@ local function run_one(t, pos, make, self_pos)
   -- finalizers pending when the call starts: the collector is stepped until the first of a batch
   -- of garbage finalizer objects has run (Lua runs finalizers a few per step), so that the rest
   -- run at the allocations inside the call
-  chaos(24)
+  chaos(10)
   local seen = stats.seen
-  for _ = 1, 1000 do
+  for _ = 1, 100 do
     if stats.seen > seen then break end
     collectgarbage("step", 0)
   end
+  ctx.budget = 40
   ctx.armed = true -- nothing allocates between here and the protected call
   local ok, err = pcall(call)
   ctx.armed = false
@@ -351,12 +357,16 @@ for _ = 1, rounds do
   for _, mode in ipairs(gc_modes) do
     mode[2]()
     for _, t in ipairs(targets) do
+      local only = os.getenv("TORTURE_ONLY") -- one target by name, to look closer
+      if not only or t.name == only then
+      if os.getenv("TORTURE_TRACE") then io.stderr:write(t.name, "\n") end
       local nargs = #t.baseline() + 1
       counts.cases = counts.cases + 1
       run_one(t, nil)
       for pos = 1, nargs do
-        for _, make in ipairs(hostile) do
+        for h, make in ipairs(hostile) do
           counts.cases = counts.cases + 1
+          if os.getenv("TORTURE_TRACE") then io.stderr:write("  ", pos, " ", h, "\n") end
           run_one(t, pos, make)
         end
       end
@@ -365,6 +375,7 @@ for _ = 1, rounds do
           counts.cases = counts.cases + 1
           run_one(t, 0, make, true)
         end
+      end
       end
     end
   end
