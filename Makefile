@@ -3,6 +3,7 @@
 #                   never ./rtc.so, which is where `luarocks make` builds)
 #   make demo       start the mock server, run the examples against it, stop it
 #   make test       the busted specs (make test LUA=luajit runs them under LuaJIT)
+#   make torture    the torture harness under ASan/UBSan on lua5.4, lua5.3, lua5.1 and luajit
 #   make deps       install the Debian packages that are missing (run by demo and test)
 LUA      ?= lua5.4
 CC       ?= cc
@@ -66,7 +67,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev lua-cjson lua-argparse lua-dkjson lua-yaml 
 DEB_TEST_PACKAGES := lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev lua-cjson-dev valgrind clang libclang-rt-14-dev lua-check cppcheck \
   clang-tidy jp zsh fish wrk
 
-.PHONY: all deps deps-test demo test test-all test-openresty embed bench memcheck fuzz lint \
+.PHONY: all deps deps-test demo test test-all test-openresty embed bench memcheck fuzz lint torture \
   install clean dist rock
 
 all: $(OUT)/rtc.so $(OUT)/librtcjob.a
@@ -167,6 +168,11 @@ memcheck: deps-test
 
 fuzz: deps-test
 	@bash fuzz/run.sh $(FUZZ_SECONDS)
+
+# The torture harness: every public function with hostile arguments and finalizers, on every Lua,
+# against build/asan-<lua>/rtc.so (clang, ASan + UBSan). TORTURE_LUAS="lua5.4" for one.
+torture: deps-test
+	@bash torture/run.sh
 
 LUA_FILES := $(shell git ls-files '*.lua' 'bin/rtcjob' 2>/dev/null)
 lint: deps-test

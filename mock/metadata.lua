@@ -11,7 +11,9 @@
 --   GET /openstack/latest/meta_data.json {"project_id": "meta-project"}
 -- Modes (--mode, or POST /_meta/mode/<mode>): normal; imdsv1 (the token route answers 404);
 -- session (the securitykey route wants the session token); not-json; no-credential; expired;
--- bad-time; error (securitykey answers 500); token-403 (the token route answers 403).
+-- bad-time; bad-date (expires_at "2099-02-31T-1:-1:-1Z": digits, days and ranges wrong); bad-ak
+-- (an access key the signer refuses, "A, K"); error (securitykey answers 500); token-403 (the
+-- token route answers 403).
 -- Control: GET /_meta/stats -> {"token_puts", "key_gets", "with_session", "meta_gets"};
 -- POST /_meta/shutdown. Binds 127.0.0.1 only.
 
@@ -61,6 +63,8 @@ local function securitykey(headers)
     securitytoken = "meta-st-" .. issued, expires_at = utc(expires),
   }
   if mode == "bad-time" then cred.expires_at = "tomorrow" end
+  if mode == "bad-date" then cred.expires_at = "2099-02-31T-1:-1:-1Z" end
+  if mode == "bad-ak" then cred.access = "A, K" end
   return 200, cjson.encode({ credential = cred })
 end
 

@@ -213,9 +213,12 @@ describe("policy", function()
       assert.truthy(tostring(err):find("proxy", 1, true))
     end)
 
-    it("a configuration error (a CA file that does not exist) is not retried", function()
+    it("a configuration error (a CA file that holds no certificate) is not retried", function()
+      -- (one that does not exist is refused by rtc.new itself)
       local url = mock.url:gsub("^http:", "https:")
-      local c = helper.client(mock, { endpoint = url, retries = 3, ca_file = "/nonexistent/ca.pem",
+      local not_ca = helper.write_temp("not a certificate\n")
+      finally(function() os.remove(not_ca) end)
+      local c = helper.client(mock, { endpoint = url, retries = 3, ca_file = not_ca,
                                       backoff_base = 0.001, backoff_max = 0.001 })
       local _, err = c:get_job("app", "j")
       helper.is_error(err, "transport")

@@ -112,9 +112,8 @@ static const rtc_field obs_addr_fields[] = {
 RTC_SCHEMA(rtc_model_obs_addr, "RecordObsFileAddr", obs_addr_fields, NULL, NULL);
 
 static const rtc_field hls_config_fields[] = {
-  /* documented: 0 (one file) or 60..43200; the row type holds one range, so 1..59 pass here
-   * and the service refuses them */
-  F_INTEGER("record_cycle", RTC_REQUIRED, 0, 43200),
+  /* documented: 60..43200, or 0 (the whole stream in one file) */
+  F_INTEGER("record_cycle", RTC_REQUIRED | RTC_OR_ZERO, 60, 43200),
   F_STRING("record_prefix", 0),
   F_INTEGER("record_slice_duration", 0, 2, 60),
   F_INTEGER("record_max_duration_to_merge_file", 0, -1, 300),

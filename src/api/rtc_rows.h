@@ -13,6 +13,7 @@ typedef enum {
 #define RTC_MAX_TEXT 4096 /* no documented limit; bounds what one string may carry */
 #define RTC_REQUIRED 1u
 #define RTC_NONEMPTY 2u
+#define RTC_OR_ZERO 4u  /* an integer field: min..max, or 0 (a disjoint documented range) */
 
 typedef struct rtc_schema rtc_schema;
 

@@ -232,3 +232,42 @@ size_t rtc_edit_distance(const char *a, const char *b) {
   }
   return row[lb];
 }
+
+static int is_word(unsigned char ch) {
+  return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/* The secret that matches at in[i] (the longest), or -1. */
+static int secret_at(const char *in, size_t len, size_t i, const char *const *secrets, size_t n,
+                     size_t *slen) {
+  size_t k;
+  int best = -1;
+  *slen = 0;
+  for (k = 0; k < n; k++) {
+    size_t l = secrets[k] ? strlen(secrets[k]) : 0;
+    if (l == 0 || l > len - i || l <= *slen || memcmp(in + i, secrets[k], l) != 0) continue;
+    if (l < RTC_MASK_SHORT && /* a short one only as a word of its own: "S" stays in "SDK" */
+        ((is_word((unsigned char)secrets[k][0]) && i > 0 && is_word((unsigned char)in[i - 1])) ||
+         (is_word((unsigned char)secrets[k][l - 1]) && i + l < len &&
+          is_word((unsigned char)in[i + l]))))
+      continue;
+    best = (int)k;
+    *slen = l;
+  }
+  return best;
+}
+
+int rtc_mask_secrets(rtc_buf *out, const char *in, size_t len, const char *const *secrets,
+                     size_t n) {
+  size_t i = 0, start = 0, slen;
+  while (i < len) {
+    if (secret_at(in, len, i, secrets, n, &slen) >= 0) {
+      if (rtc_buf_add(out, in + start, i - start) || rtc_buf_add_str(out, RTC_MASK)) return -1;
+      i += slen;
+      start = i;
+    } else {
+      i++;
+    }
+  }
+  return rtc_buf_add(out, in + start, len - start);
+}

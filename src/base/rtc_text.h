@@ -50,4 +50,12 @@ void rtc_path_index(char *path, size_t cap, size_t at, unsigned long long index)
 /* Levenshtein distance of two short names (for "did you mean"); large for long names. */
 size_t rtc_edit_distance(const char *a, const char *b);
 
+/* The one masking style of the module and the command: a secret's bytes become RTC_MASK. */
+#define RTC_MASK "****"
+#define RTC_MASK_SHORT 8 /* shorter secrets are masked only where they stand as a word */
+/* Appends in[0..len) to out with every occurrence of each of the n secrets (NULL or "" ones
+ * skipped) replaced by RTC_MASK, the longest first. 0, or -1 out of memory. */
+int rtc_mask_secrets(rtc_buf *out, const char *in, size_t len, const char *const *secrets,
+                     size_t n);
+
 #endif

@@ -11,6 +11,7 @@
 #include "rtc_api.h"
 #include "rtc_buf.h"
 #include "rtc_config.h"
+#include "rtc_text.h"   /* RTC_MASK: how secrets are shown (one style) */
 
 /* The headers of one attempt; values point into the config, the keys (auth) or date. Valid
  * until the next rtc_build_headers of the same client. */
@@ -52,8 +53,6 @@ int rtc_headers_debug(rtc_buf *line, const char *method, const char *url, int at
 /* The answer's headers ("< Name: value", secrets masked) and body ("< " then the body), each
  * escaped for one line and cut at RTC_DEBUG_BODY_MAX bytes, appended to line: 0 or -1. */
 int rtc_answer_debug(rtc_buf *line, const rtc_buf *headers, const rtc_buf *body);
-/* how secrets are shown wherever the module prints or returns them (one style) */
-#define RTC_MASK "****"
 #define RTC_DEBUG_BODY_MAX 4096
 
 #endif

@@ -14,36 +14,61 @@ static rtc_call *find_call(rtc_client *c, lua_Integer id) {
   return NULL;
 }
 
-/* client:start(op, ...) -> id: the call runs while the caller polls. */
-int lrtc_client_start(lua_State *L) {
-  rtc_client *c = rtc_check_client(L, 1);
-  const rtc_operation *op = rtc_check_operation(L, 2);
+typedef struct start_ctx {
+  rtc_client *c;
+  const rtc_operation *op;
+} start_ctx;
+
+static int lrtc_start_body(lua_State *L) {
+  start_ctx *x = rtc_busy_ctx(L);
   rtc_request req;
   rtc_call *call;
-  if (!rtc_build_or_fail(L, c, op, 3, "start", &req)) return 2;
-  call = rtc_queue_call(L, c, &req, RTC_CALL_STARTED);
+  if (!rtc_build_or_fail(L, x->c, x->op, 3, "start", &req)) return 2;
+  call = rtc_queue_call(L, x->c, &req, RTC_CALL_STARTED);
   lua_pushinteger(L, (lua_Integer)call->id);
-  rtc_enter(c);
-  rtc_dispatch_run(&c->d, 0, NULL, RTC_CALL_STARTED); /* get it on the wire now; never waits */
-  rtc_flush_debug(L, c);
-  rtc_leave(L, c);
+  rtc_dispatch_run(&x->c->d, 0, NULL, RTC_CALL_STARTED); /* get it on the wire now; never waits */
+  rtc_flush_debug(L, x->c);
   return 1;
+}
+
+/* client:start(op, ...) -> id: the call runs while the caller polls. */
+int lrtc_client_start(lua_State *L) {
+  start_ctx x;
+  x.c = rtc_check_client(L, 1);
+  x.op = rtc_check_operation(L, 2);
+  return rtc_busy(L, x.c, lua_gettop(L), lrtc_start_body, &x, NULL, 0);
+}
+
+/* One finished call taken out of the client and decoded, busy: released however that ends. */
+static int lrtc_poll_next_body(lua_State *L) {
+  rtc_client *c = rtc_busy_ctx(L);
+  rtc_call *call = rtc_dispatch_take_done(&c->d, RTC_CALL_STARTED);
+  if (call == NULL) return 0;
+  c->held = call;
+  lua_pushinteger(L, (lua_Integer)call->id);
+  rtc_push_outcome(L, c, call);
+  c->held = NULL;
+  rtc_free_call(c, call);
+  return 3;
 }
 
 /* Each step takes one finished call out of the client, then decodes it: the client may be
  * closed by then (the result is the iterator's own). */
 static int lrtc_client_poll_next(lua_State *L) {
   rtc_client *c = luaL_checkudata(L, lua_upvalueindex(1), RTC_CLIENT_MT);
-  rtc_call *call;
   if (c->closed || c->busy || !c->open) return 0;
-  call = rtc_dispatch_take_done(&c->d, RTC_CALL_STARTED);
-  if (call == NULL) return 0;
-  rtc_enter(c);
-  lua_pushinteger(L, (lua_Integer)call->id);
-  rtc_push_outcome(L, c, call);
-  rtc_free_call(c, call);
-  rtc_leave(L, c);
-  return 3;
+  if (rtc_dispatch_peek_done(&c->d, RTC_CALL_STARTED) == NULL) return 0;
+  lua_settop(L, 0);
+  lua_pushvalue(L, lua_upvalueindex(1)); /* the client stays anchored while the body runs */
+  return rtc_busy(L, c, 1, lrtc_poll_next_body, c, rtc_unwind_held, 0);
+}
+
+static int lrtc_poll_body(lua_State *L) {
+  rtc_client *c = rtc_busy_ctx(L);
+  double *wait = lua_touserdata(L, 1);
+  rtc_dispatch_run(&c->d, *wait, NULL, RTC_CALL_STARTED);
+  rtc_flush_debug(L, c);
+  return 0;
 }
 
 /* for id, result, err in client:poll(timeout) do ... end — waits at most timeout seconds
@@ -52,14 +77,13 @@ int lrtc_client_poll(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
   double wait = (double)luaL_optnumber(L, 2, 0);
   luaL_argcheck(L, wait >= 0 && wait <= 86400, 2, "expected a timeout from 0 to 86400 seconds");
+  lua_settop(L, 1);
   if (rtc_dispatch_peek_done(&c->d, RTC_CALL_STARTED) == NULL) {
-    rtc_enter(c);
-    rtc_dispatch_run(&c->d, wait, NULL, RTC_CALL_STARTED);
-    rtc_flush_debug(L, c);
-    rtc_leave(L, c);
+    lua_pushlightuserdata(L, &wait);
+    rtc_busy(L, c, 1, lrtc_poll_body, c, NULL, 0);
   }
-  lua_pushvalue(L, 1);
-  lua_pushcclosure(L, lrtc_client_poll_next, 1);
+  lua_settop(L, 1);
+  lua_pushcclosure(L, lrtc_client_poll_next, 1); /* the iterator holds the client */
   return 1;
 }
 
@@ -73,8 +97,8 @@ int lrtc_client_timeout(lua_State *L) {
 
 /* client:fds() -> readable, writable: the sockets libcurl waits on now (tracked with its socket
  * callback: exact for any descriptor number), for an event loop that sleeps on its own. */
-int lrtc_client_fds(lua_State *L) {
-  rtc_client *c = rtc_check_client(L, 1);
+static int lrtc_fds_body(lua_State *L) {
+  rtc_client *c = rtc_busy_ctx(L);
   size_t i;
   int nr = 0, nw = 0;
   lua_newtable(L);
@@ -90,6 +114,13 @@ int lrtc_client_fds(lua_State *L) {
       lua_rawseti(L, -2, ++nw);
     }
   }
+  return 2;
+}
+
+int lrtc_client_fds(lua_State *L) {
+  rtc_client *c = rtc_check_client(L, 1);
+  lua_settop(L, 1);
+  rtc_busy(L, c, 0, lrtc_fds_body, c, NULL, 0);
   return 2;
 }
 
@@ -298,50 +329,58 @@ static void check_entries(lua_State *L, int n) {
  * ahead, and each finished call is taken out, decoded, given to progress and freed at once: C
  * memory stays flat however long the batch (opts.keep_results = false: results only through
  * progress, so Lua memory stays flat too). */
-int lrtc_client_batch(lua_State *L) {
-  rtc_client *c = rtc_check_client(L, 1);
-  size_t n;
-  int saved_limit = c->d.limit, keep = 1, want;
-  double batch_deadline = -1, batch_end = -1;
-  lua_Integer concurrency = (lua_Integer)c->cfg.concurrency;
-  batch_state b = {0, 0, 0, 0, 1, 0, 0, 0};
+typedef struct batch_ctx {
+  rtc_client *c;
+  batch_state b;
+  int saved_limit, keep;
+  lua_Integer concurrency;
+  double deadline;
+  int started; /* the body ran: there is a limit to restore */
+} batch_ctx;
+
+/* An error (a finalizer's, out of memory) half way: no call of the batch stays queued. */
+static void unwind_batch(rtc_client *c, void *ctx) {
+  batch_ctx *x = ctx;
+  if (c->open && x->started) {
+    c->d.limit = x->saved_limit;
+    drop_batch_calls(c);
+  }
+}
+
+/* The batch itself, busy: a finalizer's close() while entries are built is deferred, and what
+ * is left of the batch then ends as cancelled. */
+static int lrtc_batch_body(lua_State *L) {
+  batch_ctx *x = rtc_busy_ctx(L);
+  rtc_client *c = x->c;
+  batch_state *bs = &x->b;
+  int want;
+  double batch_end = -1;
   rtc_call *call;
-  luaL_checktype(L, 2, LUA_TTABLE);
-  n = lua_rawlen(L, 2);
-  luaL_argcheck(L, n <= RTC_MAX_BATCH, 2, "at most 1000000 calls in one batch");
-  batch_options(L, &b, &concurrency, &keep, &batch_deadline);
-  check_entries(L, (int)n);
-  /* busy from here on: a finalizer's close() while entries are built is deferred, and what is
-   * left of the batch then ends as cancelled */
-  rtc_enter(c);
-  lua_createtable(L, keep ? (int)n : 0, 0);
-  if (keep) b.results = lua_gettop(L);
-  b.total = (int)n;
+  if (c->open) x->started = 1;
+  lua_createtable(L, x->keep ? bs->total : 0, 0);
+  if (x->keep) bs->results = lua_gettop(L);
   /* twice the concurrency queued: a call that finishes always has a successor ready */
-  want = 2 * (int)concurrency;
-  c->d.limit = (int)concurrency;
-  if (batch_deadline > 0) batch_end = rtc_now() + batch_deadline;
-  while (b.done < b.total) {
+  want = 2 * (int)x->concurrency;
+  if (c->open) c->d.limit = (int)x->concurrency;
+  if (x->deadline > 0) batch_end = rtc_now() + x->deadline;
+  while (bs->done < bs->total) {
     double wait = -1;
     int ending = 0;
-    /* close() from a callback: what is left ends, nothing more is sent; closed already: by a
-     * finalizer that ran while opts and calls were read, before the batch marked itself busy */
+    /* close() from a callback: what is left ends, nothing more is sent */
     if (c->close_pending || c->closed) {
       end_batch_calls(c, "cancelled", CLOSED_MESSAGE);
-      answer_unbuilt(L, &b, "cancelled", CLOSED_MESSAGE);
+      answer_unbuilt(L, bs, "cancelled", CLOSED_MESSAGE);
       ending = 1;
     } else if (batch_end >= 0 && (wait = batch_end - rtc_now()) <= 0) {
       /* the whole batch's bound: what is left ends as timeout */
       end_batch_calls(c, "timeout", "the batch's deadline passed");
-      answer_unbuilt(L, &b, "timeout", "the batch's deadline passed");
+      answer_unbuilt(L, bs, "timeout", "the batch's deadline passed");
       wait = 0;
       ending = 1;
-    } else if (top_up(L, c, &b, want) != 0) {
-      drop_batch_calls(c); /* none of them may be sent by a later call's loop */
-      rtc_leave(L, c);
-      return luaL_error(L, "rtc: out of memory");
+    } else if (top_up(L, c, bs, want) != 0) {
+      return luaL_error(L, "rtc: out of memory"); /* unwind_batch drops what was queued */
     }
-    if (b.inflight == 0) continue; /* answered without sending (invalid, ended): go on */
+    if (bs->inflight == 0) continue; /* answered without sending (invalid, ended): go on */
     if (!c->close_pending) {
       rtc_dispatch_run(&c->d, wait, NULL, RTC_CALL_BATCH);
       rtc_flush_debug(L, c);
@@ -352,30 +391,60 @@ int lrtc_client_batch(lua_State *L) {
     }
     while ((call = rtc_dispatch_take_done(&c->d, RTC_CALL_BATCH)) != NULL) {
       int index = call->batch_index;
+      c->held = call;
       rtc_push_outcome(L, c, call);
+      c->held = NULL;
       rtc_free_call(c, call); /* the C state goes as soon as the result is Lua's */
-      b.inflight--;
-      batch_answer(L, &b, index);
+      bs->inflight--;
+      batch_answer(L, bs, index);
     }
   }
-  if (c->open) {
-    c->d.limit = saved_limit;
-    drop_batch_calls(c); /* left only when closed mid-batch */
-  }
-  rtc_leave(L, c);
-  if (!keep) lua_pushnil(L);
-  else lua_pushvalue(L, b.results);
+  unwind_batch(c, x); /* the limit back; batch calls are left only when closed mid-batch */
+  if (!x->keep) lua_pushnil(L);
+  else lua_pushvalue(L, bs->results);
   lua_createtable(L, 0, 2);
-  lua_pushinteger(L, b.ok);
+  lua_pushinteger(L, bs->ok);
   lua_setfield(L, -2, "ok");
-  lua_pushinteger(L, b.failed);
+  lua_pushinteger(L, bs->failed);
   lua_setfield(L, -2, "failed");
   return 2;
 }
 
+/* client:batch(calls, opts) -> results, { ok = n, failed = n }. Every entry's Lua types are
+ * checked first; then entries are built in order as calls finish, a few times the concurrency
+ * ahead, and each finished call is taken out, decoded, given to progress and freed at once: C
+ * memory stays flat however long the batch (opts.keep_results = false: results only through
+ * progress, so Lua memory stays flat too). */
+int lrtc_client_batch(lua_State *L) {
+  batch_ctx x;
+  size_t n;
+  memset(&x, 0, sizeof x);
+  x.c = rtc_check_client(L, 1);
+  x.saved_limit = x.c->d.limit;
+  x.keep = 1;
+  x.deadline = -1;
+  x.concurrency = (lua_Integer)x.c->cfg.concurrency;
+  x.b.next = 1;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  n = lua_rawlen(L, 2);
+  luaL_argcheck(L, n <= RTC_MAX_BATCH, 2, "at most 1000000 calls in one batch");
+  batch_options(L, &x.b, &x.concurrency, &x.keep, &x.deadline);
+  check_entries(L, (int)n);
+  x.b.total = (int)n;
+  /* the body copes with a client a finalizer closed just before it (everything cancelled) */
+  return rtc_busy(L, x.c, lua_gettop(L), lrtc_batch_body, &x, unwind_batch, RTC_BUSY_CLOSED_OK);
+}
+
+static int lrtc_policy_body(lua_State *L) {
+  rtc_client *c = rtc_busy_ctx(L);
+  rtc_push_client_policy(L, &c->cfg); /* allocates while it reads the configuration */
+  return 1;
+}
+
 int lrtc_client_policy(lua_State *L) {
   rtc_client *c = rtc_check_client(L, 1);
-  rtc_push_client_policy(L, &c->cfg);
+  lua_settop(L, 1);
+  rtc_busy(L, c, 0, lrtc_policy_body, c, NULL, 0);
   return 1;
 }
 

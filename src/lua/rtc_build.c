@@ -1,7 +1,9 @@
 /* rtc_build.c: validate -> build: the path through rtc_pct_encode, the body through a private
  * lua-cjson instance. Calls rtc_validate, rtc_text, rtc_api. */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rtc_lua.h"
@@ -11,35 +13,133 @@ static const char *const credential_help =
     "set token (env RTC_AUTH_TOKEN) for token auth, or ak, sk and project_id (env "
     "HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID) for AK/SK signing";
 
-/* JSON text from the private lua-cjson instance; lua-cjson writes '/' as "\/", which JSON
- * allows but the seed's examples do not use, so the escape is undone (escape-aware). */
+/* Numbers go out as the shortest text that reads back to the same double, as the official SDKs
+ * send them (Python's repr: 1/3 -> 0.3333333333333333); lua-cjson 2.1.0 writes at most 14
+ * significant digits, so it never formats a number of ours: each number of the (private, validated)
+ * copy becomes a placeholder string "\xFF<k>\xFF" before lua-cjson encodes it, and the quoted
+ * placeholder is then replaced by the number's text. No collision is possible: every string of
+ * a validated body is UTF-8, where the byte 0xFF never occurs, and every key a field name. */
+#define PLACEHOLDER 0xFF
+#define BODY_DEPTH 16 /* deeper than any schema: what lies beyond is left as it is (refused) */
+
+typedef struct body_number {
+  int is_int;
+  long long i;
+  double d;
+} body_number;
+
+/* The shortest of %.15g, %.16g, %.17g that reads back to d (%.17g always does). */
+static void shortest_double(char *out, size_t outlen, double d) {
+  int p;
+  for (p = 15; p <= 17; p++) {
+    snprintf(out, outlen, "%.*g", p, d);
+    if (strtod(out, NULL) == d) return;
+  }
+}
+
+static void number_text(char *out, size_t outlen, const body_number *n) {
+  if (n->is_int) snprintf(out, outlen, "%lld", n->i);
+  else if (n->d == floor(n->d) && fabs(n->d) < 9.2e18) snprintf(out, outlen, "%lld", (long long)n->d);
+  else shortest_double(out, outlen, n->d);
+}
+
+/* Pushes a private copy of the table at idx, read raw (no metamethod runs): what is validated,
+ * encoded and sent is this copy, which no Lua code (a finalizer, a metamethod) can reach. */
+static void copy_table(lua_State *L, int idx, int depth) {
+  idx = lua_absindex(L, idx);
+  luaL_checkstack(L, 6, "rtc: params nested too deeply");
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    if (lua_type(L, -1) == LUA_TTABLE && depth < BODY_DEPTH) {
+      copy_table(L, -1, depth + 1);
+      lua_remove(L, -2);
+    }
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -4);
+  }
+}
+
+/* Replaces every number value of the copy at idx by its placeholder, its value kept in nums. */
+static int mark_numbers(lua_State *L, int idx, rtc_buf *nums, int depth) {
+  idx = lua_absindex(L, idx);
+  luaL_checkstack(L, 6, "rtc: params nested too deeply");
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    if (lua_type(L, -1) == LUA_TTABLE && depth < BODY_DEPTH) {
+      if (mark_numbers(L, -1, nums, depth + 1) != 0) return -1;
+    } else if (lua_type(L, -1) == LUA_TNUMBER) {
+      body_number n;
+      char mark[32];
+      size_t k = nums->len / sizeof n;
+      n.is_int = rtc_isinteger(L, -1);
+      n.i = n.is_int ? (long long)lua_tointeger(L, -1) : 0;
+      n.d = (double)lua_tonumber(L, -1);
+      if (rtc_buf_add(nums, (const char *)&n, sizeof n) != 0) return -1;
+      snprintf(mark, sizeof mark, "%c%lu%c", PLACEHOLDER, (unsigned long)k, PLACEHOLDER);
+      lua_pushvalue(L, -2);
+      lua_pushstring(L, mark);
+      lua_rawset(L, idx); /* an existing key: allowed while traversing */
+    }
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+/* JSON text of the validated copy at params, from the private lua-cjson instance, numbers
+ * spliced in (see PLACEHOLDER). lua-cjson writes '/' as "\/", which JSON allows but the seed's
+ * examples do not use, so the escape is undone (escape-aware). */
 static int encode_body(lua_State *L, rtc_module *m, int params, rtc_buf *out, char *err,
                        size_t errlen) {
-  size_t len, i;
+  size_t len, i, start;
   const char *s;
+  rtc_buf nums = RTC_BUF_INIT;
+  int rc = 0;
+  if (mark_numbers(L, params, &nums, 0) != 0) {
+    rtc_buf_free(&nums);
+    snprintf(err, errlen, "params: out of memory");
+    return 0;
+  }
   lua_rawgeti(L, LUA_REGISTRYINDEX, m->encode_ref);
   lua_pushvalue(L, params);
   if (lua_pcall(L, 1, 1, 0) != 0) {
+    rtc_buf_free(&nums);
     snprintf(err, errlen, "params: cannot be encoded as JSON: %s", lua_tostring(L, -1));
     lua_pop(L, 1);
     return 0;
   }
-  s = lua_tolstring(L, -1, &len);
-  if (rtc_buf_ensure(out, len) != 0) {
-    lua_pop(L, 1);
+  s = lua_tolstring(L, -1, &len); /* on the stack until popped: no Lua runs in between */
+  for (i = start = 0; i < len && rc == 0;) {
+    if (s[i] == '\\' && i + 1 < len) {
+      if (s[i + 1] == '/') {
+        rc |= rtc_buf_add(out, s + start, i - start) | rtc_buf_add_char(out, '/');
+        start = i + 2;
+      }
+      i += 2;
+    } else if (s[i] == '"' && i + 1 < len && (unsigned char)s[i + 1] == PLACEHOLDER) {
+      size_t j = i + 2, k = 0;
+      char text[40];
+      while (j < len && s[j] >= '0' && s[j] <= '9') k = k * 10 + (size_t)(s[j++] - '0');
+      if (j + 1 >= len || (unsigned char)s[j] != PLACEHOLDER || s[j + 1] != '"' ||
+          k >= nums.len / sizeof(body_number)) {
+        i++; /* cannot happen (see PLACEHOLDER): left as it is */
+        continue;
+      }
+      number_text(text, sizeof text, (const body_number *)nums.data + k);
+      rc |= rtc_buf_add(out, s + start, i - start) | rtc_buf_add_str(out, text);
+      i = start = j + 2;
+    } else {
+      i++;
+    }
+  }
+  rc |= rtc_buf_add(out, s + start, len - start);
+  lua_pop(L, 1);
+  rtc_buf_free(&nums);
+  if (rc != 0) {
     snprintf(err, errlen, "params: out of memory");
     return 0;
   }
-  for (i = 0; i < len; i++) {
-    if (s[i] == '\\' && i + 1 < len) {
-      if (s[i + 1] != '/') out->data[out->len++] = '\\';
-      out->data[out->len++] = s[++i];
-    } else {
-      out->data[out->len++] = s[i];
-    }
-  }
-  out->data[out->len] = '\0';
-  lua_pop(L, 1);
   return 1;
 }
 
@@ -59,8 +159,10 @@ static int add_query(lua_State *L, int idx, const rtc_schema *s, rtc_buf *target
         rc |= rtc_buf_add_str(target, lua_toboolean(L, -1) ? "true" : "false");
       } else if (lua_type(L, -1) == LUA_TNUMBER) {
         lua_Number d = lua_tonumber(L, -1);
-        if (f->type == RTC_T_INTEGER) rc |= rtc_buf_addf(target, "%lld", (long long)d);
-        else rc |= rtc_buf_addf(target, "%.17g", (double)d);
+        char text[40];
+        if (f->type == RTC_T_INTEGER) snprintf(text, sizeof text, "%lld", (long long)d);
+        else shortest_double(text, sizeof text, (double)d);
+        rc |= rtc_buf_add_str(target, text);
       } else {
         size_t len;
         const char *v = lua_tolstring(L, -1, &len);
@@ -148,6 +250,11 @@ build_result rtc_build_request(lua_State *L, rtc_client *c, const rtc_operation 
     if (rtc_pct_encode(&req->target, value, len, 0)) goto oom;
     i++;
     p = close ? close + 1 : brace + strlen(brace);
+  }
+  if ((op->request || op->query) && lua_type(L, base + nparams) == LUA_TTABLE) {
+    /* the one read of params (or query): a private copy, which is what is checked and sent */
+    copy_table(L, base + nparams, 0);
+    lua_replace(L, base + nparams);
   }
   if (op->request) {
     int params = base + nparams;

@@ -72,23 +72,87 @@ void rtc_leave(lua_State *L, rtc_client *c) {
   if (c->close_pending) rtc_close_client(L, c);
 }
 
+/* The one way through a client method: body runs under lua_pcall with the client marked busy,
+ * and the flag is cleared on every way out. An error raised inside (a finalizer's on Lua 5.1,
+ * 5.3 and LuaJIT, out of memory anywhere) is caught here, unwind(c, ctx) drops what the body
+ * left half done, busy is cleared (a close() asked for meanwhile happens now), and the error
+ * goes on. The body finds ctx with rtc_busy_ctx(L); its arguments are the nargs values on the
+ * stack's top, and its results replace them (their number is returned). */
+int rtc_busy(lua_State *L, rtc_client *c, int nargs, lua_CFunction body, void *ctx,
+             rtc_unwind_fn unwind, int flags) {
+  int base = lua_gettop(L) - nargs, status;
+  lua_pushlightuserdata(L, ctx);
+  lua_pushcclosure(L, body, 1); /* allocates: a finalizer may close the client before it is busy */
+  /* closed by such a finalizer: a body whose unwind says it copes (batch) answers cancelled */
+  if ((c->closed || c->close_pending) && !(flags & RTC_BUSY_CLOSED_OK))
+    return luaL_error(L, "rtc: the client is closed");
+  if (c->busy) return luaL_error(L, "rtc: the client is busy");
+  lua_insert(L, base + 1);
+  c->busy = 1;
+  status = lua_pcall(L, nargs, LUA_MULTRET, 0);
+  if (status != 0 && unwind != NULL) unwind(c, ctx);
+  rtc_leave(L, c);
+  if (status != 0) return lua_error(L);
+  return lua_gettop(L) - base;
+}
+
 int lrtc_client_tostring(lua_State *L) {
   rtc_client *c = luaL_checkudata(L, 1, RTC_CLIENT_MT);
   const rtc_credentials *cr = c->closed || c->cfg.auth == NULL ? NULL : c->cfg.auth->creds;
+  char text[1024];
+  /* written into C memory first: pushing allocates, and a finalizer may close the client */
   if (cr == NULL) {
-    lua_pushliteral(L, "rtc.client(closed)");
-  } else if (cr->kind == RTC_AUTH_TOKEN) {
-    lua_pushfstring(L, "rtc.client(endpoint=%s, auth=token)", c->cfg.endpoints[0].url);
-  } else if (cr->kind == RTC_AUTH_AKSK) {
-    /* the AK names a key but is still shown shortened; the SK never is */
-    char ak[8];
-    snprintf(ak, sizeof ak, "%.4s", cr->ak);
-    lua_pushfstring(L, "rtc.client(endpoint=%s, auth=aksk, ak=%s..., project_id=%s)",
-                    c->cfg.endpoints[0].url, ak, cr->project_id ? cr->project_id : "");
+    snprintf(text, sizeof text, "rtc.client(closed)");
   } else {
-    lua_pushfstring(L, "rtc.client(endpoint=%s, auth=none)", c->cfg.endpoints[0].url);
+    const char *ins = c->cfg.insecure == 1 ? ", insecure=true" : "";
+    if (cr->kind == RTC_AUTH_TOKEN) {
+      snprintf(text, sizeof text, "rtc.client(endpoint=%.300s, auth=token%s)",
+               c->cfg.endpoints[0].url, ins);
+    } else if (cr->kind == RTC_AUTH_AKSK) {
+      /* the AK names a key but is still shown shortened; the SK never is */
+      snprintf(text, sizeof text, "rtc.client(endpoint=%.300s, auth=aksk, ak=%.4s..., "
+               "project_id=%.300s%s)", c->cfg.endpoints[0].url, cr->ak,
+               cr->project_id ? cr->project_id : "", ins);
+    } else {
+      snprintf(text, sizeof text, "rtc.client(endpoint=%.300s, auth=none%s)",
+               c->cfg.endpoints[0].url, ins);
+    }
   }
+  lua_pushstring(L, text);
   return 1;
+}
+
+int rtc_mask_text(const rtc_client *c, const char *text, size_t len, rtc_buf *out) {
+  const char *secrets[6];
+  size_t n = 0, i;
+  const rtc_credentials *cr = c->cfg.auth != NULL ? c->cfg.auth->creds : NULL;
+  if (cr != NULL) {
+    secrets[n++] = cr->sk;
+    secrets[n++] = cr->token;
+    secrets[n++] = cr->security_token;
+  }
+  for (i = 0; i < 3; i++) secrets[n++] = c->proxy_secret[i];
+  return rtc_mask_secrets(out, text, len, secrets, n);
+}
+
+void rtc_mask_error(lua_State *L, const rtc_client *c, int idx) {
+  rtc_buf masked = RTC_BUF_INIT;
+  size_t len;
+  const char *message;
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE) return;
+  message = rtc_raw_string(L, idx, "message", &len); /* held by err, ours: no Lua runs here */
+  if (message == NULL || rtc_mask_text(c, message, len, &masked) != 0) {
+    rtc_buf_free(&masked);
+    return;
+  }
+  if (masked.len != len) {
+    lua_pushliteral(L, "message");
+    lua_pushlstring(L, masked.data, masked.len);
+    rtc_buf_free(&masked); /* freed before Lua allocates: nothing leaks if that raises */
+    lua_rawset(L, idx);
+  }
+  rtc_buf_free(&masked);
 }
 
 /* Hands the debug lines the loop queued to the debug callback, after the loop returned. */
@@ -166,6 +230,7 @@ void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call) {
   }
   if (!lua_isnil(L, -1)) {
     double wait;
+    rtc_mask_error(L, c, -1);
     lua_pushinteger(L, call->attempts);
     lua_setfield(L, -2, "attempts");
     /* the request may have reached the server and its answer was lost: the caller must find
@@ -229,30 +294,55 @@ rtc_call *rtc_queue_call(lua_State *L, rtc_client *c, rtc_request *req, rtc_call
   return call;
 }
 
-/* Runs op with the arguments at base.. on client c: the whole pipeline. No Lua runs while the
+typedef struct call_ctx {
+  rtc_client *c;
+  const rtc_operation *op;
+  int base;
+} call_ctx;
+
+/* The whole pipeline of one blocking call, busy (see rtc_busy). No Lua runs while the
  * dispatcher holds the call; decoding and the debug callback run after it returned. */
-static int run_call(lua_State *L, rtc_client *c, const rtc_operation *op, int base) {
+static int lrtc_call_body(lua_State *L) {
+  call_ctx *x = rtc_busy_ctx(L);
+  rtc_client *c = x->c;
   rtc_request req;
   rtc_call *call;
-  if (!rtc_build_or_fail(L, c, op, base, op->name, &req)) return 2;
+  if (!rtc_build_or_fail(L, c, x->op, x->base, x->op->name, &req)) return 2;
   call = rtc_queue_call(L, c, &req, RTC_CALL_BLOCKING);
   call->max_time = c->next_max_time;
   c->next_max_time = 0;
-  rtc_enter(c);
   /* a call with a bound of its own (a wait_* look) ends by it, time waiting its turn included (a
    * rate limit, a 429's hold of the client) */
   rtc_dispatch_run(&c->d, call->max_time > 0 ? call->max_time : -1, call, RTC_CALL_BLOCKING);
   if (call->state != RTC_CALL_DONE)
     rtc_dispatch_fail(&c->d, call, "timeout", "the call's own time bound passed");
+  /* from here the call is this code's alone: released on every way out (see rtc_unwind_held) */
+  c->held = call;
   rtc_flush_debug(L, c);
   rtc_push_outcome(L, c, call);
+  c->held = NULL;
   rtc_free_call(c, call);
-  rtc_leave(L, c);
   if (!lua_isnil(L, -2)) {
     lua_pop(L, 1);
     return 1;
   }
   return 2;
+}
+
+/* A call that an error (a finalizer's, out of memory) interrupted is not left queued. */
+void rtc_unwind_held(rtc_client *c, void *ctx) {
+  (void)ctx;
+  if (c->held != NULL) rtc_free_call(c, c->held);
+  c->held = NULL;
+}
+
+/* Runs op with the arguments at base.. on client c (argument 1). */
+static int run_call(lua_State *L, rtc_client *c, const rtc_operation *op, int base) {
+  call_ctx x;
+  x.c = c;
+  x.op = op;
+  x.base = base;
+  return rtc_busy(L, c, lua_gettop(L), lrtc_call_body, &x, rtc_unwind_held, 0);
 }
 
 /* client:update_job(...) and rtc.update_job(...): upvalue 2 is the operation, upvalue 3 says
@@ -279,52 +369,25 @@ const rtc_operation *rtc_check_operation(lua_State *L, int idx) {
   return op;
 }
 
-static int push_headers(lua_State *L, const rtc_headers *h) {
-  size_t i;
-  lua_createtable(L, 0, (int)h->n);
-  for (i = 0; i < h->n; i++) {
-    lua_pushstring(L, h->value[i]);
-    lua_setfield(L, -2, h->name[i]);
-  }
-  return 1;
-}
+typedef struct prepare_ctx {
+  rtc_client *c;
+  const rtc_operation *op;
+  time_t now;
+  int endpoint;
+} prepare_ctx;
 
-/* client:prepare(op, ..., {now = unix seconds, endpoint = k}) -> { method, url, headers, body }:
- * built and signed, not sent; the same inputs give the same bytes. */
-int lrtc_client_prepare(lua_State *L) {
-  rtc_client *c = rtc_check_client(L, 1);
-  const rtc_operation *op = rtc_check_operation(L, 2);
+/* prepare's work, busy: a close() from a finalizer waits until the headers are Lua strings. */
+static int lrtc_prepare_body(lua_State *L) {
+  prepare_ctx *x = rtc_busy_ctx(L);
+  rtc_client *c = x->c;
   rtc_request req;
   rtc_headers h;
   char err[512];
   const rtc_endpoint *ep;
-  int extra = 3 + rtc_operation_nparams(op) + (op->request || op->query ? 1 : 0);
-  int endpoint = c->d.preferred;
-  time_t now = time(NULL);
-  if (lua_type(L, extra) == LUA_TTABLE) { /* read raw: no metamethod runs while building */
-    lua_pushliteral(L, "now");
-    lua_rawget(L, extra);
-    if (!lua_isnil(L, -1)) {
-      lua_Number t = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : -1;
-      luaL_argcheck(L, t >= 0 && t < 253402300800.0, extra,
-                    "opts.now: expected unix seconds (a number from 0 to year 9999)");
-      now = (time_t)t;
-    }
-    lua_pushliteral(L, "endpoint");
-    lua_rawget(L, extra);
-    if (!lua_isnil(L, -1)) {
-      lua_Number k = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
-      luaL_argcheck(L, k >= 1 && k <= c->cfg.nendpoints && k == (lua_Number)(int)k, extra,
-                    "opts.endpoint: expected the 1-based number of an endpoint");
-      endpoint = (int)k - 1;
-    }
-    lua_pop(L, 2);
-  } else if (!lua_isnoneornil(L, extra)) {
-    luaL_checktype(L, extra, LUA_TTABLE);
-  }
-  if (!rtc_build_or_fail(L, c, op, 3, "prepare", &req)) return 2;
-  ep = &c->cfg.endpoints[endpoint];
-  if (rtc_build_headers(&c->cfg, endpoint, op, &req.target, &req.body, now, &h, err,
+  size_t i;
+  if (!rtc_build_or_fail(L, c, x->op, 3, "prepare", &req)) return 2;
+  ep = &c->cfg.endpoints[x->endpoint];
+  if (rtc_build_headers(&c->cfg, x->endpoint, x->op, &req.target, &req.body, x->now, &h, err,
                         sizeof err) != 0) {
     rtc_buf_free(&req.target);
     rtc_buf_free(&req.body);
@@ -334,13 +397,17 @@ int lrtc_client_prepare(lua_State *L) {
     return 2;
   }
   lua_createtable(L, 0, 4);
-  lua_pushstring(L, op->method);
+  lua_pushstring(L, x->op->method);
   lua_setfield(L, -2, "method");
   lua_pushstring(L, ep->base);
   lua_pushlstring(L, req.target.data, req.target.len);
   lua_concat(L, 2);
   lua_setfield(L, -2, "url");
-  push_headers(L, &h);
+  lua_createtable(L, 0, (int)h.n);
+  for (i = 0; i < h.n; i++) {
+    lua_pushstring(L, h.value[i]);
+    lua_setfield(L, -2, h.name[i]);
+  }
   lua_setfield(L, -2, "headers");
   lua_pushlstring(L, req.body.data ? req.body.data : "", req.body.len);
   lua_setfield(L, -2, "body");
@@ -349,9 +416,46 @@ int lrtc_client_prepare(lua_State *L) {
   return 1;
 }
 
-/* Case-insensitive look-up in a headers table given to decode. */
-static const char *find_header(lua_State *L, int idx, const char *name) {
+/* client:prepare(op, ..., {now = unix seconds, endpoint = k}) -> { method, url, headers, body }:
+ * built and signed, not sent; the same inputs give the same bytes. */
+int lrtc_client_prepare(lua_State *L) {
+  prepare_ctx x;
+  int extra;
+  x.c = rtc_check_client(L, 1);
+  x.op = rtc_check_operation(L, 2);
+  extra = 3 + rtc_operation_nparams(x.op) + (x.op->request || x.op->query ? 1 : 0);
+  x.endpoint = x.c->d.preferred;
+  x.now = time(NULL);
+  if (lua_type(L, extra) == LUA_TTABLE) { /* read raw: no metamethod runs while building */
+    lua_pushliteral(L, "now");
+    lua_rawget(L, extra);
+    if (!lua_isnil(L, -1)) {
+      lua_Number t = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : -1;
+      luaL_argcheck(L, t >= 0 && t < 253402300800.0, extra,
+                    "opts.now: expected unix seconds (a number from 0 to year 9999)");
+      x.now = (time_t)t;
+    }
+    lua_pushliteral(L, "endpoint");
+    lua_rawget(L, extra);
+    if (!lua_isnil(L, -1)) {
+      lua_Number k = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
+      luaL_argcheck(L, k >= 1 && k <= x.c->cfg.nendpoints && k == (lua_Number)(int)k, extra,
+                    "opts.endpoint: expected the 1-based number of an endpoint");
+      x.endpoint = (int)k - 1;
+    }
+    lua_pop(L, 2);
+  } else if (!lua_isnoneornil(L, extra)) {
+    luaL_checktype(L, extra, LUA_TTABLE);
+  }
+  return rtc_busy(L, x.c, lua_gettop(L), lrtc_prepare_body, &x, NULL, 0);
+}
+
+/* Case-insensitive look-up in a headers table given to decode: pushes the value (a string, or
+ * nil), which stays on the stack, so that nothing a finalizer does to the table frees it. Raw
+ * reads only: no metamethod of the table runs. */
+static void push_header(lua_State *L, int idx, const char *name) {
   size_t n = strlen(name);
+  int top = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, idx) != 0) {
     if (lua_type(L, -2) == LUA_TSTRING && lua_rawlen(L, -2) == n) {
@@ -359,39 +463,64 @@ static const char *find_header(lua_State *L, int idx, const char *name) {
       size_t i;
       for (i = 0; i < n && tolower((unsigned char)k[i]) == name[i]; i++) {}
       if (i == n && (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TTABLE)) {
-        const char *v = NULL;
-        if (lua_type(L, -1) == LUA_TTABLE) { /* ngx.resp.get_headers gives lists for repeats */
+        if (lua_type(L, -1) == LUA_TTABLE) /* ngx.resp.get_headers gives lists for repeats */
           lua_rawgeti(L, -1, 1);
-          lua_remove(L, -2);
-        }
-        if (lua_type(L, -1) == LUA_TSTRING) v = lua_tostring(L, -1); /* strings only: see field_string */
-        lua_pop(L, 2);
-        return v; /* held by the headers table (or its list) */
+        if (lua_type(L, -1) != LUA_TSTRING) lua_pushnil(L); /* strings only */
+        lua_replace(L, top + 1);
+        lua_settop(L, top + 1);
+        return;
       }
     }
     lua_pop(L, 1);
   }
-  return NULL;
+  lua_pushnil(L);
+}
+
+typedef struct decode_ctx {
+  rtc_client *c;
+  const rtc_operation *op;
+  long status;
+} decode_ctx;
+
+/* decode's work, busy; its stack: client, op, status, headers, body, then the three header
+ * values (strings or nil), anchored there until it returns. */
+static int lrtc_decode_body(lua_State *L) {
+  decode_ctx *x = rtc_busy_ctx(L);
+  size_t len = 0;
+  const char *body = lua_tolstring(L, 5, &len);
+  rtc_decode(L, x->c, x->op, x->status, lua_tostring(L, 6), lua_tostring(L, 7),
+             lua_tostring(L, 8), body, len);
+  if (lua_isnil(L, -2)) { /* nil, err */
+    rtc_mask_error(L, x->c, -1);
+    return 2;
+  }
+  lua_pop(L, 1);
+  return 1;
 }
 
 /* client:decode(op, status, headers, body) -> exactly what the real call returns. */
 int lrtc_client_decode(lua_State *L) {
-  rtc_client *c = rtc_check_client(L, 1);
-  const rtc_operation *op = rtc_check_operation(L, 2);
-  long status = (long)luaL_checkinteger(L, 3);
-  size_t len = 0;
-  const char *body, *rid = NULL, *ctype = NULL, *location = NULL;
-  if (!lua_isnoneornil(L, 4)) {
-    luaL_checktype(L, 4, LUA_TTABLE);
-    rid = find_header(L, 4, "x-request-id");
-    ctype = find_header(L, 4, "content-type");
-    location = find_header(L, 4, "location");
+  decode_ctx x;
+  x.c = rtc_check_client(L, 1);
+  x.op = rtc_check_operation(L, 2);
+  x.status = (long)luaL_checkinteger(L, 3);
+  if (!lua_isnoneornil(L, 4)) luaL_checktype(L, 4, LUA_TTABLE);
+  if (lua_isnoneornil(L, 5)) {
+    lua_settop(L, 5);
+    lua_pushliteral(L, "");
+    lua_replace(L, 5);
+  } else {
+    luaL_checklstring(L, 5, NULL); /* a number becomes its text in the slot itself */
   }
-  body = luaL_optlstring(L, 5, "", &len);
-  rtc_decode(L, c, op, status, rid, ctype, location, body, len);
-  if (lua_isnil(L, -2)) return 2; /* nil, err */
-  lua_pop(L, 1);
-  return 1;
+  lua_settop(L, 5);
+  if (lua_istable(L, 4)) {
+    push_header(L, 4, "x-request-id");
+    push_header(L, 4, "content-type");
+    push_header(L, 4, "location");
+  } else {
+    lua_settop(L, 8);
+  }
+  return rtc_busy(L, x.c, lua_gettop(L), lrtc_decode_body, &x, NULL, 0);
 }
 
 /* rtc.new(opts) under pcall, so that a bad environment becomes nil, err for module calls. */

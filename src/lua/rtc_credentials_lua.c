@@ -22,9 +22,11 @@ static void queue_line(void *ud, const char *line) {
   if (p->n < 8) snprintf(p->lines[p->n++], sizeof p->lines[0], "%s", line);
 }
 
+/* opts[key] read raw (no metamethod runs), left on the stack: the string stays anchored there
+ * until the call returns, whatever Lua code (a finalizer) does to opts meanwhile. */
 static const char *opt_string(lua_State *L, int idx, const char *key) {
   const char *s = NULL;
-  lua_getfield(L, idx, key);
+  rtc_raw_field(L, idx, key);
   if (!lua_isnil(L, -1)) {
     if (lua_type(L, -1) != LUA_TSTRING)
       luaL_error(L, "rtc.credentials: opts.%s: expected a string, got %s", key,
@@ -33,7 +35,6 @@ static const char *opt_string(lua_State *L, int idx, const char *key) {
     if (strlen(s) != lua_rawlen(L, -1))
       luaL_error(L, "rtc.credentials: opts.%s: expected a string without NUL bytes", key);
   }
-  lua_pop(L, 1); /* the string stays alive in opts, which is on the stack */
   return s;
 }
 
@@ -75,6 +76,23 @@ int lrtc_credentials(lua_State *L) {
   }
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
+  rtc_raw_field(L, 1, "endpoint"); /* at index 2 */
+  endpoint_given = !lua_isnil(L, 2);
+  if (endpoint_given && lua_type(L, 2) != LUA_TSTRING && !lua_istable(L, 2))
+    return luaL_error(L, "rtc.credentials: opts.endpoint: expected a URL or a list of URLs");
+  rtc_raw_field(L, 1, "debug"); /* at index 3 */
+  if (!lua_isnil(L, 3)) {
+    if (!lua_isfunction(L, 3))
+      return luaL_error(L, "rtc.credentials: opts.debug: expected a function");
+    debug_fn = 3;
+  }
+  rtc_raw_field(L, 1, "metadata"); /* at index 4 */
+  if (!lua_isnil(L, 4)) {
+    if (!lua_isboolean(L, 4))
+      return luaL_error(L, "rtc.credentials: opts.metadata: expected a boolean, got %s",
+                        luaL_typename(L, 4));
+    in.metadata = lua_toboolean(L, 4);
+  }
   in.ak = opt_string(L, 1, "ak");
   in.sk = opt_string(L, 1, "sk");
   in.project_id = opt_string(L, 1, "project_id");
@@ -84,24 +102,6 @@ int lrtc_credentials(lua_State *L) {
   in.credentials_file = opt_string(L, 1, "credentials_file");
   in.metadata_url = opt_string(L, 1, "metadata_url");
   region = opt_string(L, 1, "region");
-  lua_getfield(L, 1, "metadata");
-  if (!lua_isnil(L, -1)) {
-    if (!lua_isboolean(L, -1))
-      return luaL_error(L, "rtc.credentials: opts.metadata: expected a boolean, got %s",
-                        luaL_typename(L, -1));
-    in.metadata = lua_toboolean(L, -1);
-  }
-  lua_pop(L, 1);
-  lua_getfield(L, 1, "endpoint");
-  endpoint_given = !lua_isnil(L, -1);
-  if (endpoint_given && lua_type(L, -1) != LUA_TSTRING && !lua_istable(L, -1))
-    return luaL_error(L, "rtc.credentials: opts.endpoint: expected a URL or a list of URLs");
-  lua_getfield(L, 1, "debug"); /* at index 3 */
-  if (!lua_isnil(L, -1)) {
-    if (!lua_isfunction(L, -1))
-      return luaL_error(L, "rtc.credentials: opts.debug: expected a function");
-    debug_fn = 3;
-  }
   in.debug = queue_line;
   in.debug_ud = &lines;
 

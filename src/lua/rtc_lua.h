@@ -97,6 +97,8 @@ typedef struct rtc_client {
   int debug_ref, progress_ref;          /* registry references, LUA_NOREF when absent */
   double next_max_time;                 /* > 0: the next blocking call ends within this many
                                          * seconds (wait_*: each poll within the time left) */
+  char *proxy_secret[3];                /* the passwords of opts.proxy, http_proxy, https_proxy */
+  struct rtc_call *held;                /* a finished call being decoded (freed if that raises) */
   rtc_buf new_lines;                    /* rtc.new's debug lines (the credentials chain's),
                                          * NUL-separated: handed over with the first call's */
   struct rtc_module *module;            /* lives as long as any client: an upvalue of its methods */
@@ -177,6 +179,12 @@ int lrtc_client_close(lua_State *L);
 rtc_client *rtc_check_client(lua_State *L, int idx);
 void rtc_enter(rtc_client *c);
 void rtc_leave(lua_State *L, rtc_client *c);
+typedef void (*rtc_unwind_fn)(rtc_client *c, void *ctx);
+int rtc_busy(lua_State *L, rtc_client *c, int nargs, lua_CFunction body, void *ctx,
+             rtc_unwind_fn unwind, int flags);
+void rtc_unwind_held(rtc_client *c, void *ctx); /* frees c->held: a call being decoded */
+#define RTC_BUSY_CLOSED_OK 1 /* the body copes with a client a finalizer closed before it ran */
+#define rtc_busy_ctx(L) lua_touserdata((L), lua_upvalueindex(1))
 int lrtc_client_tostring(lua_State *L);
 void rtc_flush_debug(lua_State *L, rtc_client *c);
 void rtc_push_outcome(lua_State *L, rtc_client *c, rtc_call *call);
@@ -190,6 +198,12 @@ const rtc_operation *rtc_check_operation(lua_State *L, int idx);
 int lrtc_client_prepare(lua_State *L);
 int lrtc_client_decode(lua_State *L);
 int rtc_default_client(lua_State *L); /* pushes it, or nil, err */
+/* Appends text to out with the client's secrets masked (its SK, token, security token, proxy
+ * passwords: RTC_MASK). 0, or -1 out of memory. */
+int rtc_mask_text(const rtc_client *c, const char *text, size_t len, rtc_buf *out);
+/* err.message of the error table at idx, with the client's secrets masked (server text
+ * included: a gateway may quote request headers back). */
+void rtc_mask_error(lua_State *L, const rtc_client *c, int idx);
 
 /* rtc_batch.c */
 int lrtc_client_start(lua_State *L);

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -30,6 +33,14 @@ typedef struct rtc_option {
   {#name, kind, offsetof(rtc_config, field), def, min, max, env},
 static const rtc_option rtc_options[] = {RTC_OPTIONS(RTC_OPTION_ROW)};
 #define NOPTIONS (sizeof rtc_options / sizeof rtc_options[0])
+
+/* Raises an "invalid" error whose field is the option. */
+static void refuse(lua_State *L, const char *msg, const char *option) {
+  rtc_push_error(L, "invalid", 0, NULL, msg, NULL, option);
+  lua_error(L);
+}
+
+static void refuse_proxy(lua_State *L, const char *msg) { refuse(L, msg, "proxy"); }
 
 static int has_control(const char *s, size_t len) { return rtc_text_has(s, len, RTC_C_CONTROL); }
 
@@ -71,6 +82,11 @@ void rtc_free_config(lua_State *L, rtc_client *c) {
   c->cfg.env_http_proxy = c->cfg.env_https_proxy = c->cfg.env_no_proxy = NULL;
   c->cfg.user_agent = c->cfg.ca_file = c->cfg.ca_path = c->cfg.proxy = NULL;
   c->cfg.region = c->cfg.profile = c->cfg.credentials_file = c->cfg.metadata_url = NULL;
+  for (i = 0; i < 3; i++) {
+    if (c->proxy_secret[i]) OPENSSL_cleanse(c->proxy_secret[i], strlen(c->proxy_secret[i]));
+    free(c->proxy_secret[i]);
+    c->proxy_secret[i] = NULL;
+  }
   if (c->debug_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, c->debug_ref);
   c->debug_ref = LUA_NOREF;
   c->cfg.debug = 0;
@@ -80,9 +96,20 @@ void rtc_free_config(lua_State *L, rtc_client *c) {
 /* One line to the client's debug callback, now (Lua may run: never while a call is held). A
  * failing logger must not fail what logged. */
 void rtc_debug_line(lua_State *L, rtc_client *c, const char *line) {
+  rtc_buf masked = RTC_BUF_INIT;
   if (c->debug_ref == LUA_NOREF) return;
+  if (rtc_mask_text(c, line, strlen(line), &masked) != 0) { /* no memory: no line */
+    rtc_buf_free(&masked);
+    return;
+  }
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->debug_ref);
-  lua_pushstring(L, line);
+  if (lua_type(L, -1) != LUA_TFUNCTION) { /* the reference went with a close() */
+    lua_pop(L, 1);
+    rtc_buf_free(&masked);
+    return;
+  }
+  lua_pushlstring(L, masked.data ? masked.data : "", masked.len);
+  rtc_buf_free(&masked); /* before the callback: nothing of ours to leak if it raises */
   if (lua_pcall(L, 1, 0, 0) != 0) lua_pop(L, 1);
 }
 
@@ -130,7 +157,10 @@ static void add_endpoint(lua_State *L, rtc_client *c, const char *url, size_t le
           strncasecmp(url, scheme, strlen(scheme)) != 0; /* written, not guessed by libcurl */
     if (!bad && ((extra = url_part(u, CURLUPART_QUERY)) != NULL ||
                  (extra = url_part(u, CURLUPART_FRAGMENT)) != NULL ||
-                 (extra = url_part(u, CURLUPART_USER)) != NULL || memchr(url, '@', len) != NULL))
+                 (extra = url_part(u, CURLUPART_USER)) != NULL || memchr(url, '@', len) != NULL ||
+                 /* an empty "?" or "#" too: libcurl reports none, and a proxy would be sent a
+                  * request line other than the path that was signed */
+                 memchr(url, '?', len) != NULL || memchr(url, '#', len) != NULL))
       bad = 1;
   }
   if (!bad) {
@@ -202,22 +232,49 @@ static void load_endpoints(lua_State *L, rtc_client *c, int idx) {
   }
 }
 
-/* A proxy libcurl can use: no scheme (http is meant), or one of those it speaks. */
-static int proxy_scheme_ok(const char *s) {
-  static const char *const schemes[] = {"http://", "https://", "socks4://", "socks4a://",
-                                        "socks5://", "socks5h://", NULL};
-  const char *const *p;
-  if (strstr(s, "://") == NULL) return 1;
-  for (p = schemes; *p; p++)
-    if (strncasecmp(s, *p, strlen(*p)) == 0) return 1;
-  return 0;
+/* A proxy libcurl can use: read by curl_url (no scheme: http), a scheme libcurl speaks to a
+ * proxy, a host, a port that is one. 0, or why not (never the URL: it may hold a password). The
+ * password, when there is one, is copied to *password (for masking). */
+static const char *proxy_problem(const char *s, char **password) {
+  static const char *const schemes[] = {"http", "https", "socks4", "socks4a", "socks5",
+                                        "socks5h", NULL};
+  const char *const *p, *why = NULL;
+  char *scheme = NULL, *host = NULL, *pw = NULL;
+  CURLU *u = curl_url();
+  CURLUcode rc;
+  *password = NULL;
+  if (u == NULL) return "out of memory";
+  rc = curl_url_set(u, CURLUPART_URL, s, CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME);
+  if (rc != CURLUE_OK) {
+    why = curl_url_strerror(rc);
+  } else {
+    (void)curl_url_get(u, CURLUPART_PASSWORD, &pw, 0);
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) why = "no scheme";
+    else {
+      for (p = schemes; *p && strcasecmp(*p, scheme) != 0; p++) {}
+      if (*p == NULL) why = "not a proxy scheme (http, https, socks4, socks4a, socks5, socks5h)";
+    }
+    if (why == NULL && (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host[0]))
+      why = "no host";
+  }
+  if (pw != NULL && pw[0]) *password = strdup(pw);
+  curl_free(pw), curl_free(scheme), curl_free(host);
+  curl_url_cleanup(u);
+  return why;
 }
 
-/* Raises an "invalid" error whose field is the option. */
-static void refuse(lua_State *L, const char *msg, const char *option) {
-  rtc_push_error(L, "invalid", 0, NULL, msg, NULL, option);
-  lua_error(L);
+/* Checks a proxy URL at rtc.new, where names it ("opts.proxy", "environment variable
+ * https_proxy"); keeps its password in *password for masking. Raises invalid, field option. */
+static void check_proxy(lua_State *L, const char *s, const char *where, char **password) {
+  char msg[320];
+  const char *why = proxy_problem(s, password);
+  if (why == NULL) return;
+  snprintf(msg, sizeof msg, "rtc.new: %s: not a proxy URL libcurl can use (%s); expected "
+           "[scheme://][user:password@]host[:port] (the value is not shown: it may hold a "
+           "password)", where, why);
+  refuse_proxy(L, msg);
 }
+
 
 /* Stores the value at idx into the option's field, or raises a message naming the option. */
 static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int idx) {
@@ -244,16 +301,13 @@ static void load_option(lua_State *L, rtc_client *c, const rtc_option *o, int id
                "control characters (CR, LF, NUL)", o->name);
       refuse(L, msg, o->name);
     }
-    if (strcmp(o->name, "proxy") == 0 && !proxy_scheme_ok(s)) {
-      snprintf(msg, sizeof msg, "rtc.new: opts.proxy: expected host:port or a URL of scheme "
-               "http, https, socks4, socks4a, socks5 or socks5h");
-      refuse(L, msg, o->name);
-    }
     if (strcmp(o->name, "http_version") == 0 && strcmp(s, "1.1") != 0 && strcmp(s, "2") != 0) {
       snprintf(msg, sizeof msg, "rtc.new: opts.http_version: expected \"1.1\" or \"2\"");
       refuse(L, msg, o->name);
     }
     *(char **)field = rtc_dup_string(L, s, len);
+    if (strcmp(o->name, "proxy") == 0) /* checked from C's copy */
+      check_proxy(L, c->cfg.proxy, "opts.proxy", &c->proxy_secret[0]);
     return;
   }
   case RTC_OPT_SECONDS: case RTC_OPT_COUNT: {
@@ -294,16 +348,36 @@ static const rtc_option *find_option(const char *name) {
   return NULL;
 }
 
-/* A copy of the first of the variables that is set and not empty, or NULL. */
-static char *env_copy(lua_State *L, const char *a, const char *b, const char *c2, const char *d) {
+/* A copy of the first of the variables that is set and not empty, or NULL; *which names it. */
+static char *env_copy(lua_State *L, const char *a, const char *b, const char *c2, const char *d,
+                      const char **which) {
   const char *names[4];
   int i;
   names[0] = a, names[1] = b, names[2] = c2, names[3] = d;
   for (i = 0; i < 4; i++) {
     const char *v = names[i] ? getenv(names[i]) : NULL;
-    if (v && v[0]) return rtc_dup_string(L, v, strlen(v));
+    if (v && v[0]) {
+      if (which) *which = names[i];
+      return rtc_dup_string(L, v, strlen(v));
+    }
   }
   return NULL;
+}
+
+/* A CA file or directory that is not there fails every call: refused here, named. */
+static void check_ca(lua_State *L, const char *path, const char *option, int directory) {
+  struct stat st;
+  char msg[400];
+  if (path == NULL) return;
+  if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+    snprintf(msg, sizeof msg, "rtc.new: opts.%s: cannot read %.300s: %s", option, path,
+             strerror(errno));
+  else if (directory ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+    snprintf(msg, sizeof msg, "rtc.new: opts.%s: %.300s is not a %s", option, path,
+             directory ? "directory" : "regular file");
+  else
+    return;
+  refuse(L, msg, option);
 }
 
 /* Collects the chain's debug lines while it runs (no Lua may run inside it). */
@@ -438,9 +512,27 @@ void rtc_load_config(lua_State *L, rtc_client *c, int idx) {
   if (c->cfg.backoff_max < c->cfg.backoff_base)
     rtc_raise_invalid(L, "rtc.new: opts.backoff_max must not be less than opts.backoff_base");
   /* the proxy environment, read once here as libcurl would read it on every request */
-  c->cfg.env_http_proxy = env_copy(L, "http_proxy", NULL, "all_proxy", "ALL_PROXY");
-  c->cfg.env_https_proxy = env_copy(L, "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY");
-  c->cfg.env_no_proxy = env_copy(L, "no_proxy", "NO_PROXY", NULL, NULL);
+  {
+    const char *which = NULL;
+    char where[64];
+    c->cfg.env_http_proxy = env_copy(L, "http_proxy", NULL, "all_proxy", "ALL_PROXY", &which);
+    snprintf(where, sizeof where, "environment variable %s", which ? which : "");
+    if (c->cfg.env_http_proxy != NULL)
+      check_proxy(L, c->cfg.env_http_proxy, where, &c->proxy_secret[1]);
+    c->cfg.env_https_proxy = env_copy(L, "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                                      &which);
+    snprintf(where, sizeof where, "environment variable %s", which ? which : "");
+    if (c->cfg.env_https_proxy != NULL)
+      check_proxy(L, c->cfg.env_https_proxy, where, &c->proxy_secret[2]);
+  }
+  c->cfg.env_no_proxy = env_copy(L, "no_proxy", "NO_PROXY", NULL, NULL, NULL);
+  check_ca(L, c->cfg.ca_file, "ca_file", 0);
+  check_ca(L, c->cfg.ca_path, "ca_path", 1);
+  if (c->cfg.insecure == 1) { /* said once, where a debug callback will see it */
+    static const char line[] = "rtc: insecure = true: TLS certificates and host names are not "
+                               "verified";
+    if (rtc_buf_add(&c->new_lines, line, sizeof line) != 0) luaL_error(L, "rtc.new: out of memory");
+  }
   if (c->cfg.user_agent == NULL) {
     const char *ua = "rtcjob/" RTC_VERSION " (lua-rtc; " LUA_VERSION ")";
     c->cfg.user_agent = rtc_dup_string(L, ua, strlen(ua));

@@ -128,8 +128,11 @@ int lrtc_policy(lua_State *L) {
   rtc_policy p;
   double rate;
   int n = 0;
-  if (lua_isnoneornil(L, 1)) lua_newtable(L);
-  else luaL_checktype(L, 1, LUA_TTABLE);
+  if (lua_isnoneornil(L, 1)) { /* rtc.policy(nil) too: the table must be at 1 */
+    lua_settop(L, 0);
+    lua_newtable(L);
+  }
+  luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   check_policy_options(L, 1);
   p.retries = (int)number_field(L, 1, "retries", 2, 0, 10);

@@ -43,6 +43,10 @@ static void push_field(lua_State *L, const rtc_field *f) {
       lua_pushinteger(L, (lua_Integer)f->max);
       lua_setfield(L, -2, "max");
     }
+    if (f->flags & RTC_OR_ZERO) { /* min..max, or 0 */
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "or_zero");
+    }
   } else if (f->type == RTC_T_NUMBER && f->fmin <= f->fmax) {
     lua_pushnumber(L, (lua_Number)f->fmin);
     lua_setfield(L, -2, "min");

@@ -12,8 +12,8 @@
 
 #include <curl/curl.h>
 
-#include "rtc_credentials.h"
 #include "rtc_lua.h"
+#include "rtc_credentials.h"
 #include "rtc_sign.h"
 #include "rtc_text.h"
 
@@ -26,10 +26,15 @@ typedef struct sign_box {
   char *host, *port, *path, *query;
   char *authorization;
   char *canonical;
+  rtc_sign_header *h; /* req.headers, copied in one pass (each name and value one malloc) */
+  size_t n, cap;
   rtc_credentials cred; /* the chain's keys (req.credentials); wiped with the box */
 } sign_box;
 
 static void box_clear(sign_box *b) {
+  size_t i;
+  for (i = 0; i < b->n; i++) free((void *)b->h[i].name);
+  free(b->h);
   rtc_credentials_free(&b->cred);
   curl_url_cleanup(b->url);
   curl_free(b->host);
@@ -66,8 +71,7 @@ enum {
   S_BOX,
   S_HOST,
   S_TARGET,
-  S_OUT,
-  S_HARR
+  S_OUT
 };
 
 static const char *field_string(lua_State *L, int idx, const char *field, size_t *len,
@@ -191,8 +195,7 @@ int lrtc_sign(lua_State *L) {
       if (!lua_isnil(L, -1) && (v == NULL || memchr(v, '\0', len) != NULL))
         return luaL_error(L, "rtc.sign: req.credentials.%s: expected a string", opts[i]);
     }
-  }
-  method = field_string(L, S_METHOD, "method", &method_len, 0);
+  }  method = field_string(L, S_METHOD, "method", &method_len, 0);
   url = field_string(L, S_URL, "url", &url_len, 0);
   if (!lua_isnil(L, S_HEADERS) && !lua_istable(L, S_HEADERS))
     return luaL_error(L, "rtc.sign: req.headers: expected a table, got %s",
@@ -252,12 +255,14 @@ int lrtc_sign(lua_State *L) {
   split_url(L, box, url, url_len); /* S_HOST, S_TARGET */
   target = lua_tolstring(L, S_TARGET, &target_len);
 
-  /* pass 1: types, count, the headers that decide what is added */
+  /* one pass over req.headers, copied into C memory as it goes (malloc only: no Lua code can
+   * run between the reads, and nothing read is looked at in Lua memory again) */
   if (lua_istable(L, S_HEADERS)) {
     lua_pushnil(L);
     while (lua_next(L, S_HEADERS) != 0) {
       const char *name, *value;
       size_t nl, vl;
+      char *copy;
       if (lua_type(L, -2) != LUA_TSTRING)
         return luaL_error(L, "rtc.sign: req.headers: expected string keys, got %s",
                           luaL_typename(L, -2));
@@ -266,76 +271,61 @@ int lrtc_sign(lua_State *L) {
         return luaL_error(L, "rtc.sign: req.headers[\"%s\"]: expected a string, got %s", name,
                           luaL_typename(L, -1));
       value = lua_tolstring(L, -1, &vl);
-      lua_pop(L, 1);
-      if (name_is(name, nl, "authorization")) continue; /* replaced by ours */
-      n++;
+      if (name_is(name, nl, "authorization")) { /* replaced by ours */
+        lua_pop(L, 1);
+        continue;
+      }
+      if (box->n + 5 >= box->cap) {
+        size_t cap = box->cap ? 2 * box->cap : 16;
+        rtc_sign_header *h = realloc(box->h, cap * sizeof *h);
+        if (h == NULL) return luaL_error(L, "rtc.sign: out of memory");
+        box->h = h;
+        box->cap = cap;
+      }
+      if ((copy = malloc(nl + vl + 2)) == NULL) return luaL_error(L, "rtc.sign: out of memory");
+      memcpy(copy, name, nl);
+      copy[nl] = '\0';
+      memcpy(copy + nl + 1, value, vl);
+      copy[nl + 1 + vl] = '\0';
+      add_header(box->h, &box->n, copy, copy + nl + 1, vl);
+      box->h[box->n - 1].name_len = nl; /* a NUL inside the name counts: the signer refuses it */
       has_date |= name_is(name, nl, "x-sdk-date");
       has_host |= name_is(name, nl, "host");
       has_csha |= name_is(name, nl, "x-sdk-content-sha256");
       has_project |= name_is(name, nl, "x-project-id");
       has_stoken |= name_is(name, nl, "x-security-token");
       if (name_is(name, nl, "content-type")) add_csha = unsigned_payload(value, vl);
+      lua_pop(L, 1);
     }
   }
   add_csha = add_csha && !has_csha;
-
-  lua_createtable(L, 0, (int)(n < 64 ? n : 64) + 4);                    /* S_OUT */
-  harr = (rtc_sign_header *)lua_newuserdata(L, (n + 5) * sizeof *harr); /* S_HARR */
-  n = 0;
-  /* pass 2: into the new table and the header array (strings anchored by req.headers) */
-  if (lua_istable(L, S_HEADERS)) {
-    lua_pushnil(L);
-    while (lua_next(L, S_HEADERS) != 0) {
-      size_t nl, vl;
-      const char *name = lua_tolstring(L, -2, &nl), *value = lua_tolstring(L, -1, &vl);
-      if (name_is(name, nl, "authorization")) {
-        lua_pop(L, 1);
-        continue;
-      }
-      harr[n].name = name;
-      harr[n].name_len = nl;
-      harr[n].value = value;
-      harr[n].value_len = vl;
-      n++;
-      lua_pushvalue(L, -2);
-      lua_insert(L, -2);
-      lua_rawset(L, S_OUT);
-    }
+  if (box->cap < box->n + 5) { /* room for the five we may add */
+    rtc_sign_header *h = realloc(box->h, (box->n + 5) * sizeof *h);
+    if (h == NULL) return luaL_error(L, "rtc.sign: out of memory");
+    box->h = h;
+    box->cap = box->n + 5;
   }
+  harr = box->h;
+  n = box->n;
   if (!has_date) {
     if (date == NULL) {
       rtc_sign_format_date(datebuf, time(NULL));
-      lua_pushstring(L, datebuf);
-    } else {
-      lua_pushvalue(L, S_DATE);
+      date = datebuf;
+      date_len = strlen(datebuf);
     }
-    date = lua_tolstring(L, -1, &date_len);
     add_header(harr, &n, "X-Sdk-Date", date, date_len);
-    lua_setfield(L, S_OUT, "X-Sdk-Date");
   }
   if (!has_host && !lua_isnil(L, S_HOST)) {
     size_t host_len;
-    const char *host = lua_tolstring(L, S_HOST, &host_len);
+    const char *host = lua_tolstring(L, S_HOST, &host_len); /* anchored in its slot */
     add_header(harr, &n, "Host", host, host_len);
-    lua_pushvalue(L, S_HOST);
-    lua_setfield(L, S_OUT, "Host");
   }
-  if (box->cred.project_id && !has_project) { /* the chain's: as BasicCredentials adds them */
+  if (box->cred.project_id && !has_project) /* the chain's: as BasicCredentials adds them */
     add_header(harr, &n, "X-Project-Id", box->cred.project_id, strlen(box->cred.project_id));
-    lua_pushstring(L, box->cred.project_id);
-    lua_setfield(L, S_OUT, "X-Project-Id");
-  }
-  if (box->cred.security_token && !has_stoken) {
+  if (box->cred.security_token && !has_stoken)
     add_header(harr, &n, "X-Security-Token", box->cred.security_token,
                strlen(box->cred.security_token));
-    lua_pushstring(L, box->cred.security_token);
-    lua_setfield(L, S_OUT, "X-Security-Token");
-  }
-  if (add_csha) {
-    add_header(harr, &n, "X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD", 16);
-    lua_pushliteral(L, "UNSIGNED-PAYLOAD");
-    lua_setfield(L, S_OUT, "X-Sdk-Content-Sha256");
-  }
+  if (add_csha) add_header(harr, &n, "X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD", 16);
 
   if (rtc_sign_authorization(method, target, target_len, harr, n, body, body_len, ak, sk, sk_len,
                              &box->authorization, &box->canonical, errbuf, sizeof errbuf) != 0) {
@@ -348,9 +338,18 @@ int lrtc_sign(lua_State *L) {
         return luaL_error(L, "rtc.sign: req.%s", errbuf);
     return luaL_error(L, "rtc.sign: %s", errbuf);
   }
+  /* the answer is built from C's copies (box->n of them are req's, the rest added) */
+  lua_createtable(L, 0, (int)(n < 64 ? n : 64) + 1); /* S_OUT */
+  {
+    size_t i;
+    for (i = 0; i < n; i++) {
+      lua_pushlstring(L, harr[i].name, harr[i].name_len);
+      lua_pushlstring(L, harr[i].value, harr[i].value_len);
+      lua_rawset(L, S_OUT);
+    }
+  }
   lua_pushstring(L, box->authorization);
   lua_setfield(L, S_OUT, "Authorization");
-  lua_pushvalue(L, S_OUT);
   lua_pushstring(L, box->canonical);
   box_clear(box); /* now rather than at the box's collection */
   return 2;

@@ -78,9 +78,10 @@ static int check_integer(vstate *v, const rtc_field *f, int idx) {
     if (!(d == floor(d)) || fabs(d) > 9007199254740992.0) goto refused;
     value = (long long)d;
   }
-  if (value >= f->min && value <= f->max) return 1;
+  if ((value >= f->min && value <= f->max) || ((f->flags & RTC_OR_ZERO) && value == 0)) return 1;
 refused: /* the message is written only when it is needed */
-  snprintf(expected, sizeof expected, "an integer from %lld to %lld", f->min, f->max);
+  snprintf(expected, sizeof expected, "an integer from %lld to %lld%s", f->min, f->max,
+           f->flags & RTC_OR_ZERO ? ", or 0" : "");
   return fail(v, expected, idx);
 }
 

@@ -141,6 +141,14 @@ static int metadata_fetch(rtc_credentials *c, double now, int want_project, char
   snprintf(label, sizeof label, "metadata %.300s", c->metadata_url);
   rc = rtc_metadata_keys(c->metadata_url, c->timeout, now, label, &m, err, errlen);
   if (rc) goto done;
+  /* keys the signer would refuse (its rule for an AK) are refused here, before they replace
+   * keys that work: a refresh then keeps the old ones (rtc_credentials_refresh says so) */
+  if (m.ak && (strpbrk(m.ak, " \t,") != NULL || rtc_text_has(m.ak, strlen(m.ak), RTC_C_CONTROL))) {
+    snprintf(err, errlen, "%s: credential.access: contains a blank, ',' or a control character "
+             "(the signer refuses such a key)", label);
+    rc = RTC_CRED_INVALID;
+    goto done;
+  }
   {
     found f = {m.ak, m.sk, m.security_token, NULL, NULL, "credential.access", "credential.secret",
                "credential.securitytoken", "token"};

@@ -99,20 +99,51 @@ done:
   return rc;
 }
 
-/* "2026-11-30T12:00:00.000000Z" -> unix seconds, or -1. */
+/* n decimal digits at s (digits only: no sign, no blank), or -1. */
+static int digits(const char *s, int n) {
+  int v = 0, i;
+  for (i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+/* RFC 3339 "2026-11-30T12:00:00[.000000](Z|+hh:mm|-hh:mm)" (or no offset: UTC, as the service
+ * writes it) -> unix seconds, or -1: digits only, real days of the month, every field in its
+ * range. */
 static double parse_time(const char *s) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   struct tm tm;
-  int y, mo, d, h, mi, sec, n = 0;
-  if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+  int y, mo, d, h, mi, sec, off = 0, mdays;
+  time_t t;
+  if (strlen(s) < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+      s[13] != ':' || s[16] != ':')
     return -1;
-  s += n;
-  if (*s == '.') do s++; while (isdigit((unsigned char)*s));
-  if (strcmp(s, "Z") != 0 && strcmp(s, "") != 0 && strcmp(s, "+00:00") != 0) return -1;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return -1;
+  y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+  h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+      sec < 0 || sec > 60)
+    return -1;
+  mdays = days[mo - 1] + (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
+  if (d > mdays) return -1;
+  s += 19;
+  if (*s == '.') {
+    if (!isdigit((unsigned char)s[1])) return -1;
+    do s++; while (isdigit((unsigned char)*s));
+  }
+  if (*s == '+' || *s == '-') {
+    int oh = digits(s + 1, 2), om = s[3] == ':' ? digits(s + 4, 2) : -1;
+    if (oh < 0 || oh > 23 || om < 0 || om > 59 || s[6] != '\0') return -1;
+    off = (*s == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  } else if (!((s[0] == 'Z' || s[0] == 'z') && s[1] == '\0') && s[0] != '\0') {
+    return -1;
+  }
   memset(&tm, 0, sizeof tm);
   tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
   tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
-  return (double)timegm(&tm);
+  t = timegm(&tm);
+  return t == (time_t)-1 ? -1 : (double)t - off;
 }
 
 static const char *json_text(json_t *o, const char *key) {

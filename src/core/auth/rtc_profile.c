@@ -3,6 +3,7 @@
  * rtc_buf and rtc_text only; the chain in rtc_credentials.c calls it. */
 #define _DEFAULT_SOURCE /* getpwuid_r */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,12 +120,33 @@ int rtc_profile_read(rtc_profile *p, const char *credentials_file, const char *s
   struct stat st;
   FILE *f;
   size_t n;
+  int fd;
   if (profile_path(credentials_file, p->path, sizeof p->path, &explicit_path) != 0) {
+    if (explicit_path) { /* a path named on purpose is never skipped in silence */
+      snprintf(err, errlen, "profile %.64s...: the path is longer than %u bytes%s",
+               credentials_file ? credentials_file : rtc_env("HUAWEICLOUD_SDK_CREDENTIALS_FILE"),
+               (unsigned)sizeof p->path - 1,
+               credentials_file ? " (option credentials_file)"
+                                : " (env HUAWEICLOUD_SDK_CREDENTIALS_FILE)");
+      return RTC_CRED_INVALID;
+    }
     snprintf(p->path, sizeof p->path, "~/.huaweicloud/credentials");
     return RTC_CRED_OK; /* no home directory: nothing to read */
   }
   snprintf(p->label, sizeof p->label, "profile %.300s [%.128s]", p->path, section);
-  f = fopen(p->path, "rb");
+  /* O_NONBLOCK: opening a FIFO would wait for a writer forever; fstat then refuses anything
+   * but a regular file before a byte is read, and blocking reads are back for the file */
+  fd = open(p->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  f = NULL;
+  if (fd >= 0) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      close(fd);
+      snprintf(err, errlen, "profile %s: not a regular file", p->path);
+      return RTC_CRED_INVALID;
+    }
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if ((f = fdopen(fd, "rb")) == NULL) close(fd);
+  }
   if (f == NULL) {
     if (errno == ENOENT && !explicit_path) return RTC_CRED_OK;
     snprintf(err, errlen, "profile %s: cannot read it: %s%s", p->path, strerror(errno),
