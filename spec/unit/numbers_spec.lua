@@ -12,6 +12,7 @@ local function mix_body(op, panes)
   if op == "create_mix_job" then
     params.mix_param.room_id = "r"
     params.mix_param.encode_template = "1280*720_30_1710"
+    params.mix_param.layout_template = "custom"
   end
   local args = op == "create_mix_job" and { "app", params } or { "app", "job", params }
   local req, err = c:prepare(op, unpack(args))

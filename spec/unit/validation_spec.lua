@@ -467,4 +467,28 @@ describe("validation", function()
       end
     end)
   end)
+
+  -- "unless" rules (a value "!V" in the rows): a mix's layout is required unless audio_only
+  it("a mix job: layout_template required unless audio_only, panes only for the custom layout", function()
+    local function mix(p)
+      p.room_id = "room-1"
+      return client:prepare("create_mix_job", "app-1", { mix_param = p })
+    end
+    local r, err = mix({ encode_template = "1280*720_30_1710" })
+    assert.is_nil(r)
+    assert.are.equal("invalid", err.kind)
+    assert.are.equal("mix_param.layout_template", err.field)
+    assert.matches("required when encode_template is not audio_only", err.message, 1, true)
+    assert.truthy(mix({ encode_template = "audio_only" }), "an audio-only mix has no layout")
+    assert.truthy(mix({ encode_template = "1280*720_30_1710", layout_template = "nine_grids_view" }))
+    r, err = mix({ encode_template = "1280*720_30_1710", layout_template = "custom" })
+    assert.is_nil(r)
+    assert.are.equal("mix_param.layout_panes", err.field)
+    local mix_param
+    for _, f in ipairs(rtc.operation("create_mix_job").body.fields) do
+      if f.name == "mix_param" then mix_param = f.fields end
+    end
+    local rule = mix_param.rules[1]
+    assert.are.same({ when = "encode_template", is_not = "audio_only", requires = "layout_template" }, rule)
+  end)
 end)

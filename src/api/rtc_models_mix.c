@@ -67,7 +67,13 @@ static const rtc_field mix_param_fields[] = {
   F_OBJECTS("layout_panes", 0, 0, RTC_MAX_PANES, rtc_model_layout_pane),
   F_OBJECTS("user_background_images", 0, 0, RTC_MAX_PANES, rtc_model_user_background),
 };
-RTC_SCHEMA(rtc_model_mix_param, "MixParam", mix_param_fields, NULL, NULL);
+/* The create page: a video mix needs a layout (audio_only mixes none); the custom layout its
+ * panes. The MixParam page lets nine_grids_view go without panes: only custom requires them. */
+static const rtc_rule mix_param_rules[] = {
+  {"encode_template", "!audio_only", "layout_template"},
+  {"layout_template", "custom", "layout_panes"},
+  {NULL, NULL, NULL}};
+RTC_SCHEMA(rtc_model_mix_param, "MixParam", mix_param_fields, NULL, mix_param_rules);
 
 static const rtc_field mix_job_req_fields[] = {
   F_OBJECT("mix_param", RTC_REQUIRED, rtc_model_mix_param),

@@ -34,7 +34,8 @@ typedef struct rtc_field {
   double fmin, fmax;                    /* RTC_T_NUMBER: the range (fmin > fmax: none) */
 } rtc_field;
 
-/* "when field `when` is (or, for arrays, contains) `value`, field `then` is required" */
+/* "when field `when` is (or, for arrays, contains) `value`, field `then` is required"; a value
+ * "!V" reads "when field `when` is given and is not V" (mix jobs: a layout unless audio_only) */
 typedef struct rtc_rule {
   const char *when, *value, *then;
 } rtc_rule;

@@ -97,8 +97,13 @@ static void push_schema(lua_State *L, const rtc_schema *s) {
       lua_createtable(L, 0, 3);
       lua_pushstring(L, s->rules[k].when);
       lua_setfield(L, -2, "when");
-      lua_pushstring(L, s->rules[k].value);
-      lua_setfield(L, -2, "is");
+      if (s->rules[k].value[0] == '!') { /* "when F is not V" */
+        lua_pushstring(L, s->rules[k].value + 1);
+        lua_setfield(L, -2, "is_not");
+      } else {
+        lua_pushstring(L, s->rules[k].value);
+        lua_setfield(L, -2, "is");
+      }
       lua_pushstring(L, s->rules[k].then);
       lua_setfield(L, -2, "requires");
       lua_rawseti(L, -2, k + 1);

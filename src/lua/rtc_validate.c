@@ -111,7 +111,10 @@ static int check_rules(vstate *v, int idx, const rtc_schema *s) {
     int applies, present;
     lua_pushstring(L, r->when);
     lua_rawget(L, idx);
-    applies = is_or_contains(L, lua_gettop(L), r->value);
+    if (r->value[0] == '!') /* given, and not that value */
+      applies = !lua_isnil(L, -1) && !is_or_contains(L, lua_gettop(L), r->value + 1);
+    else
+      applies = is_or_contains(L, lua_gettop(L), r->value);
     lua_pop(L, 1);
     if (!applies) continue;
     lua_pushstring(L, r->then);
@@ -121,7 +124,8 @@ static int check_rules(vstate *v, int idx, const rtc_schema *s) {
     if (!present) {
       char msg[256];
       size_t old = path_push(v, r->then, 0);
-      snprintf(msg, sizeof msg, "required when %s is %s", r->when, r->value);
+      snprintf(msg, sizeof msg, "required when %s is %s%s", r->when,
+               r->value[0] == '!' ? "not " : "", r->value + (r->value[0] == '!'));
       fail(v, msg, 0);
       v->path[old] = '\0';
       return 0;
