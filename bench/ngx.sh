@@ -73,7 +73,8 @@ http {
     local opts = { endpoint = "http://127.0.0.1:$UP_PORT", ak = "bench-ak", sk = "bench-sk",
                    project_id = "p", retries = 0, max_pending = 65536 }
     local legacy = $LEGACY -- rtc.ngx before issue 24: no threads, no upstream
-    if not legacy then opts.threads = ${BENCH_NGX_GATE:-$THREADS} end
+    -- the pool's size, as its thread_pool line above declares it (max_pending must fit in it)
+    if not legacy then opts.threads, opts.max_queue = $THREADS, 65536 end
     package.loaded.bench_pool = rtc_ngx.new(opts)
     opts.subrequest = "/_rtc"
     if not legacy then opts.upstream = "fast" end
