@@ -267,7 +267,29 @@ local module_baseline = {
   operation = function() return { "update_job" } end,
   operations = function() return {} end,
   assert = function() return { nil, { kind = "api", message = "m" } } end,
+  join_signature = function()
+    return { "app1", "0123456789abcdef0123456789abcdef", fresh(), "user-1", tracked({ ttl = 600, now = 1764576000 }) }
+  end,
+  pager = function() return { "list_apps", tracked({ limit = 2 }) } end,
 }
+-- the functions of the module's sub-tables (rtc.events: verify, sign, schema)
+local EVENT_KEY = "0123456789abcdef0123456789abcdef"
+local EVENT_BODY = '{"event_type":"RECORD_FILE_COMPLETE","job_id":"j","record_duration":65}'
+local events_baseline = {
+  verify = function()
+    local h = rtc.events.sign(EVENT_BODY, EVENT_KEY, { rand = "r1", timestamp = 1764576000 })
+    return { tracked(h), EVENT_BODY, EVENT_KEY, tracked({ max_age = false }) }
+  end,
+  sign = function() return { EVENT_BODY, EVENT_KEY, tracked({ rand = fresh(), timestamp = 1764576000 }) } end,
+  schema = function() return {} end,
+}
+for k, v in pairs(rtc.events or {}) do
+  if type(v) == "function" then
+    add("rtc.events." .. k, function(...) return pcall(rtc.events[k], ...) end,
+        events_baseline[k] or function() return {} end)
+  end
+end
+
 for _, f in ipairs(module_fns) do
   local baseline = module_baseline[f]
   if not baseline then

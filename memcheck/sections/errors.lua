@@ -97,7 +97,7 @@ section("bad_options", function()
   local c = rtc.new({ endpoint = { mock.url .. "/", REFUSED .. "/prefix/" }, ak = "ak-x",
     sk = "sk-x", project_id = "p", security_token = "sts", user_agent = "ua/1", timeout = 1.5,
     connect_timeout = 0.5, deadline = 9, retries = 0, backoff_base = 0.01, backoff_max = 0.02,
-    max_body = 4096, concurrency = 3, ca_file = "/nonexistent/ca.pem", ca_path = "/nonexistent",
+    max_body = 4096, concurrency = 3, ca_file = "memcheck/lua.supp", ca_path = "memcheck", -- exist
     proxy = "http://127.0.0.1:9", insecure = true, debug = function() end })
   check(tostring(c):find("ak=ak-x", 1, true), "tostring shows the shortened ak")
   c:close()
