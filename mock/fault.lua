@@ -199,14 +199,6 @@ local _, port = server:getsockname()
 io.stdout:write(string.format("listening on 127.0.0.1:%s\n", tostring(port)))
 io.stdout:flush()
 
-local function parent_alive()
-  local f = io.open("/proc/" .. opts.parent_pid .. "/stat")
-  if not f then return false end
-  local s = f:read("*a") or ""
-  f:close()
-  return not s:match("^%d+ %b() Z")
-end
-
 local sched = loop.new()
 local next_watch = socket.gettime() + 1
 while true do
@@ -216,6 +208,6 @@ while true do
   end)
   if opts.parent_pid and socket.gettime() >= next_watch then
     next_watch = socket.gettime() + 1
-    if not parent_alive() then os.exit(0) end
+    if not loop.parent_alive(opts.parent_pid) then os.exit(0) end
   end
 end

@@ -62,14 +62,6 @@ end
 io.stdout:write(string.format("listening on %s:%s\n", opts.host, tostring(port)))
 io.stdout:flush()
 
-local function parent_alive()
-  local f = io.open("/proc/" .. opts.parent_pid .. "/stat")
-  if not f then return false end
-  local s = f:read("*a") or ""
-  f:close()
-  return not s:match("^%d+ %b() Z")
-end
-
 local sched = loop.new()
 local function on_accept(sock)
   srv.stats.accepted = srv.stats.accepted + 1
@@ -81,7 +73,7 @@ while srv.running do
   sched:step(server, on_accept)
   if opts.parent_pid and gettime() >= next_watch then
     next_watch = gettime() + 1
-    if not parent_alive() then
+    if not loop.parent_alive(opts.parent_pid) then
       io.stderr:write("mock: parent process ", opts.parent_pid, " is gone, exiting\n")
       srv.stop()
     end

@@ -15,6 +15,15 @@ function L.wait(kind, sock, deadline)
   return coroutine.yield(kind, sock, deadline)
 end
 
+-- false once the process pid is gone or a zombie: a server started by a test ends with it
+function L.parent_alive(pid)
+  local f = io.open("/proc/" .. pid .. "/stat")
+  if not f then return false end
+  local s = f:read("*a") or ""
+  f:close()
+  return not s:match("^%d+ %b() Z")
+end
+
 function L.sleep(seconds)
   if seconds and seconds > 0 then L.wait("sleep", nil, gettime() + seconds) end
 end
