@@ -191,7 +191,7 @@ install: all
 	install -m 0755 $(OUT)/rtc.so $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_V)/rtc.so
 	install -m 0644 rtc/ngx.lua $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/ngx.lua
 	install -d $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/ngx
-	install -m 0644 rtc/ngx/events.lua $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/ngx/events.lua
+	install -m 0644 rtc/ngx/events.lua rtc/ngx/subrequest.conf $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/ngx/
 	install -d $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/cli
 	install -m 0644 rtc/cli/*.lua $(DESTDIR)$(PREFIX)/share/lua/$(LUA_V)/rtc/cli/
 	sed '1s|^#!.*|#!/usr/bin/env $(LUA)|' bin/rtcjob > $(DESTDIR)$(PREFIX)/bin/rtcjob.tmp

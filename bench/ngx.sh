@@ -5,9 +5,10 @@
 # (`return 200` with the job, keep-alive), driven by wrk at 1, 16 and 64 connections:
 #   proxy  a plain proxy_pass of the signed request (the ceiling for nginx), upstream{} keepalive
 #   pool   rtc.ngx's thread-pool way (client made once per worker)
-#   sub    rtc.ngx's subrequest way through an upstream{} with keepalive (opts.upstream)
-# Usage: bench/ngx.sh UPSTREAM_PORT REQUEST_FILE TMPDIR -> one "RESULT ngx way=W conc=C rps=R" line
-# (the best of the rounds) on stdout. Knobs: BENCH_NGX_SECONDS (5), BENCH_NGX_CONC ("1 16 64"),
+#   sub    rtc.ngx's subrequest way through an upstream{} with keepalive (opts.upstream), its
+#          location including rtc/ngx/subrequest.conf (the recommended way in request handlers)
+# Usage: bench/ngx.sh UPSTREAM_PORT REQUEST_FILE TMPDIR -> one "RESULT ngx way=W conc=C rps=R
+# cpu_us=U" line (the best of the rounds; U: the front nginx's CPU per request) on stdout. Knobs: BENCH_NGX_SECONDS (5), BENCH_NGX_CONC ("1 16 64"),
 # BENCH_NGX_WAYS ("proxy pool sub"), BENCH_NGX_THREADS (the pool's threads, 16, as the README's
 # nginx.conf), BENCH_NGX_ROUNDS (2: the ways alternate within a round; the best of each counts),
 # BENCH_NGX_LEGACY=1 (run against a checkout from before rtc.ngx had opts.threads and
@@ -97,14 +98,7 @@ http {
     }
     location = /_rtc {
       internal;
-      set \$rtc_url "";
-      set \$rtc_host "";
-      rewrite_by_lua_block { require("rtc.ngx").proxy() }
-      proxy_pass \$rtc_url;
-      proxy_http_version 1.1;
-      proxy_set_header Host \$http_host;
-      proxy_set_header Connection "";
-      header_filter_by_lua_block { require("rtc.ngx").proxy_header() }
+      include $root/rtc/ngx/subrequest.conf;
     }
   }
 }
@@ -132,19 +126,29 @@ for way in $WAYS; do
   wrk -t1 -c64 -d1s -s "$d/wrk-$way.lua" "http://127.0.0.1:$port" >/dev/null 2>&1 || true # warm-up
 done
 # the ways alternate within each round (a shared machine's load hits them alike); best of the rounds
-declare -A best
+declare -A best cpu_of
+wpid=$(pgrep -P "$(cat "$d/nginx.pid")" | head -n1) # the one worker
+[ -n "$wpid" ] || die "no worker process"
 for round in $(seq "$ROUNDS"); do
   for c in $CONCS; do
     for way in $WAYS; do
+      # the front nginx's CPU (its worker and the pool's threads: one process) per request
+      ticks0=$(awk '{ print $14 + $15 }' "/proc/$wpid/stat")
       out=$(wrk -t1 -c"$c" -d"${SECS}s" -s "$d/wrk-$way.lua" "http://127.0.0.1:$port")
+      ticks1=$(awk '{ print $14 + $15 }' "/proc/$wpid/stat")
       rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+      nreq=$(awk '/ requests in / { print $1 }' <<<"$out")
+      cpu=$(awk -v a="$ticks0" -v b="$ticks1" -v n="$nreq" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }')
       bad=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
       [ -z "$bad" ] || die "$way c=$c: $bad non-2xx answers"
-      log "round $round: $way c=$c: $rps/s"
-      if awk -v a="$rps" -v b="${best[$way.$c]:-0}" 'BEGIN { exit !(a + 0 > b + 0) }'; then best[$way.$c]=$rps; fi
+      log "round $round: $way c=$c: $rps/s, $cpu µs of the front nginx's CPU a request"
+      if awk -v a="$rps" -v b="${best[$way.$c]:-0}" 'BEGIN { exit !(a + 0 > b + 0) }'; then
+        best[$way.$c]=$rps; cpu_of[$way.$c]=$cpu
+      fi
     done
   done
 done
 for c in $CONCS; do
-  for way in $WAYS; do echo "RESULT ngx way=$way conc=$c rps=${best[$way.$c]}"; done
+  for way in $WAYS; do echo "RESULT ngx way=$way conc=$c rps=${best[$way.$c]} cpu_us=${cpu_of[$way.$c]}"; done
 done

@@ -190,6 +190,7 @@ ngx_section() {
   load0=$(cut -d' ' -f1-3 /proc/loadavg)
   out=$(bash "$here/ngx.sh" "$SEQ_PORT" "$tmp/request.txt" "$tmp") || die "bench/ngx.sh failed"
   rps() { awk -v w="$1" -v c="$2" '$1 == "RESULT" && $3 == "way=" w && $4 == "conc=" c { sub("rps=", "", $5); print $5 }' <<<"$out"; }
+  cpu() { awk -v w="$1" -v c="$2" '$1 == "RESULT" && $3 == "way=" w && $4 == "conc=" c { sub("cpu_us=", "", $6); print $6 }' <<<"$out"; }
   {
     echo "<!-- ngx: written by bench/run.sh section 7 (BENCH_ONLY=ngx rewrites only this part) -->"
     echo "## OpenResty: rtc.ngx against a plain proxy_pass"
@@ -197,17 +198,19 @@ ngx_section() {
     echo "One front nginx worker (Debian's lua module, the LuaJIT build), the same AK/SK-signed"
     echo "\`update_job\` three ways against the fast local upstream above (\`return 200\`, keep-alive), wrk"
     echo "-t1 for ${BENCH_NGX_SECONDS:-5} s per figure, the ways alternating, best of ${BENCH_NGX_ROUNDS:-2} rounds: a plain \`proxy_pass\` of the signed request (through an"
-    echo "\`upstream{}\` with \`keepalive\`: the ceiling), the thread-pool way (the recommended one; a pool of"
-    echo "${BENCH_NGX_THREADS:-16} threads, one cached client per thread) and the subrequest way (\`opts.upstream\`: an"
-    echo "\`upstream{}\` with \`keepalive\`). Target: the pool way ≥ 0.6× proxy_pass at 16 connections."
+    echo "\`upstream{}\` with \`keepalive\`: the ceiling), the thread-pool way (a pool of"
+    echo "${BENCH_NGX_THREADS:-16} threads, one cached client per thread) and the subrequest way (the recommended one in request"
+    echo "handlers: \`opts.upstream\`, an \`upstream{}\` with \`keepalive\`; its location includes \`rtc/ngx/subrequest.conf\`)."
+    echo "Target: the subrequest way ≥ 0.6× proxy_pass at 16 connections. CPU: the front nginx's (its"
+    echo "worker and the pool's threads), µs per request, in the run each req/s comes from."
     echo
-    echo "| connections | proxy_pass req/s | pool req/s | pool ratio | subrequest req/s | subrequest ratio | target | status |"
+    echo "| connections | proxy_pass req/s (CPU µs) | subrequest req/s (CPU µs) | subrequest ratio | pool req/s (CPU µs) | pool ratio | target | status |"
     echo "|---:|---:|---:|---:|---:|---:|---|---|"
     for c in ${BENCH_NGX_CONC:-1 16 64}; do
       p=$(rps proxy "$c"); po=$(rps pool "$c"); su=$(rps sub "$c")
       st="—|info"
-      [ "$c" = 16 ] && st="pool ≥ 0.6×|$(status "$po / $p >= 0.6")"
-      echo "| $c | $(f1 "$p" 0) | $(f1 "$po" 0) | $(calc "printf \"%.2f\", $po / $p")× | $(f1 "$su" 0) | $(calc "printf \"%.2f\", $su / $p")× | $st |"
+      [ "$c" = 16 ] && st="subrequest ≥ 0.6×|$(status "$su / $p >= 0.6")"
+      echo "| $c | $(f1 "$p" 0) ($(cpu proxy "$c")) | $(f1 "$su" 0) ($(cpu sub "$c")) | $(calc "printf \"%.2f\", $su / $p")× | $(f1 "$po" 0) ($(cpu pool "$c")) | $(calc "printf \"%.2f\", $po / $p")× | $st |"
     done
     echo
     echo "- load average before the runs: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared: the ratios move with it)"

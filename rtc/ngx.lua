@@ -482,15 +482,6 @@ if ngx then
   end
 end
 
--- the headers of a captured answer, lower-case names to one value each
-local function answer_headers(h)
-  local out = {}
-  for k, v in pairs(h or {}) do
-    out[k] = type(v) == "table" and v[1] or v
-  end
-  return out
-end
-
 -- Retry-After as RFC 9110 allows it, delta-seconds (digits only) or an HTTP date; anything else
 -- (a hostile "1e999", "-5", "0x3") is no Retry-After at all, as the libcurl way reads it
 local function retry_after(h)
@@ -506,51 +497,119 @@ local function retry_after(h)
   return nil
 end
 
--- one attempt: -> status, headers, body (an answer) or nil, error kind, sent
-local function capture(self, req, upstream)
+-- The internal location takes the prepared request from nginx variables that each capture sets
+-- (ngx.location.capture's `vars`): $rtc_url, $rtc_host (the TLS name) and one per header the
+-- signer gives, which its proxy_set_header lines send; `proxy_pass_request_headers off` keeps the
+-- caller's own headers (cookies, tokens) from the service. No Lua runs there before the
+-- upstream is asked: nginx's proxy module builds the request from them.
+-- (the headers rtc's signer gives, as client:prepare names them; a spec holds them equal)
+local HEADER_VARS = {
+  { "Host", "rtc_h_host" }, { "Content-Type", "rtc_h_content_type" },
+  { "Authorization", "rtc_h_authorization" }, { "X-Sdk-Date", "rtc_h_x_sdk_date" },
+  { "X-Project-Id", "rtc_h_x_project_id" }, { "X-Security-Token", "rtc_h_x_security_token" },
+  { "X-Auth-Token", "rtc_h_x_auth_token" }, { "User-Agent", "rtc_h_user_agent" },
+}
+-- every variable, in the order rtc/ngx/subrequest.conf declares them
+M.SUBREQUEST_VARS = { "rtc_url", "rtc_host", "rtc_body", "rtc_h_content_length" }
+M.SUBREQUEST_HEADERS = {}
+for i, hv in ipairs(HEADER_VARS) do
+  M.SUBREQUEST_VARS[i + 4], M.SUBREQUEST_HEADERS[i] = hv[2], hv[1]
+end
+
+-- where endpoint k's requests go: through its upstream{} (the Host header and the TLS name stay
+-- the endpoint's), or to the address itself
+local function target_of(self, url, k)
+  local t = self.targets[k]
+  if not (t and string.find(url, t.origin, 1, true) == 1) then -- first call, or another origin
+    local origin = url:match("^https?://[^/]+") or ""
+    local upstream, host = self.upstreams[k], origin:match("^https?://(.*)$") or ""
+    t = { origin = origin, tls_name = host:match("^%[(.-)%]") or host:match("^[^:]+") or "",
+          base = upstream and origin:match("^https?://") .. upstream or origin }
+    self.targets[k] = t
+  end
+  return t.base .. url:sub(#t.origin + 1), t.tls_name
+end
+
+local function missing_vars(self, why)
+  local lines = {}
+  for _, v in ipairs(M.SUBREQUEST_VARS) do lines[#lines + 1] = "set $" .. v .. " $" .. v .. ";" end
+  return string.format("rtc.ngx: the subrequest to %s failed (%s): its location must declare "
+    .. "the variables rtc.ngx sets (%s) and send the headers with proxy_set_header (see the "
+    .. "README's `location = /_rtc`; error.log names the variable)", self.subrequest, tostring(why),
+    table.concat(lines, " "))
+end
+
+-- one attempt on endpoint k: -> status, headers, body (an answer) or nil, error kind, sent
+local function capture(self, req, k)
   local method = HTTP_METHOD[req.method]
   if not method then return nil, "config", false end
-  local ctx = { rtc_request = req, rtc_upstream = upstream }
-  local res = ngx.location.capture(self.subrequest, {
-    method = method, body = req.body ~= "" and req.body or nil, ctx = ctx,
-  })
+  local url, tls_name = target_of(self, req.url, k)
+  local body = req.body
+  -- Content-Length only with a body, as libcurl sends a GET
+  local vars = { rtc_url = url, rtc_host = tls_name, rtc_body = body,
+                 rtc_h_content_length = body ~= "" and tostring(#body) or "", rtc_h_host = "", rtc_h_content_type = "",
+                 rtc_h_authorization = "", rtc_h_x_sdk_date = "", rtc_h_x_project_id = "",
+                 rtc_h_x_security_token = "", rtc_h_x_auth_token = "", rtc_h_user_agent = "" }
+  local headers = req.headers
+  for i = 1, #HEADER_VARS do
+    local hv = HEADER_VARS[i]
+    local value = headers[hv[1]]
+    if value then vars[hv[2]] = value end
+  end
+  local ctx = { rtc_capture = true } -- the header filter's word on the answer (proxy_header)
+  -- the body goes as a variable too (proxy_set_body): a capture's `body` would copy the
+  -- handler's headers into the subrequest, which sends none of them
+  local ok, res = pcall(ngx.location.capture, self.subrequest, { method = method, ctx = ctx, vars = vars })
+  if not ok then error(missing_vars(self, res), 0) end
   if ctx.rtc_failed then return nil, ctx.rtc_failed, ctx.rtc_sent end
   if res.truncated then return nil, "transport", true end
-  return res.status, answer_headers(res.header), res.body or ""
+  -- res.header as nginx gives it: decode and retry_after read names in any case and lists
+  return res.status, res.header or {}, res.body or ""
+end
+
+-- the count of arguments an operation takes before its optional opts table
+local ARITY = {}
+for _, row in ipairs(rtc.operations()) do
+  ARITY[row.name] = #row.params + ((row.body or row.query) and 1 or 0)
 end
 
 local function subrequest_call(self, op, ...)
   if not (ngx and ngx.location and ngx.location.capture) then
     error("rtc.ngx: the subrequest way needs a request (rewrite, access or content handlers)", 3)
   end
-  local client = local_client(self)
-  local policy = policy_of(self)
-  local args = pack(...)
+  local client = self.pure or local_client(self)
+  local policy = self.shared_policy or policy_of(self)
   local started = ngx.now()
-  local attempt, endpoint = 1, 1
+  local attempt, endpoint, args = 1, 1, nil
+  -- the first attempt: endpoint 1, now (the arguments as given; copied only for a retry)
+  local req, err = client:prepare(op, ...)
   while true do
-    args[args.n + 1] = { now = ngx.time(), endpoint = endpoint }
-    local req, err = client:prepare(op, unpack(args, 1, args.n + 1))
     if not req then return nil, err end
-    local wait = (not self.shared) and policy.take and policy:take(ngx.now()) or 0
+    local wait = self.paced and policy:take(ngx.now()) or 0
     if self.shared then shared_wait(self) end
     while wait > 0 do -- the rate limit, or a 429's hold: never blocks the worker
       ngx.sleep(wait)
       ngx.update_time()
       wait = policy:take(ngx.now())
     end
-    local status, headers, body = capture(self, req, self.upstreams[endpoint])
+    local status, headers, body = capture(self, req, endpoint)
+    if status and status >= 200 and status < 300 then -- never retried: nothing to weigh
+      local result, derr = client:decode(op, status, headers, body)
+      if derr then derr.attempts = attempt end
+      return result, derr
+    end
     ngx.update_time()
     local outcome = { operation = op, attempt = attempt, started = started, now = ngx.now(),
                       endpoint = endpoint }
     if status then
-      -- Retry-After only counts with a 429 or a 5xx: no header walk for the answers that succeed
+      -- Retry-After only counts with a 429 or a 5xx
       outcome.status, outcome.sent = status, true
       if status == 429 or status >= 500 then outcome.retry_after = retry_after(headers) end
       if status == 429 and outcome.retry_after and self.shared then -- every worker waits
         shared_hold(self, outcome.retry_after)
       elseif status == 429 and outcome.retry_after and policy.hold then -- the whole client waits
         policy:hold(ngx.now() + math.min(outcome.retry_after, self.opts and self.opts.deadline or 60))
+        self.paced = true
       end
     else
       outcome.error, outcome.sent = headers, body
@@ -570,28 +629,11 @@ local function subrequest_call(self, op, ...)
     end
     if d.delay and d.delay > 0 then ngx.sleep(d.delay) end
     attempt, endpoint = attempt + 1, d.endpoint or endpoint
-  end
-end
-
--- rewrite_by_lua of the internal location: the prepared request replaces the parent's headers
---   location = /_rtc { internal; set $rtc_url ""; rewrite_by_lua_block { require("rtc.ngx").proxy() } ... }
-function M.proxy()
-  local req = ngx.ctx.rtc_request
-  if type(req) ~= "table" then return ngx.exit(ngx.HTTP_NOT_FOUND) end
-  -- Content-Length is the subrequest's own (ngx.location.capture sets it from the body)
-  for name in pairs(ngx.req.get_headers(0, true)) do
-    if name:lower() ~= "content-length" then ngx.req.clear_header(name) end
-  end
-  for name, value in pairs(req.headers) do
-    if name:lower() ~= "content-length" then ngx.req.set_header(name, value) end
-  end
-  local upstream = ngx.ctx.rtc_upstream
-  if upstream then -- the named upstream keeps connections alive; Host and the TLS name stay the host's
-    local host = req.url:match("^https?://([^/]+)")
-    ngx.var.rtc_url = req.url:gsub("^(https?://)[^/]+", "%1" .. upstream, 1)
-    ngx.var.rtc_host = host and (host:match("^%[(.-)%]") or host:match("^[^:]+")) or ""
-  else
-    ngx.var.rtc_url = req.url
+    -- the next attempt: its endpoint and time, in the opts slot after the operation's arguments
+    args = args or pack(...)
+    local n = ARITY[op] or args.n
+    args[n + 1] = { now = ngx.time(), endpoint = endpoint }
+    req, err = client:prepare(op, unpack(args, 1, n + 1))
   end
 end
 
@@ -599,14 +641,15 @@ end
 -- own 502/504 (no upstream header was received), through the subrequest's ngx.ctx
 --   header_filter_by_lua_block { require("rtc.ngx").proxy_header() }
 function M.proxy_header()
+  local status = ngx.status
+  if status < 500 then return end -- nginx's own answers here are 502 and 504 (and 500)
   local ctx = ngx.ctx
-  if type(ctx.rtc_request) ~= "table" then return end
+  if not ctx.rtc_capture then return end
   local header_time = ngx.var.upstream_header_time
   if header_time and header_time:match("%d") and not header_time:match("^[%s,:-]*$") then
     -- several attempts of nginx's own proxy_next_upstream would be listed; the last answered
     if not header_time:match("%-%s*$") then return end
   end
-  local status = ngx.status
   ctx.rtc_failed = status == 504 and "timeout" or (status >= 500 and "transport") or nil
   if not ctx.rtc_failed then return end
   local sent = ngx.var.upstream_bytes_sent or ""
@@ -749,7 +792,7 @@ function M.new(opts)
   if up ~= nil and type(up) ~= "table" then
     error("rtc.ngx: opts.upstream: expected the name of an upstream{} (or a list, one per endpoint)", 2)
   end
-  self.upstreams = up or {}
+  self.upstreams, self.targets = up or {}, {}
   local shared_name = (opts or {}).shared_rate
   if shared_name ~= nil then
     if type(shared_name) ~= "string" then
@@ -768,6 +811,9 @@ function M.new(opts)
     plain.rate = nil
     self.key = M._key(plain)
   end
+  -- the subrequest way asks the policy for a slot only when it may have to wait: a rate, or
+  -- once a 429 held the client (policy:hold)
+  self.paced = (not self.shared) and plain.rate ~= nil
   -- options are checked here, in the worker, so that mistakes surface where they are made
   local ok, err = pcall(rtc.new, plain)
   if not ok then error(err, 2) end
