@@ -2,6 +2,7 @@
  * lua-cjson instance. Calls rtc_validate, rtc_text, rtc_api. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +47,18 @@ static void number_text(char *out, size_t outlen, const body_number *n) {
 /* Pushes a private copy of the table at idx, read raw (no metamethod runs): what is validated,
  * encoded and sent is this copy, which no Lua code (a finalizer, a metamethod) can reach. */
 static void copy_table(lua_State *L, int idx, int depth) {
+  size_t n = 0, narr;
   idx = lua_absindex(L, idx);
   luaL_checkstack(L, 6, "rtc: params nested too deeply");
-  lua_newtable(L);
+  /* sized from a first pass (lua_next allocates nothing): no rehash while filling the copy */
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    n++;
+    lua_pop(L, 1);
+  }
+  narr = lua_rawlen(L, idx);
+  if (narr > n) narr = n;
+  lua_createtable(L, n > INT_MAX ? INT_MAX : (int)narr, n - narr > INT_MAX ? INT_MAX : (int)(n - narr));
   lua_pushnil(L);
   while (lua_next(L, idx) != 0) {
     if (lua_type(L, -1) == LUA_TTABLE && depth < BODY_DEPTH) {
