@@ -545,9 +545,11 @@ local function capture(self, req, k)
   if not method then return nil, "config", false end
   local url, tls_name = target_of(self, req.url, k)
   local body = req.body
-  -- Content-Length only with a body, as libcurl sends a GET
+  -- Content-Length with a body, and for a POST without one (an empty POST, as libcurl sends it:
+  -- start_app, stop_app, remove_room); none for a GET or DELETE
+  local length = body ~= "" and tostring(#body) or (req.method == "POST" and "0" or "")
   local vars = { rtc_url = url, rtc_host = tls_name, rtc_body = body,
-                 rtc_h_content_length = body ~= "" and tostring(#body) or "", rtc_h_host = "", rtc_h_content_type = "",
+                 rtc_h_content_length = length, rtc_h_host = "", rtc_h_content_type = "",
                  rtc_h_authorization = "", rtc_h_x_sdk_date = "", rtc_h_x_project_id = "",
                  rtc_h_x_security_token = "", rtc_h_x_auth_token = "", rtc_h_user_agent = "" }
   local headers = req.headers

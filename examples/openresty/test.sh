@@ -334,6 +334,15 @@ mockctl DELETE /_mock/script >/dev/null
 check "pool: deadline 1 s against a 3 s upstream -> rtc.error kind=timeout in < 2.5 s" \
     eval 'jis "$TMP/dl.json" err.kind timeout && jis "$TMP/dl.json" mt rtc.error && lt "$(jget "$TMP/dl.json" elapsed)" 2.5'
 
+# ---- the subrequest way: what it sends, what its failures say, broken locations ---------
+mockctl POST /_mock/reset >/dev/null
+J3=$(create_job 3)
+for MODE in pool subrequest; do call "sa-$MODE" start_app "{\"via\":\"$MODE\",\"args\":[\"$APP\"]}"; done
+mockctl GET /_mock/requests >"$TMP/sa-req.json"
+check "subrequest: a POST without a body (start_app) sends Content-Length: 0, as the pool way (libcurl) does" \
+    eval 'jis "$TMP/sa-req.json" 2.method POST && jis "$TMP/sa-req.json" 2.headers.content-length 0 &&
+          jis "$TMP/sa-req.json" 3.method POST && jis "$TMP/sa-req.json" 3.headers.content-length 0'
+
 # ---- each_<item>: rtc.pager's walk, on both ways ------------------------------------------
 for i in 1 2 3 4 5; do call "app$i" create_app "{\"args\":[{\"app_name\":\"pager-$i\"}]}"; done
 call apps list_apps "{\"args\":[{\"limit\":100}]}"
