@@ -575,6 +575,10 @@ for _, row in ipairs(rtc.operations()) do
   ARITY[row.name] = #row.params + ((row.body or row.query) and 1 or 0)
 end
 
+-- what an attempt that got no answer says (outcome.error: proxy_header's word)
+local FAILURE = { connect = "could not connect to the service", timeout = "the service did not answer in time",
+                  transport = "the connection failed after the request was sent (no whole answer)" }
+
 local function subrequest_call(self, op, ...)
   if not (ngx and ngx.location and ngx.location.capture) then
     error("rtc.ngx: the subrequest way needs a request (rewrite, access or content handlers)", 3)
@@ -624,9 +628,10 @@ local function subrequest_call(self, op, ...)
     elseif not d.retry then
       local kind = d.kind or (outcome.error == "timeout" and "timeout" or "transport")
       local e = rtc_error(kind, string.format("%s through %s (endpoint %d; error.log has why)",
-        outcome.error == "timeout" and "upstream timed out" or "upstream unreachable",
-        self.subrequest, endpoint))
+        FAILURE[outcome.error] or outcome.error, self.subrequest, endpoint))
       e.attempts = attempt
+      -- as the libcurl way: the request went out, its answer was lost (what was asked may be done)
+      if outcome.sent then e.sent = true end
       return nil, e
     end
     if d.delay and d.delay > 0 then ngx.sleep(d.delay) end

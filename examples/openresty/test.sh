@@ -342,6 +342,23 @@ mockctl GET /_mock/requests >"$TMP/sa-req.json"
 check "subrequest: a POST without a body (start_app) sends Content-Length: 0, as the pool way (libcurl) does" \
     eval 'jis "$TMP/sa-req.json" 2.method POST && jis "$TMP/sa-req.json" 2.headers.content-length 0 &&
           jis "$TMP/sa-req.json" 3.method POST && jis "$TMP/sa-req.json" 3.headers.content-length 0'
+for MODE in pool subrequest; do
+    # (a create_job: a call that must not be repeated, which the pool way's libcurl would not
+    # send again on a fresh connection either)
+    mockctl POST /_mock/script '{"close_before_response": true}' >/dev/null
+    call "cbr-$MODE" create_job "{\"via\":\"$MODE\",\"opts\":{\"retries\":2},\"args\":[\"$APP\",{\"room_id\":\"r-cbr\",\"user_id\":\"u-cbr-$MODE\",\"record_param\":{\"record_rule_id\":\"rule-1\"}}]}"
+    check "$MODE: create_job, the service closes after reading it -> kind=transport, err.sent = true, tostring says so, not retried" \
+        eval 'jis "$TMP/cbr-$MODE.json" err.kind transport && jis "$TMP/cbr-$MODE.json" err.sent true &&
+              jis "$TMP/cbr-$MODE.json" err.attempts 1 && jget "$TMP/cbr-$MODE.json" tostring | grep -q "may have reached the server"'
+    call "dead-$MODE" get_job "{\"via\":\"$MODE\",\"opts\":{\"endpoint\":\"http://127.0.0.1:$DEAD\",\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"
+    check "$MODE: a refused connection -> kind=transport without err.sent" \
+        eval 'jis "$TMP/dead-$MODE.json" err.kind transport && ! jget "$TMP/dead-$MODE.json" err.sent >/dev/null'
+done
+mockctl POST /_mock/script '{"delay": 2}' >/dev/null
+call short get_job "{\"via\":\"short\",\"opts\":{\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"
+check "subrequest: nginx's own 504 (proxy_read_timeout 1s, an answer after 2 s) -> kind=timeout, err.sent = true" \
+    eval 'jis "$TMP/short.json" err.kind timeout && jis "$TMP/short.json" err.sent true'
+sleep 1.2 # the held answer goes out (to a closed connection) before the mock counts again
 
 # ---- each_<item>: rtc.pager's walk, on both ways ------------------------------------------
 for i in 1 2 3 4 5; do call "app$i" create_app "{\"args\":[{\"app_name\":\"pager-$i\"}]}"; done
