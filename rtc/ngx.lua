@@ -587,8 +587,17 @@ local function subrequest_call(self, op, ...)
   local policy = self.shared_policy or policy_of(self)
   local started = ngx.now()
   local attempt, endpoint, args = 1, 1, nil
-  -- the first attempt: endpoint 1, now (the arguments as given; copied only for a retry)
-  local req, err = client:prepare(op, ...)
+  -- the first attempt: endpoint 1, now (the arguments as given; copied only for a retry, or
+  -- when there are more than the operation takes: rtc ignores those, prepare would read the
+  -- next one as its {now, endpoint})
+  local n = ARITY[op] or select("#", ...) -- (an unknown op: prepare raises, naming it)
+  local req, err
+  if select("#", ...) <= n then
+    req, err = client:prepare(op, ...)
+  else
+    args = pack(...)
+    req, err = client:prepare(op, unpack(args, 1, n))
+  end
   while true do
     if not req then return nil, err end
     local wait = self.paced and policy:take(ngx.now()) or 0
@@ -638,7 +647,6 @@ local function subrequest_call(self, op, ...)
     attempt, endpoint = attempt + 1, d.endpoint or endpoint
     -- the next attempt: its endpoint and time, in the opts slot after the operation's arguments
     args = args or pack(...)
-    local n = ARITY[op] or args.n
     args[n + 1] = { now = ngx.time(), endpoint = endpoint }
     req, err = client:prepare(op, unpack(args, 1, n + 1))
   end

@@ -359,6 +359,9 @@ call short get_job "{\"via\":\"short\",\"opts\":{\"retries\":0},\"args\":[\"$APP
 check "subrequest: nginx's own 504 (proxy_read_timeout 1s, an answer after 2 s) -> kind=timeout, err.sent = true" \
     eval 'jis "$TMP/short.json" err.kind timeout && jis "$TMP/short.json" err.sent true'
 sleep 1.2 # the held answer goes out (to a closed connection) before the mock counts again
+call extra get_job "{\"via\":\"subrequest\",\"opts\":{\"ak\":\"test-ak\",\"sk\":\"test-sk\",\"project_id\":\"test-project\"},\"args\":[\"$APP\",\"$J3\",{\"now\":5}]}"
+check "subrequest: an argument past the operation's own is ignored, as rtc ignores it (not read as prepare's {now}: the job, not a 401)" \
+    jis "$TMP/extra.json" result.job_id "$J3"
 
 # ---- each_<item>: rtc.pager's walk, on both ways ------------------------------------------
 for i in 1 2 3 4 5; do call "app$i" create_app "{\"args\":[{\"app_name\":\"pager-$i\"}]}"; done
