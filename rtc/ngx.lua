@@ -530,13 +530,13 @@ local function target_of(self, url, k)
   return t.base .. url:sub(#t.origin + 1), t.tls_name
 end
 
-local function missing_vars(self, why)
-  local lines = {}
-  for _, v in ipairs(M.SUBREQUEST_VARS) do lines[#lines + 1] = "set $" .. v .. " $" .. v .. ";" end
-  return string.format("rtc.ngx: the subrequest to %s failed (%s): its location must declare "
-    .. "the variables rtc.ngx sets (%s) and send the headers with proxy_set_header (see the "
-    .. "README's `location = /_rtc`; error.log names the variable)", self.subrequest, tostring(why),
-    table.concat(lines, " "))
+-- the error a subrequest location that does not do its part raises (a setting to fix: nothing
+-- reached the service)
+local function location_error(self, why)
+  return string.format("rtc.ngx: the subrequest location %s %s: it must include "
+    .. "rtc/ngx/subrequest.conf (installed next to rtc/ngx.lua), which declares the variables "
+    .. "rtc.ngx gives each subrequest ($%s) and sends them as the request; see the README's "
+    .. "`location = /_rtc`", self.subrequest, why, table.concat(M.SUBREQUEST_VARS, ", $"))
 end
 
 -- one attempt on endpoint k: -> status, headers, body (an answer) or nil, error kind, sent
@@ -562,7 +562,16 @@ local function capture(self, req, k)
   -- the body goes as a variable too (proxy_set_body): a capture's `body` would copy the
   -- handler's headers into the subrequest, which sends none of them
   local ok, res = pcall(ngx.location.capture, self.subrequest, { method = method, ctx = ctx, vars = vars })
-  if not ok then error(missing_vars(self, res), 0) end
+  if not ok then -- no location of nginx.conf declares the variables
+    error(location_error(self, "could not be given the request (" .. tostring(res) .. ")"), 0)
+  end
+  -- the include's header filter says it ran: else the location answered without it (no such
+  -- location, or one without the include; the variables are declared by another location)
+  if not ctx.rtc_location then
+    error(location_error(self, "answered (HTTP " .. tostring(res.status) .. ") without "
+      .. "rtc/ngx/subrequest.conf's header filter: it lacks the include, or does not exist"), 0)
+  end
+  if ctx.rtc_config then error(location_error(self, ctx.rtc_config), 0) end
   if ctx.rtc_failed then return nil, ctx.rtc_failed, ctx.rtc_sent end
   if res.truncated then return nil, "transport", true end
   -- res.header as nginx gives it: decode and retry_after read names in any case and lists
@@ -656,10 +665,20 @@ end
 -- own 502/504 (no upstream header was received), through the subrequest's ngx.ctx
 --   header_filter_by_lua_block { require("rtc.ngx").proxy_header() }
 function M.proxy_header()
-  local status = ngx.status
-  if status < 500 then return end -- nginx's own answers here are 502 and 504 (and 500)
   local ctx = ngx.ctx
   if not ctx.rtc_capture then return end
+  ctx.rtc_location = true -- the location includes subrequest.conf (capture checks it)
+  local status = ngx.status
+  if status < 500 then return end -- nginx's own answers here are 502 and 504 (and 500)
+  local addr = ngx.var.upstream_addr
+  if status == 500 and (addr == nil or addr == "") then -- failed before any upstream was asked
+    local url = ngx.var.rtc_url
+    if not (url and url:match("^https?://")) then
+      ctx.rtc_config = ctx.rtc_config or "gave proxy_pass no URL: $rtc_url is empty there (a "
+        .. "`set $rtc_url ...;` of the location overwrites what rtc.ngx gives; the include declares it)"
+      return
+    end
+  end
   local header_time = ngx.var.upstream_header_time
   if header_time and header_time:match("%d") and not header_time:match("^[%s,:-]*$") then
     -- several attempts of nginx's own proxy_next_upstream would be listed; the last answered
@@ -672,16 +691,30 @@ function M.proxy_header()
   if ctx.rtc_failed == "transport" and not ctx.rtc_sent then ctx.rtc_failed = "connect" end
 end
 
+-- the location of the README before rtc/ngx/subrequest.conf called this in its rewrite phase:
+-- such a location now fails the call with this word on what to change (nothing is sent)
+function M.proxy()
+  local ctx = ngx.ctx
+  if ctx.rtc_capture then
+    ctx.rtc_config = "calls rtc.ngx.proxy(), which is gone (as are its `set $rtc_url \"\";` and "
+      .. "proxy_pass lines)"
+  end
+  ngx.log(ngx.ERR, "rtc.ngx.proxy() is gone: the subrequest location includes rtc/ngx/subrequest.conf instead")
+  return ngx.exit(ngx.HTTP_INTERNAL_SERVER_ERROR)
+end
+
 local function light_batch(self, calls, opts, call_fn)
   opts = opts or {}
   local results, summary = {}, { ok = 0, failed = 0 }
   local next_i, width = 1, math.max(1, math.min(opts.concurrency or 16, #calls))
+  local raised, did_raise = nil, false
   local function worker()
-    while next_i <= #calls do
+    while next_i <= #calls and not did_raise do
       local i = next_i
       next_i = i + 1
       local call = calls[i]
-      local r, err = call_fn(self, call[1], unpack(call, 2, call.n or #call))
+      local ok, r, err = pcall(call_fn, self, call[1], unpack(call, 2, call.n or #call))
+      if not ok then raised, did_raise = r, true; return end
       results[i] = r and { result = r } or { err = err }
       if r then summary.ok = summary.ok + 1 else summary.failed = summary.failed + 1 end
     end
@@ -689,6 +722,9 @@ local function light_batch(self, calls, opts, call_fn)
   local threads = {}
   for w = 1, width do threads[w] = ngx.thread.spawn(worker) end
   for w = 1, width do ngx.thread.wait(threads[w]) end
+  -- a call that raised (misuse, a broken subrequest location) raises out of the batch, as it
+  -- would out of the call, once the others have ended: its entry would be missing otherwise
+  if did_raise then error(raised, 0) end
   return results, summary
 end
 

@@ -362,6 +362,21 @@ sleep 1.2 # the held answer goes out (to a closed connection) before the mock co
 call extra get_job "{\"via\":\"subrequest\",\"opts\":{\"ak\":\"test-ak\",\"sk\":\"test-sk\",\"project_id\":\"test-project\"},\"args\":[\"$APP\",\"$J3\",{\"now\":5}]}"
 check "subrequest: an argument past the operation's own is ignored, as rtc ignores it (not read as prepare's {now}: the job, not a 401)" \
     jis "$TMP/extra.json" result.job_id "$J3"
+before=$(stats requests)
+for V in noinc old reset; do call "loc-$V" get_job "{\"via\":\"$V\",\"args\":[\"$APP\",\"$J3\"]}"; done
+call loc-batch batch "{\"via\":\"noinc\",\"args\":[[[\"get_job\",\"$APP\",\"$J3\"],[\"get_job\",\"$APP\",\"$J3\"]]]}"
+after=$(stats requests)
+check "subrequest: a location without the include raises, naming rtc/ngx/subrequest.conf and \$rtc_url" \
+    eval 'jget "$TMP/loc-noinc.json" raised | grep -q "_rtc_noinc.*include .*rtc/ngx/subrequest.conf" &&
+          jget "$TMP/loc-noinc.json" raised | grep -qF "\$rtc_url"'
+check "subrequest: the location of the README before the include (set \$rtc_url \"\"; rtc.ngx.proxy()) raises, naming the include" \
+    eval 'jget "$TMP/loc-old.json" raised | grep -q "_rtc_old.*rtc/ngx/subrequest.conf"'
+check "subrequest: the include followed by \`set \$rtc_url \"\";\` raises, naming \$rtc_url" \
+    eval 'jget "$TMP/loc-reset.json" raised | grep -qF "\$rtc_url is empty"'
+check "subrequest: a batch through a location without the include raises too (not a short list)" \
+    eval 'jget "$TMP/loc-batch.json" raised | grep -q "rtc/ngx/subrequest.conf"'
+check "subrequest: ... and none of these broken locations sent anything ($before -> $after requests)" \
+    eval '[ -n "$before" ] && [ "$before" = "$after" ]'
 
 # ---- each_<item>: rtc.pager's walk, on both ways ------------------------------------------
 for i in 1 2 3 4 5; do call "app$i" create_app "{\"args\":[{\"app_name\":\"pager-$i\"}]}"; done

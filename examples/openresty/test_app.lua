@@ -19,7 +19,8 @@ local cjson = require "cjson.safe"
 
 local M = {}
 
-local VIA = { subrequest = "/_rtc", subrequest_ca = "/_rtc_ca", short = "/_rtc_short" }
+local VIA = { subrequest = "/_rtc", subrequest_ca = "/_rtc_ca", short = "/_rtc_short",
+              noinc = "/_rtc_noinc", old = "/_rtc_old", reset = "/_rtc_reset" }
 
 local function client_for(body)
   local o = { endpoint = os.getenv("RTC_ENDPOINT"), token = os.getenv("RTC_AUTH_TOKEN") }
