@@ -843,6 +843,13 @@ function M.new(opts)
   if up ~= nil and type(up) ~= "table" then
     error("rtc.ngx: opts.upstream: expected the name of an upstream{} (or a list, one per endpoint)", 2)
   end
+  for k, name in pairs(up or {}) do -- each goes into $rtc_url as its host
+    if type(name) ~= "string" or not name:match("^[%w][%w_.:%-]*$") then
+      error(string.format("rtc.ngx: opts.upstream%s: expected the name of an upstream{} (letters, "
+        .. "digits, '_', '-', '.', ':'), got %s", up == o.upstream and "[" .. tostring(k) .. "]" or "",
+        type(name) == "string" and string.format("%q", name) or type(name)), 2)
+    end
+  end
   self.upstreams, self.targets = up or {}, {}
   local shared_name = (opts or {}).shared_rate
   if shared_name ~= nil then

@@ -121,6 +121,12 @@ check "rtc.so and rtc.ngx load in $LUAJIT (outside nginx: constructing works)" "
 check "rtc.ngx.new refuses a debug function, naming the option" "${LJ_ENV[@]}" "$LUAJIT" -e "
   local ok, e = pcall(require('rtc.ngx').new, { endpoint = 'http://127.0.0.1:9', token = 't', debug = print })
   assert(not ok and e:find('option debug is a function', 1, true), e)"
+check "rtc.ngx.new refuses an upstream that is no upstream{} name, naming opts.upstream[2]" "${LJ_ENV[@]}" "$LUAJIT" -e "
+  local ok, e = pcall(require('rtc.ngx').new, { endpoint = 'http://127.0.0.1:9', token = 't', subrequest = '/_rtc',
+    upstream = { 'rtc_api', true } })
+  assert(not ok and e:find('opts.upstream[2]', 1, true), tostring(e))
+  ok, e = pcall(require('rtc.ngx').new, { endpoint = 'http://127.0.0.1:9', token = 't', upstream = 'a/b' })
+  assert(not ok and e:find('opts.upstream', 1, true), tostring(e))"
 check "rtc.ngx.new raises rtc's own error for a bad option" "${LJ_ENV[@]}" "$LUAJIT" -e "
   local ok, e = pcall(require('rtc.ngx').new, { endpoint = 'http://127.0.0.1:9', token = 't', tiemout = 1 })
   assert(not ok and tostring(e):find('tiemout', 1, true), tostring(e))"
