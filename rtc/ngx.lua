@@ -562,7 +562,12 @@ local function capture(self, req, k)
   -- the body goes as a variable too (proxy_set_body): a capture's `body` would copy the
   -- handler's headers into the subrequest, which sends none of them
   local ok, res = pcall(ngx.location.capture, self.subrequest, { method = method, ctx = ctx, vars = vars })
-  if not ok then -- no location of nginx.conf declares the variables
+  if not ok then -- a phase without subrequests (a timer), or no location declares the variables
+    local phase = ngx.get_phase()
+    if phase ~= "rewrite" and phase ~= "access" and phase ~= "content" then
+      error(string.format("rtc.ngx: the subrequest way needs a request: call it from a rewrite, "
+        .. "access or content handler, not %s (%s); the pool way works in timers too", phase, tostring(res)), 0)
+    end
     error(location_error(self, "could not be given the request (" .. tostring(res) .. ")"), 0)
   end
   -- the include's header filter says it ran: else the location answered without it (no such

@@ -365,6 +365,10 @@ call short get_job "{\"via\":\"short\",\"opts\":{\"retries\":0},\"args\":[\"$APP
 check "subrequest: nginx's own 504 (proxy_read_timeout 1s, an answer after 2 s) -> kind=timeout, err.sent = true" \
     eval 'jis "$TMP/short.json" err.kind timeout && jis "$TMP/short.json" err.sent true'
 sleep 1.2 # the held answer goes out (to a closed connection) before the mock counts again
+call sub-timer get_job "{\"via\":\"subrequest\",\"timer\":true,\"args\":[\"$APP\",\"$J3\"]}"
+check "subrequest: from an ngx.timer it raises, naming the handlers it needs (not the location's variables)" \
+    eval 'jget "$TMP/sub-timer.json" raised | grep -q "rewrite, access or content handler, not timer" &&
+          ! jget "$TMP/sub-timer.json" raised | grep -q "subrequest.conf"'
 call extra get_job "{\"via\":\"subrequest\",\"opts\":{\"ak\":\"test-ak\",\"sk\":\"test-sk\",\"project_id\":\"test-project\"},\"args\":[\"$APP\",\"$J3\",{\"now\":5}]}"
 check "subrequest: an argument past the operation's own is ignored, as rtc ignores it (not read as prepare's {now}: the job, not a 401)" \
     jis "$TMP/extra.json" result.job_id "$J3"
