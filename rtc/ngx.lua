@@ -539,7 +539,7 @@ local function location_error(self, why)
     .. "`location = /_rtc`", self.subrequest, why, table.concat(M.SUBREQUEST_VARS, ", $"))
 end
 
--- one attempt on endpoint k: -> status, headers, body (an answer) or nil, error kind, sent
+-- one attempt on endpoint k: -> status, headers, body (an answer) or nil, error kind, sent, why
 local function capture(self, req, k)
   local method = HTTP_METHOD[req.method]
   if not method then return nil, "config", false end
@@ -577,7 +577,7 @@ local function capture(self, req, k)
       .. "rtc/ngx/subrequest.conf's header filter: it lacks the include, or does not exist"), 0)
   end
   if ctx.rtc_config then error(location_error(self, ctx.rtc_config), 0) end
-  if ctx.rtc_failed then return nil, ctx.rtc_failed, ctx.rtc_sent end
+  if ctx.rtc_failed then return nil, ctx.rtc_failed, ctx.rtc_sent, ctx.rtc_why end
   if res.truncated then return nil, "transport", true end
   -- res.header as nginx gives it: decode and retry_after read names in any case and lists
   return res.status, res.header or {}, res.body or ""
@@ -621,7 +621,7 @@ local function subrequest_call(self, op, ...)
       ngx.update_time()
       wait = policy:take(ngx.now())
     end
-    local status, headers, body = capture(self, req, endpoint)
+    local status, headers, body, why = capture(self, req, endpoint)
     if status and status >= 200 and status < 300 then -- never retried: nothing to weigh
       local result, derr = client:decode(op, status, headers, body)
       if derr then derr.attempts = attempt end
@@ -650,8 +650,8 @@ local function subrequest_call(self, op, ...)
       return result, derr
     elseif not d.retry then
       local kind = d.kind or (outcome.error == "timeout" and "timeout" or "transport")
-      local e = rtc_error(kind, string.format("%s through %s (endpoint %d; error.log has why)",
-        FAILURE[outcome.error] or outcome.error, self.subrequest, endpoint))
+      local e = rtc_error(kind, string.format("%s through %s (endpoint %d%s; error.log has why)",
+        FAILURE[outcome.error] or outcome.error, self.subrequest, endpoint, why and ": " .. why or ""))
       e.attempts = attempt
       -- as the libcurl way: the request went out, its answer was lost (what was asked may be done)
       if outcome.sent then e.sent = true end
@@ -694,6 +694,10 @@ function M.proxy_header()
   local sent = ngx.var.upstream_bytes_sent or ""
   ctx.rtc_sent = sent:match("[1-9]") ~= nil
   if ctx.rtc_failed == "transport" and not ctx.rtc_sent then ctx.rtc_failed = "connect" end
+  if ctx.rtc_failed == "connect" and (addr == nil or addr == "") then -- no address was tried
+    ctx.rtc_why = "nginx found no address for its host, a name that needs opts.upstream (an "
+      .. "upstream{} of that name) or a `resolver` in nginx.conf"
+  end
 end
 
 -- the location of the README before rtc/ngx/subrequest.conf called this in its rewrite phase:

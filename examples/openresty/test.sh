@@ -360,6 +360,9 @@ for MODE in pool subrequest; do
     check "$MODE: a refused connection -> kind=transport without err.sent" \
         eval 'jis "$TMP/dead-$MODE.json" err.kind transport && ! jget "$TMP/dead-$MODE.json" err.sent >/dev/null'
 done
+call noaddr get_job "{\"via\":\"subrequest\",\"opts\":{\"endpoint\":\"http://localhost:$MOCK_PORT\",\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"
+check "subrequest: a host name with no upstream{} and no resolver -> kind=transport, the message says what to add" \
+    eval 'jis "$TMP/noaddr.json" err.kind transport && jget "$TMP/noaddr.json" err.message | grep -q "opts.upstream .*resolver"'
 mockctl POST /_mock/script '{"delay": 2}' >/dev/null
 call short get_job "{\"via\":\"short\",\"opts\":{\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"
 check "subrequest: nginx's own 504 (proxy_read_timeout 1s, an answer after 2 s) -> kind=timeout, err.sent = true" \
