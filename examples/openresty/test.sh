@@ -11,6 +11,8 @@
 #     blocking call in a handler does stall it)
 #   - retries with Retry-After, failover, the deadline, a batch of 100, a missing and a full
 #     pool, options that cannot cross to the threads
+#   - the subrequest way's request (an empty POST's Content-Length) and failures (err.sent, nginx's
+#     own 504, no address), from a timer, and broken locations (raise, nothing sent)
 #   - TLS: a self-signed upstream refused by default, accepted with its CA (both ways)
 #   - AK/SK signing verified by the mock (both ways); no secret in error.log
 #   - rtc.ngx.events: signed, repeated, tampered, unsigned, non-object, mistyped, buffered to a
