@@ -530,24 +530,26 @@ local function target_of(self, url, k)
   return t.base .. url:sub(#t.origin + 1), t.tls_name
 end
 
-local function missing_vars(self, why)
-  local lines = {}
-  for _, v in ipairs(M.SUBREQUEST_VARS) do lines[#lines + 1] = "set $" .. v .. " $" .. v .. ";" end
-  return string.format("rtc.ngx: the subrequest to %s failed (%s): its location must declare "
-    .. "the variables rtc.ngx sets (%s) and send the headers with proxy_set_header (see the "
-    .. "README's `location = /_rtc`; error.log names the variable)", self.subrequest, tostring(why),
-    table.concat(lines, " "))
+-- the error a subrequest location that does not do its part raises (a setting to fix: nothing
+-- reached the service)
+local function location_error(self, why)
+  return string.format("rtc.ngx: the subrequest location %s %s: it must include "
+    .. "rtc/ngx/subrequest.conf (installed next to rtc/ngx.lua), which declares the variables "
+    .. "rtc.ngx gives each subrequest ($%s) and sends them as the request; see the README's "
+    .. "`location = /_rtc`", self.subrequest, why, table.concat(M.SUBREQUEST_VARS, ", $"))
 end
 
--- one attempt on endpoint k: -> status, headers, body (an answer) or nil, error kind, sent
+-- one attempt on endpoint k: -> status, headers, body (an answer) or nil, error kind, sent, why
 local function capture(self, req, k)
   local method = HTTP_METHOD[req.method]
   if not method then return nil, "config", false end
   local url, tls_name = target_of(self, req.url, k)
   local body = req.body
-  -- Content-Length only with a body, as libcurl sends a GET
+  -- Content-Length with a body, and for a POST without one (an empty POST, as libcurl sends it:
+  -- start_app, stop_app, remove_room); none for a GET or DELETE
+  local length = body ~= "" and tostring(#body) or (req.method == "POST" and "0" or "")
   local vars = { rtc_url = url, rtc_host = tls_name, rtc_body = body,
-                 rtc_h_content_length = body ~= "" and tostring(#body) or "", rtc_h_host = "", rtc_h_content_type = "",
+                 rtc_h_content_length = length, rtc_h_host = "", rtc_h_content_type = "",
                  rtc_h_authorization = "", rtc_h_x_sdk_date = "", rtc_h_x_project_id = "",
                  rtc_h_x_security_token = "", rtc_h_x_auth_token = "", rtc_h_user_agent = "" }
   local headers = req.headers
@@ -560,8 +562,22 @@ local function capture(self, req, k)
   -- the body goes as a variable too (proxy_set_body): a capture's `body` would copy the
   -- handler's headers into the subrequest, which sends none of them
   local ok, res = pcall(ngx.location.capture, self.subrequest, { method = method, ctx = ctx, vars = vars })
-  if not ok then error(missing_vars(self, res), 0) end
-  if ctx.rtc_failed then return nil, ctx.rtc_failed, ctx.rtc_sent end
+  if not ok then -- a phase without subrequests (a timer), or no location declares the variables
+    local phase = ngx.get_phase()
+    if phase ~= "rewrite" and phase ~= "access" and phase ~= "content" then
+      error(string.format("rtc.ngx: the subrequest way needs a request: call it from a rewrite, "
+        .. "access or content handler, not %s (%s); the pool way works in timers too", phase, tostring(res)), 0)
+    end
+    error(location_error(self, "could not be given the request (" .. tostring(res) .. ")"), 0)
+  end
+  -- the include's header filter says it ran: else the location answered without it (no such
+  -- location, or one without the include; the variables are declared by another location)
+  if not ctx.rtc_location then
+    error(location_error(self, "answered (HTTP " .. tostring(res.status) .. ") without "
+      .. "rtc/ngx/subrequest.conf's header filter: it lacks the include, or does not exist"), 0)
+  end
+  if ctx.rtc_config then error(location_error(self, ctx.rtc_config), 0) end
+  if ctx.rtc_failed then return nil, ctx.rtc_failed, ctx.rtc_sent, ctx.rtc_why end
   if res.truncated then return nil, "transport", true end
   -- res.header as nginx gives it: decode and retry_after read names in any case and lists
   return res.status, res.header or {}, res.body or ""
@@ -573,6 +589,10 @@ for _, row in ipairs(rtc.operations()) do
   ARITY[row.name] = #row.params + ((row.body or row.query) and 1 or 0)
 end
 
+-- what an attempt that got no answer says (outcome.error: proxy_header's word)
+local FAILURE = { connect = "could not connect to the service", timeout = "the service did not answer in time",
+                  transport = "the connection failed after the request was sent (no whole answer)" }
+
 local function subrequest_call(self, op, ...)
   if not (ngx and ngx.location and ngx.location.capture) then
     error("rtc.ngx: the subrequest way needs a request (rewrite, access or content handlers)", 3)
@@ -581,8 +601,17 @@ local function subrequest_call(self, op, ...)
   local policy = self.shared_policy or policy_of(self)
   local started = ngx.now()
   local attempt, endpoint, args = 1, 1, nil
-  -- the first attempt: endpoint 1, now (the arguments as given; copied only for a retry)
-  local req, err = client:prepare(op, ...)
+  -- the first attempt: endpoint 1, now (the arguments as given; copied only for a retry, or
+  -- when there are more than the operation takes: rtc ignores those, prepare would read the
+  -- next one as its {now, endpoint})
+  local n = ARITY[op] or select("#", ...) -- (an unknown op: prepare raises, naming it)
+  local req, err
+  if select("#", ...) <= n then
+    req, err = client:prepare(op, ...)
+  else
+    args = pack(...)
+    req, err = client:prepare(op, unpack(args, 1, n))
+  end
   while true do
     if not req then return nil, err end
     local wait = self.paced and policy:take(ngx.now()) or 0
@@ -592,7 +621,7 @@ local function subrequest_call(self, op, ...)
       ngx.update_time()
       wait = policy:take(ngx.now())
     end
-    local status, headers, body = capture(self, req, endpoint)
+    local status, headers, body, why = capture(self, req, endpoint)
     if status and status >= 200 and status < 300 then -- never retried: nothing to weigh
       local result, derr = client:decode(op, status, headers, body)
       if derr then derr.attempts = attempt end
@@ -621,17 +650,17 @@ local function subrequest_call(self, op, ...)
       return result, derr
     elseif not d.retry then
       local kind = d.kind or (outcome.error == "timeout" and "timeout" or "transport")
-      local e = rtc_error(kind, string.format("%s through %s (endpoint %d; error.log has why)",
-        outcome.error == "timeout" and "upstream timed out" or "upstream unreachable",
-        self.subrequest, endpoint))
+      local e = rtc_error(kind, string.format("%s through %s (endpoint %d%s; error.log has why)",
+        FAILURE[outcome.error] or outcome.error, self.subrequest, endpoint, why and ": " .. why or ""))
       e.attempts = attempt
+      -- as the libcurl way: the request went out, its answer was lost (what was asked may be done)
+      if outcome.sent then e.sent = true end
       return nil, e
     end
     if d.delay and d.delay > 0 then ngx.sleep(d.delay) end
     attempt, endpoint = attempt + 1, d.endpoint or endpoint
     -- the next attempt: its endpoint and time, in the opts slot after the operation's arguments
     args = args or pack(...)
-    local n = ARITY[op] or args.n
     args[n + 1] = { now = ngx.time(), endpoint = endpoint }
     req, err = client:prepare(op, unpack(args, 1, n + 1))
   end
@@ -641,10 +670,20 @@ end
 -- own 502/504 (no upstream header was received), through the subrequest's ngx.ctx
 --   header_filter_by_lua_block { require("rtc.ngx").proxy_header() }
 function M.proxy_header()
-  local status = ngx.status
-  if status < 500 then return end -- nginx's own answers here are 502 and 504 (and 500)
   local ctx = ngx.ctx
   if not ctx.rtc_capture then return end
+  ctx.rtc_location = true -- the location includes subrequest.conf (capture checks it)
+  local status = ngx.status
+  if status < 500 then return end -- nginx's own answers here are 502 and 504 (and 500)
+  local addr = ngx.var.upstream_addr
+  if status == 500 and (addr == nil or addr == "") then -- failed before any upstream was asked
+    local url = ngx.var.rtc_url
+    if not (url and url:match("^https?://")) then
+      ctx.rtc_config = ctx.rtc_config or "gave proxy_pass no URL: $rtc_url is empty there (a "
+        .. "`set $rtc_url ...;` of the location overwrites what rtc.ngx gives; the include declares it)"
+      return
+    end
+  end
   local header_time = ngx.var.upstream_header_time
   if header_time and header_time:match("%d") and not header_time:match("^[%s,:-]*$") then
     -- several attempts of nginx's own proxy_next_upstream would be listed; the last answered
@@ -655,18 +694,36 @@ function M.proxy_header()
   local sent = ngx.var.upstream_bytes_sent or ""
   ctx.rtc_sent = sent:match("[1-9]") ~= nil
   if ctx.rtc_failed == "transport" and not ctx.rtc_sent then ctx.rtc_failed = "connect" end
+  if ctx.rtc_failed == "connect" and (addr == nil or addr == "") then -- no address was tried
+    ctx.rtc_why = "nginx found no address for its host, a name that needs opts.upstream (an "
+      .. "upstream{} of that name) or a `resolver` in nginx.conf"
+  end
+end
+
+-- the location of the README before rtc/ngx/subrequest.conf called this in its rewrite phase:
+-- such a location now fails the call with this word on what to change (nothing is sent)
+function M.proxy()
+  local ctx = ngx.ctx
+  if ctx.rtc_capture then
+    ctx.rtc_config = "calls rtc.ngx.proxy(), which is gone (as are its `set $rtc_url \"\";` and "
+      .. "proxy_pass lines)"
+  end
+  ngx.log(ngx.ERR, "rtc.ngx.proxy() is gone: the subrequest location includes rtc/ngx/subrequest.conf instead")
+  return ngx.exit(ngx.HTTP_INTERNAL_SERVER_ERROR)
 end
 
 local function light_batch(self, calls, opts, call_fn)
   opts = opts or {}
   local results, summary = {}, { ok = 0, failed = 0 }
   local next_i, width = 1, math.max(1, math.min(opts.concurrency or 16, #calls))
+  local raised, did_raise = nil, false
   local function worker()
-    while next_i <= #calls do
+    while next_i <= #calls and not did_raise do
       local i = next_i
       next_i = i + 1
       local call = calls[i]
-      local r, err = call_fn(self, call[1], unpack(call, 2, call.n or #call))
+      local ok, r, err = pcall(call_fn, self, call[1], unpack(call, 2, call.n or #call))
+      if not ok then raised, did_raise = r, true; return end
       results[i] = r and { result = r } or { err = err }
       if r then summary.ok = summary.ok + 1 else summary.failed = summary.failed + 1 end
     end
@@ -674,6 +731,9 @@ local function light_batch(self, calls, opts, call_fn)
   local threads = {}
   for w = 1, width do threads[w] = ngx.thread.spawn(worker) end
   for w = 1, width do ngx.thread.wait(threads[w]) end
+  -- a call that raised (misuse, a broken subrequest location) raises out of the batch, as it
+  -- would out of the call, once the others have ended: its entry would be missing otherwise
+  if did_raise then error(raised, 0) end
   return results, summary
 end
 
@@ -791,6 +851,13 @@ function M.new(opts)
   if type(up) == "string" then up = { up } end
   if up ~= nil and type(up) ~= "table" then
     error("rtc.ngx: opts.upstream: expected the name of an upstream{} (or a list, one per endpoint)", 2)
+  end
+  for k, name in pairs(up or {}) do -- each goes into $rtc_url as its host
+    if type(name) ~= "string" or not name:match("^[%w][%w_.:%-]*$") then
+      error(string.format("rtc.ngx: opts.upstream%s: expected the name of an upstream{} (letters, "
+        .. "digits, '_', '-', '.', ':'), got %s", up == o.upstream and "[" .. tostring(k) .. "]" or "",
+        type(name) == "string" and string.format("%q", name) or type(name)), 2)
+    end
   end
   self.upstreams, self.targets = up or {}, {}
   local shared_name = (opts or {}).shared_rate

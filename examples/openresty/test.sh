@@ -11,6 +11,8 @@
 #     blocking call in a handler does stall it)
 #   - retries with Retry-After, failover, the deadline, a batch of 100, a missing and a full
 #     pool, options that cannot cross to the threads
+#   - the subrequest way's request (an empty POST's Content-Length) and failures (err.sent, nginx's
+#     own 504, no address), from a timer, and broken locations (raise, nothing sent)
 #   - TLS: a self-signed upstream refused by default, accepted with its CA (both ways)
 #   - AK/SK signing verified by the mock (both ways); no secret in error.log
 #   - rtc.ngx.events: signed, repeated, tampered, unsigned, non-object, mistyped, buffered to a
@@ -121,6 +123,12 @@ check "rtc.so and rtc.ngx load in $LUAJIT (outside nginx: constructing works)" "
 check "rtc.ngx.new refuses a debug function, naming the option" "${LJ_ENV[@]}" "$LUAJIT" -e "
   local ok, e = pcall(require('rtc.ngx').new, { endpoint = 'http://127.0.0.1:9', token = 't', debug = print })
   assert(not ok and e:find('option debug is a function', 1, true), e)"
+check "rtc.ngx.new refuses an upstream that is no upstream{} name, naming opts.upstream[2]" "${LJ_ENV[@]}" "$LUAJIT" -e "
+  local ok, e = pcall(require('rtc.ngx').new, { endpoint = 'http://127.0.0.1:9', token = 't', subrequest = '/_rtc',
+    upstream = { 'rtc_api', true } })
+  assert(not ok and e:find('opts.upstream[2]', 1, true), tostring(e))
+  ok, e = pcall(require('rtc.ngx').new, { endpoint = 'http://127.0.0.1:9', token = 't', upstream = 'a/b' })
+  assert(not ok and e:find('opts.upstream', 1, true), tostring(e))"
 check "rtc.ngx.new raises rtc's own error for a bad option" "${LJ_ENV[@]}" "$LUAJIT" -e "
   local ok, e = pcall(require('rtc.ngx').new, { endpoint = 'http://127.0.0.1:9', token = 't', tiemout = 1 })
   assert(not ok and tostring(e):find('tiemout', 1, true), tostring(e))"
@@ -333,6 +341,57 @@ call dl get_job "{\"opts\":{\"deadline\":1,\"timeout\":5,\"retries\":2},\"args\"
 mockctl DELETE /_mock/script >/dev/null
 check "pool: deadline 1 s against a 3 s upstream -> rtc.error kind=timeout in < 2.5 s" \
     eval 'jis "$TMP/dl.json" err.kind timeout && jis "$TMP/dl.json" mt rtc.error && lt "$(jget "$TMP/dl.json" elapsed)" 2.5'
+
+# ---- the subrequest way: what it sends, what its failures say, broken locations ---------
+mockctl POST /_mock/reset >/dev/null
+J3=$(create_job 3)
+for MODE in pool subrequest; do call "sa-$MODE" start_app "{\"via\":\"$MODE\",\"args\":[\"$APP\"]}"; done
+mockctl GET /_mock/requests >"$TMP/sa-req.json"
+check "subrequest: a POST without a body (start_app) sends Content-Length: 0, as the pool way (libcurl) does" \
+    eval 'jis "$TMP/sa-req.json" 2.method POST && jis "$TMP/sa-req.json" 2.headers.content-length 0 &&
+          jis "$TMP/sa-req.json" 3.method POST && jis "$TMP/sa-req.json" 3.headers.content-length 0'
+for MODE in pool subrequest; do
+    # (a create_job: a call that must not be repeated, which the pool way's libcurl would not
+    # send again on a fresh connection either)
+    mockctl POST /_mock/script '{"close_before_response": true}' >/dev/null
+    call "cbr-$MODE" create_job "{\"via\":\"$MODE\",\"opts\":{\"retries\":2},\"args\":[\"$APP\",{\"room_id\":\"r-cbr\",\"user_id\":\"u-cbr-$MODE\",\"record_param\":{\"record_rule_id\":\"rule-1\"}}]}"
+    check "$MODE: create_job, the service closes after reading it -> kind=transport, err.sent = true, tostring says so, not retried" \
+        eval 'jis "$TMP/cbr-$MODE.json" err.kind transport && jis "$TMP/cbr-$MODE.json" err.sent true &&
+              jis "$TMP/cbr-$MODE.json" err.attempts 1 && jget "$TMP/cbr-$MODE.json" tostring | grep -q "may have reached the server"'
+    call "dead-$MODE" get_job "{\"via\":\"$MODE\",\"opts\":{\"endpoint\":\"http://127.0.0.1:$DEAD\",\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"
+    check "$MODE: a refused connection -> kind=transport without err.sent" \
+        eval 'jis "$TMP/dead-$MODE.json" err.kind transport && ! jget "$TMP/dead-$MODE.json" err.sent >/dev/null'
+done
+call noaddr get_job "{\"via\":\"subrequest\",\"opts\":{\"endpoint\":\"http://localhost:$MOCK_PORT\",\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"
+check "subrequest: a host name with no upstream{} and no resolver -> kind=transport, the message says what to add" \
+    eval 'jis "$TMP/noaddr.json" err.kind transport && jget "$TMP/noaddr.json" err.message | grep -q "opts.upstream .*resolver"'
+mockctl POST /_mock/script '{"delay": 2}' >/dev/null
+call short get_job "{\"via\":\"short\",\"opts\":{\"retries\":0},\"args\":[\"$APP\",\"$J3\"]}"
+check "subrequest: nginx's own 504 (proxy_read_timeout 1s, an answer after 2 s) -> kind=timeout, err.sent = true" \
+    eval 'jis "$TMP/short.json" err.kind timeout && jis "$TMP/short.json" err.sent true'
+sleep 1.2 # the held answer goes out (to a closed connection) before the mock counts again
+call sub-timer get_job "{\"via\":\"subrequest\",\"timer\":true,\"args\":[\"$APP\",\"$J3\"]}"
+check "subrequest: from an ngx.timer it raises, naming the handlers it needs (not the location's variables)" \
+    eval 'jget "$TMP/sub-timer.json" raised | grep -q "rewrite, access or content handler, not timer" &&
+          ! jget "$TMP/sub-timer.json" raised | grep -q "subrequest.conf"'
+call extra get_job "{\"via\":\"subrequest\",\"opts\":{\"ak\":\"test-ak\",\"sk\":\"test-sk\",\"project_id\":\"test-project\"},\"args\":[\"$APP\",\"$J3\",{\"now\":5}]}"
+check "subrequest: an argument past the operation's own is ignored, as rtc ignores it (not read as prepare's {now}: the job, not a 401)" \
+    jis "$TMP/extra.json" result.job_id "$J3"
+before=$(stats requests)
+for V in noinc old reset; do call "loc-$V" get_job "{\"via\":\"$V\",\"args\":[\"$APP\",\"$J3\"]}"; done
+call loc-batch batch "{\"via\":\"noinc\",\"args\":[[[\"get_job\",\"$APP\",\"$J3\"],[\"get_job\",\"$APP\",\"$J3\"]]]}"
+after=$(stats requests)
+check "subrequest: a location without the include raises, naming rtc/ngx/subrequest.conf and \$rtc_url" \
+    eval 'jget "$TMP/loc-noinc.json" raised | grep -q "_rtc_noinc.*include .*rtc/ngx/subrequest.conf" &&
+          jget "$TMP/loc-noinc.json" raised | grep -qF "\$rtc_url"'
+check "subrequest: the location of the README before the include (set \$rtc_url \"\"; rtc.ngx.proxy()) raises, naming the include" \
+    eval 'jget "$TMP/loc-old.json" raised | grep -q "_rtc_old.*rtc/ngx/subrequest.conf"'
+check "subrequest: the include followed by \`set \$rtc_url \"\";\` raises, naming \$rtc_url" \
+    eval 'jget "$TMP/loc-reset.json" raised | grep -qF "\$rtc_url is empty"'
+check "subrequest: a batch through a location without the include raises too (not a short list)" \
+    eval 'jget "$TMP/loc-batch.json" raised | grep -q "rtc/ngx/subrequest.conf"'
+check "subrequest: ... and none of these broken locations sent anything ($before -> $after requests)" \
+    eval '[ -n "$before" ] && [ "$before" = "$after" ]'
 
 # ---- each_<item>: rtc.pager's walk, on both ways ------------------------------------------
 for i in 1 2 3 4 5; do call "app$i" create_app "{\"args\":[{\"app_name\":\"pager-$i\"}]}"; done

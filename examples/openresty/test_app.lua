@@ -1,10 +1,10 @@
 -- examples/openresty/test_app.lua -- the handlers test.sh drives (test only; handler.lua is the
 -- example to copy). Every call goes through rtc.ngx and answers JSON that says what came back:
 --
---   POST /call/<op>   {"args": [...], "opts": {...}, "via": "pool"|"subrequest"|"subrequest_ca",
+--   POST /call/<op>   {"args": [...], "opts": {...}, "via": "pool"|"subrequest"|"subrequest_ca"|<VIA>,
 --                      "timer": true}
 --   -> {"ok": true, "result": {...}, "mt": "rtc.job", "tostring": "...", "elapsed": s}
---   -> {"ok": false, "err": {kind, status, code, message, request_id, attempts, field},
+--   -> {"ok": false, "err": {kind, status, code, message, request_id, attempts, field, sent},
 --       "mt": "rtc.error", "tostring": "...", "elapsed": s}
 --   -> {"raised": "message"}                 (misuse, a missing thread pool)
 --   batch: {"ok": true, "summary": {...}, "results": [{"mt", "tostring", "kind", "job_id"}...]}
@@ -19,7 +19,8 @@ local cjson = require "cjson.safe"
 
 local M = {}
 
-local VIA = { subrequest = "/_rtc", subrequest_ca = "/_rtc_ca" }
+local VIA = { subrequest = "/_rtc", subrequest_ca = "/_rtc_ca", short = "/_rtc_short",
+              noinc = "/_rtc_noinc", old = "/_rtc_old", reset = "/_rtc_reset" }
 
 local function client_for(body)
   local o = { endpoint = os.getenv("RTC_ENDPOINT"), token = os.getenv("RTC_AUTH_TOKEN") }
@@ -29,7 +30,7 @@ local function client_for(body)
   return rtc_ngx.new(o)
 end
 
-local ERR_FIELDS = { "kind", "status", "code", "message", "request_id", "attempts", "field" }
+local ERR_FIELDS = { "kind", "status", "code", "message", "request_id", "attempts", "field", "sent" }
 
 local function describe(v)
   local mt = getmetatable(v)
