@@ -8,7 +8,8 @@
 --   mock.port, mock.url            -- "http://127.0.0.1:PORT"
 --   mock:reset()                   -- clears jobs, request log, scripts, counters, config
 --   mock:script{ status = 503, body = "busy" }    -- or a list of such tables; see mock/README.md
---   mock:config{ delay_all = 0.02 }               -- also clock_offset = seconds
+--   mock:config{ delay_all = 0.02 }               -- also clock_offset = seconds, gather = N (answers
+--                                                 -- wait until N requests are held at once)
 --   mock:requests()                -- { {method, target, path, query, headers (lowercase), body}, … }
 --   mock:stats()                   -- { connections, requests, in_flight, max_in_flight, accepted, open }
 --   mock:jobs()                    -- { [app_id] = { [job_id] = job } }
