@@ -102,13 +102,13 @@ function Conn:api_request(req)
   local stream = self.stream
   gather(srv, state, stats)
   local delay = s.delay or state.delay_all
-  sleep(delay)
+  if not stream:hold(delay) then return false end -- the client is gone: nothing to answer
   if s.close_before_response then return false end
   if s.raw then
     stream:send(s.raw)
     return false
   end
-  sleep(s.stall_before_headers)
+  if not stream:hold(s.stall_before_headers) then return false end
   local keep = req.keep and not s.close and not s.content_length and not s.reset_mid_body
   local head, body = http.head(resp, keep, s.content_length)
   local ok
@@ -122,9 +122,10 @@ function Conn:api_request(req)
     local data = head .. body
     local cut = #head + math.floor(#body / 2)
     ok = stream:send(data:sub(1, cut))
-    if ok then
-      sleep(s.stall_mid_body)
+    if ok and stream:hold(s.stall_mid_body) then
       ok = stream:send(data:sub(cut + 1))
+    else
+      ok = false
     end
   elseif s.drip then
     local data = head .. body

@@ -249,16 +249,21 @@ describe("mock server", function()
       c:send(text)
       c:close()
     end
-    -- an answer held by a delay whose client goes away
-    mock:script{ delay = 0.2 }
-    local c = connect(mock)
-    send(c, "GET", JOBS .. "/x", AUTH)
-    assert.is_true(wait_until(function() return mock:stats().in_flight == 1 end))
-    c:close()
-    assert.is_true(wait_until(function() return mock:stats().in_flight == 0 end))
+    -- an answer held by a delay (or a stall) whose client goes away: let go at once, not after
+    -- its 60 s (wait_until gives up after 10)
+    for _, script in ipairs({ { delay = 60 }, { stall_before_headers = 60 }, { stall_mid_body = 60 } }) do
+      local open = mock:stats().open
+      mock:script(script)
+      local c = connect(mock)
+      send(c, "GET", JOBS .. "/x", AUTH)
+      assert.is_true(wait_until(function() return mock:stats().in_flight == 1 end))
+      c:close()
+      assert.is_true(wait_until(function() local s = mock:stats(); return s.in_flight == 0 and s.open <= open end),
+        next(script))
+    end
     -- a client that sends its request and does not read a long drip
     mock:script{ drip = 0.01 }
-    c = connect(mock)
+    local c = connect(mock)
     send(c, "GET", JOBS .. "/x", AUTH)
     socket.sleep(0.05)
     c:close()
