@@ -290,7 +290,7 @@ describe("rtcjob output", function()
 
     it("--proxy, --connect-timeout and --insecure are passed on", function()
       local job = new_job()
-      local r = run("get app1 " .. job.job_id .. " --proxy http://127.0.0.1:" .. helper.free_port()
+      local r = run("get app1 " .. job.job_id .. " --proxy http://127.0.0.1:" .. helper.dead_port()
         .. " --retries 0 --connect-timeout 2")
       assert.equal(3, r.code, r.err)
       r = run("get app1 " .. job.job_id .. " --insecure --connect-timeout 2")

@@ -5,7 +5,7 @@
 local helper = require "spec.helper"
 local rtc = require "rtc"
 
-local timed, closed_port = helper.timed, helper.free_port
+local timed, closed_port = helper.timed, helper.dead_port
 local APP = "app-hostile"
 local CREATE = { room_id = "room1", user_id = "user1", record_param = { record_rule_id = "rule1" } }
 local JOB_BODY = '{"job_id":"1","app_id":"' .. APP .. '","room_id":"room1","user_id":"user1","state":"RUNNING"}'

@@ -7,7 +7,7 @@ local sparkrtc = require "sparkrtc"
 local R = require "spec.support.reliability"
 
 local timed, is_error = helper.timed, helper.is_error
-local closed_port = helper.free_port -- a loopback port nothing listens on
+local closed_port = helper.dead_port -- a loopback port connections to are refused
 local APP, CREATE, assert_cut_off = R.APP, R.CREATE, R.assert_cut_off
 
 -- Timing: lower bounds (a timeout cannot fire early), and upper bounds 10 s or more below what

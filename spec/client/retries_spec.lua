@@ -6,7 +6,7 @@ local sparkrtc = require "sparkrtc"
 local R = require "spec.support.reliability"
 
 local timed, is_error = helper.timed, helper.is_error
-local closed_port = helper.free_port -- a loopback port nothing listens on
+local closed_port = helper.dead_port -- a loopback port connections to are refused
 local APP, CREATE, UPDATE, retries_in = R.APP, R.CREATE, R.UPDATE, R.retries_in
 
 -- no clock in these checks but lower bounds: what the client waits is read from the policy's

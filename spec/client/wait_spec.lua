@@ -95,7 +95,7 @@ describe("wait_<x>", function()
   end)
 
   it("stops on the getter's network error", function()
-    local closed = rtc.new({ endpoint = "http://127.0.0.1:" .. helper.free_port(), token = "t", retries = 0 })
+    local closed = rtc.new({ endpoint = "http://127.0.0.1:" .. helper.dead_port(), token = "t", retries = 0 })
     local got, err = closed:wait_job("app1", "j", "RUNNING", { timeout = 30 })
     closed:close()
     assert.is_nil(got)

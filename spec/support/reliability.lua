@@ -74,7 +74,7 @@ function M.on(mock_of)
     local lines = {}
     local o = {}
     for k, v in pairs(opts) do o[k] = v end
-    o.endpoint = { mock_of().url, "http://127.0.0.1:" .. helper.free_port() }
+    o.endpoint = { mock_of().url, "http://127.0.0.1:" .. helper.dead_port() }
     o.debug = function(line) lines[#lines + 1] = line end
     return helper.client(mock_of(), o), lines
   end

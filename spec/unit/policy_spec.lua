@@ -218,7 +218,7 @@ describe("policy", function()
       -- retry ("retry 2 on endpoint 1 (...) in D s"; a 503 stays on the endpoint that answered)
       local lines = {}
       local c = helper.client(mock, { retries = 1, backoff_base = 0.01, backoff_max = 0.01,
-        endpoint = { mock.url, "http://127.0.0.1:" .. helper.free_port() },
+        endpoint = { mock.url, "http://127.0.0.1:" .. helper.dead_port() },
         debug = function(l) lines[#lines + 1] = l end })
       mock:script{ status = 503, headers = { ["Retry-After"] = "0x3" }, times = 1 }
       mock:seed_job("app", { job_id = "j" })
