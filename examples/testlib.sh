@@ -60,7 +60,7 @@ start_mock() {
         >"$TMP/mock.out" 2>"$TMP/mock.log" &
     MOCK_PID=$!
     MOCK_PORT=
-    for _ in $(seq 100); do
+    for _ in $(seq 400); do # 20 s: a bound only a mock that cannot start reaches
         MOCK_PORT=$(sed -n 's/^listening on [^:]*:\([0-9]*\).*/\1/p' "$TMP/mock.out" 2>/dev/null)
         [ -n "$MOCK_PORT" ] && break
         kill -0 "$MOCK_PID" 2>/dev/null || break

@@ -8,7 +8,8 @@
 --   mock.port, mock.url            -- "http://127.0.0.1:PORT"
 --   mock:reset()                   -- clears jobs, request log, scripts, counters, config
 --   mock:script{ status = 503, body = "busy" }    -- or a list of such tables; see mock/README.md
---   mock:config{ delay_all = 0.02 }               -- also clock_offset = seconds
+--   mock:config{ delay_all = 0.02 }               -- also clock_offset = seconds, gather = N (answers
+--                                                 -- wait until N requests are held at once)
 --   mock:requests()                -- { {method, target, path, query, headers (lowercase), body}, … }
 --   mock:stats()                   -- { connections, requests, in_flight, max_in_flight, accepted, open }
 --   mock:jobs()                    -- { [app_id] = { [job_id] = job } }
@@ -20,7 +21,8 @@
 --   helper.LUA                     -- interpreter running the specs (env RTC_LUA, default "lua5.4")
 --   helper.sleep(seconds), helper.gettime(), helper.stop_all()
 --   helper.timed(f, ...)           -> elapsed seconds, then everything f returned
---   helper.free_port()             -- a loopback port nothing listens on (bound, then closed)
+--   helper.free_port()             -- a loopback port nothing listens on now (bound, then closed)
+--   helper.dead_port()             -- a port connections to are refused: bound, never listening, held
 --   helper.is_error(err, kind)     -- asserts an rtc.error (of that kind, when given)
 --   helper.plain(t, skip)          -- a deep copy without metatables (skip: a top-level key left out)
 --   helper.shell_quote(s), helper.read_file(path) (nil when unreadable), helper.file_exists(path)

@@ -112,12 +112,12 @@ function M.call(op)
   ngx.say(cjson.encode(out))
 end
 
--- /exit_wait?job=J: a light thread calls get_job in pool "tiny" (deadline 1 s) while the mock
--- holds its answer; the request ends (ngx.exit) while the thread waits. &wait=S: wait_job for a
--- state that never comes, for S seconds, instead
-function M.exit_wait(app_id, job_id, wait)
+-- /exit_wait?job=J: a light thread calls get_job in pool "tiny" (deadline 1 s, or &deadline=S)
+-- while the mock holds its answer; the request ends (ngx.exit) while the thread waits. &wait=S:
+-- wait_job for a state that never comes, for S seconds, instead
+function M.exit_wait(app_id, job_id, wait, deadline)
   local c = rtc_ngx.new{ endpoint = os.getenv("RTC_ENDPOINT"), token = os.getenv("RTC_AUTH_TOKEN"),
-                         pool = "tiny", deadline = 1, retries = 0 }
+                         pool = "tiny", deadline = tonumber(deadline) or 1, retries = 0 }
   ngx.thread.spawn(function()
     if wait then return c:wait_job(app_id, job_id, "NEVER", { timeout = tonumber(wait) }) end
     return c:get_job(app_id, job_id)

@@ -4,7 +4,8 @@
 -- requests) and runs it through the pool way:
 --   POST /go {"cmd": "rate", "n": 5}   each worker: n get_job calls at once (light threads)
 --   POST /go {"cmd": "hold"}           worker 0: one call (the mock answers 429 Retry-After);
---                                      then each other worker: one call, timed
+--                                      then each other worker: one call, timed from before
+--                                      worker 0's call
 --   GET /result -> {"<worker id>": {"ok": n, "failed": n, "start": t, "stop": t,
 --                                    "status": s, "elapsed": s}, ...}
 
@@ -45,16 +46,19 @@ local function run(cmd, id)
   elseif cmd.cmd == "hold" then
     local c = client{ retries = 0 }
     if id == 0 then
+      -- the other workers' times count from before this call (the hold ends 2 s after its 429
+      -- came, so at least 2 s after this): a lower bound, however late they see "held"
+      ngx.update_time()
+      d:set("t0", ngx.now())
       local _, err = c:get_job(app, job)
       record(id, { status = err and err.status, retry_after = err and err.retry_after })
       d:set("held", true)
     else
-      for _ = 1, 200 do
+      for _ = 1, 1000 do
         if d:get("held") then break end
         ngx.sleep(0.02)
       end
-      ngx.update_time()
-      local t0 = ngx.now()
+      local t0 = d:get("t0") or 0
       local j, err = c:get_job(app, job)
       ngx.update_time()
       record(id, { ok = j and 1 or 0, elapsed = ngx.now() - t0, err = err and tostring(err) })

@@ -72,9 +72,10 @@ section("start_poll_cancel", function()
   check(#r0 == 0 and #w0 == 0, "idle client: no sockets to wait on")
   local bad, berr = c:start("update_job", APP, job.job_id, { publish_param = {} })
   failed("invalid", nil, "start with invalid params", bad, berr)
-  -- the first two requests to arrive (ids 1 and 2: concurrency 2) are answered after 4 s, so
-  -- they hold both places while the test runs: 3, 4 and 5 stay queued until one is cancelled
-  mock:script{ delay = 4, times = 2 }
+  -- the first two requests to arrive (ids 1 and 2: concurrency 2) are answered after 8 s, so
+  -- they hold both places while the test runs (valgrind on a loaded machine takes a few
+  -- seconds): 3, 4 and 5 stay queued until one is cancelled
+  mock:script{ delay = 8, times = 2 }
   local t = clock()
   local ids = {}
   ids[1] = assert(c:start("get_job", APP, job.job_id))
@@ -90,8 +91,9 @@ section("start_poll_cancel", function()
   check(#readable + #writable >= 1, "fds: the running calls' sockets")
   for _, fd in ipairs(readable) do check(math.type(fd) == "integer" and fd >= 0, "fds: integers") end
   local seen = {}
+  local tp = clock()
   for id, res, err in c:poll(0) do seen[id] = { res = res, err = err } end -- never blocks
-  check(clock() - t < 1.5, "poll(0) did not block")
+  check(clock() - tp < 4, "poll(0) did not block") -- blocking, it would wait for the 8 s answers
   check(next(seen) == nil, "nothing finished yet")
   eq(c:cancel(ids[5]), true, "cancel a queued call")
   eq(c:cancel(ids[5]), false, "cancel twice")
@@ -111,7 +113,7 @@ end)
 
 section("close_in_flight", function()
   local c = helper.client(mock, opts())
-  mock:script{ delay = 5, times = 3 }
+  mock:script{ delay = 60, times = 3 } -- held until the client goes away
   local t = clock()
   for i = 1, 4 do assert(c:start("get_job", APP, "slow-" .. i)) end
   for _ in c:poll(0.3) do end -- on the wire
@@ -119,7 +121,7 @@ section("close_in_flight", function()
   local iterator = c:poll(0)
   c:close()
   eq(iterator(), nil, "a poll iterator of a closed client ends")
-  check(clock() - t < 4, "close did not wait for the calls")
+  check(clock() - t < 30, "close did not wait for the calls") -- they are held a minute
   raises(function() c:pending() end, "pending on a closed client", "closed")
   raises(function() c:poll(0) end, "poll on a closed client", "closed")
   raises(function() c:start("get_job", "a", "b") end, "start on a closed client", "closed")
@@ -261,7 +263,7 @@ section("wait", function()
   eq(ok("wait_job RUNNING", c:wait_job(APP, job.job_id, "RUNNING", { timeout = 60 })).state,
      "RUNNING", "wait_job reaches RUNNING")
   local e = failed("timeout", nil, "wait_job times out",
-    c:wait_job(APP, job.job_id, "STOPPED", { timeout = 0.3, interval = 0.05 }))
+    c:wait_job(APP, job.job_id, "STOPPED", { timeout = 3, interval = 0.05 }))
   check(tostring(e):find("RUNNING", 1, true), "the timeout names the last state")
   failed("api", 404, "wait_job on an unknown job", c:wait_job(APP, "nope", "RUNNING"))
   ok("wait: stop_job", c:stop_job(APP, job.job_id))

@@ -37,6 +37,21 @@ local function set_header(headers, name, value)
   headers[name] = value
 end
 
+-- /_mock/config gather = N: the answer waits until N API requests have been held at once since
+-- the reset (so a spec sees its calls in flight together however slowly a loaded machine sends
+-- them), at most GATHER_LIMIT seconds; once one request has waited that long, none waits any more
+local GATHER_LIMIT = 10
+local function gather(srv, state, stats)
+  local want = state.gather
+  if not want or want <= 0 or state.gathered then return end
+  local t0 = gettime()
+  while stats.max_in_flight < want and srv.state == state do
+    if gettime() - t0 >= GATHER_LIMIT then break end
+    sleep(0.01)
+  end
+  state.gathered = true
+end
+
 -- an API request, logged and counted, answered as its script says -> keep the connection open?
 function Conn:api_request(req)
   local srv = self.srv
@@ -85,14 +100,15 @@ function Conn:api_request(req)
   trace(srv, req.method, " ", req.target, " -> ", tostring(resp.status))
 
   local stream = self.stream
+  gather(srv, state, stats)
   local delay = s.delay or state.delay_all
-  sleep(delay)
+  if not stream:hold(delay) then return false end -- the client is gone: nothing to answer
   if s.close_before_response then return false end
   if s.raw then
     stream:send(s.raw)
     return false
   end
-  sleep(s.stall_before_headers)
+  if not stream:hold(s.stall_before_headers) then return false end
   local keep = req.keep and not s.close and not s.content_length and not s.reset_mid_body
   local head, body = http.head(resp, keep, s.content_length)
   local ok
@@ -106,9 +122,10 @@ function Conn:api_request(req)
     local data = head .. body
     local cut = #head + math.floor(#body / 2)
     ok = stream:send(data:sub(1, cut))
-    if ok then
-      sleep(s.stall_mid_body)
+    if ok and stream:hold(s.stall_mid_body) then
       ok = stream:send(data:sub(cut + 1))
+    else
+      ok = false
     end
   elseif s.drip then
     local data = head .. body

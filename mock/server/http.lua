@@ -77,6 +77,18 @@ function Stream:fill(deadline)
   end
 end
 
+-- holds the answer `seconds` (nil or <= 0: not at all), watching the socket meanwhile: what the
+-- client sends stays in buf for the next request; -> true after the hold, false as soon as the
+-- client has gone away (a spec's held answer then ends with its client, not after the hold)
+function Stream:hold(seconds)
+  if not seconds or seconds <= 0 then return true end
+  local deadline = gettime() + seconds
+  while true do
+    local ok, err = self:fill(deadline)
+    if not ok then return err == "timeout" end
+  end
+end
+
 -- -> one line without its LF or CRLF; nil, "too large" past MAX_HEAD, nil, err
 function Stream:read_line(deadline)
   while true do

@@ -100,6 +100,7 @@ function C.handle(srv, req)
     if not json.is_object(v) then return simple(400, { error = "config body must be a JSON object" }) end
     for k, val in pairs(v) do
       if k == "delay_all" and type(val) == "number" then state.delay_all = val
+      elseif k == "gather" and type(val) == "number" and val >= 0 then state.gather, state.gathered = val, nil
       elseif k == "clock_offset" and type(val) == "number" then api:configure({ clock_offset = val })
       elseif k == "rate" and type(val) == "number" and val >= 0 then limiter:set_rate(val)
       elseif k == "strict" and type(val) == "boolean" then api:configure({ strict = val })

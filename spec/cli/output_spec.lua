@@ -282,7 +282,7 @@ describe("rtcjob output", function()
       assert.equal(1, r.code, r.err)
       assert.equal(3, #api_requests())
       mock:reset()
-      mock:script{ delay = 3 }
+      mock:script{ delay = 60 } -- held far past the deadline
       r = run("get app1 j1 --deadline 0.5 --retries 0")
       assert.equal(3, r.code, r.err)
       assert.truthy(r.err:find("timeout", 1, true), r.err)
@@ -290,7 +290,7 @@ describe("rtcjob output", function()
 
     it("--proxy, --connect-timeout and --insecure are passed on", function()
       local job = new_job()
-      local r = run("get app1 " .. job.job_id .. " --proxy http://127.0.0.1:" .. helper.free_port()
+      local r = run("get app1 " .. job.job_id .. " --proxy http://127.0.0.1:" .. helper.dead_port()
         .. " --retries 0 --connect-timeout 2")
       assert.equal(3, r.code, r.err)
       r = run("get app1 " .. job.job_id .. " --insecure --connect-timeout 2")
@@ -511,7 +511,9 @@ describe("rtcjob output", function()
     it("ndjson prints each job as it finishes: a slow first job comes out last", function()
       local list = ids(2)
       local before = #api_requests()
-      mock:script{ delay = 1 }   -- the first request to arrive is held a second
+      -- both requests held until both arrived (gather), then the first to arrive a second more
+      mock:config{ gather = 2 }
+      mock:script{ delay = 1 }
       local r = run("get app1 --jobs - --output ndjson --concurrency 2", { stdin = table.concat(list, "\n") })
       assert.equal(0, r.code, r.err)
       local reqs = api_requests()

@@ -354,7 +354,7 @@ describe("auth", function()
       note(client:get_job("app-1", id))                                                      -- api 401
       mock:script{ status = 200, body = "<html>garbage</html>" }
       note(client:get_job("app-1", id))                                                      -- decode
-      mock:script{ status = 200, body = "", delay = 0.5, times = 2 }
+      mock:script{ status = 200, body = "", delay = 60, times = 2 } -- held past both attempts
       note(client:get_job("app-1", id))                                                      -- timeout
       return kinds
     end
@@ -362,10 +362,12 @@ describe("auth", function()
     it("never appear in errors of any kind, tostring(client) or debug output", function()
       local lines = {}
       local function debug(line) lines[#lines + 1] = line end
-      local token_client = helper.client(mock, { token = SECRET_TOKEN, debug = debug, retries = 1, timeout = 0.2,
-        backoff_base = 0.001, backoff_max = 0.001 })
+      -- attempts of 1 s (the ordinary answers come well within it on a loaded machine); the
+      -- timeout's retry gets what is left of the 1.2 s deadline
+      local token_client = helper.client(mock, { token = SECRET_TOKEN, debug = debug, retries = 1, timeout = 1,
+        deadline = 1.2, backoff_base = 0.001, backoff_max = 0.001 })
       local aksk_client = helper.aksk_client(mock, { ak = "zz-secret-ak", sk = SECRET_SK, security_token = SECRET_STS,
-        debug = debug, retries = 1, timeout = 0.2, backoff_base = 0.001, backoff_max = 0.001 })
+        debug = debug, retries = 1, timeout = 1, deadline = 1.2, backoff_base = 0.001, backoff_max = 0.001 })
       for label, client in pairs({ token = token_client, aksk = aksk_client }) do
         local kinds = force_errors(client, label)
         assert.are.same({ invalid = true, api = true, decode = true, timeout = true }, kinds)

@@ -151,13 +151,13 @@ describe("batch built as it goes", function()
 
   it("a tiny deadline over slow answers: the running end as timeout, the unbuilt too", function()
     local c = new()
-    mock:config{ delay_all = 2 }
+    mock:config{ delay_all = 60 }
     local n0 = #mock:requests()
     local t = tracker(300)
     local elapsed, results, summary = helper.timed(c.batch, c, gets(300),
       { concurrency = 2, deadline = 0.05, progress = t.progress })
     mock:config{ delay_all = 0 }
-    assert.is_true(elapsed < 1.9, "took " .. elapsed) -- never waited for an answer
+    assert.is_true(elapsed < 10, "took " .. elapsed) -- never waited for an answer (held 60 s)
     assert.are.same({ ok = 0, failed = 300 }, summary)
     assert.are.equal(300, t.n)
     no_holes(results, 300)

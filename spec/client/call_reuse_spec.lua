@@ -59,7 +59,7 @@ describe("calls one after another", function()
 
   it("a cancelled started call, then another: each its own outcome", function()
     local c = helper.client(mock, { retries = 0 })
-    mock:script{ delay = 3, status = 200, body = job_body(5000) }
+    mock:script{ delay = 60, status = 200, body = job_body(5000) } -- still held when cancelled
     local id = c:start("get_job", "app", "J1")
     for _ in c:poll(0.05) do end
     assert.is_true(c:cancel(id))
@@ -88,22 +88,25 @@ describe("calls one after another", function()
   end)
 
   it("a handle reused after a shorter timeout (a retry near the deadline) still times out", function()
-    local c = helper.client(mock, { retries = 1, timeout = 0.5, deadline = 0.8,
+    -- attempts of 1 s (an ordinary answer comes well within it on a loaded machine); the retry
+    -- gets what is left of the 1.5 s deadline; answers held 60 s: a timeout lost on the reused
+    -- handle would wait for them
+    local c = helper.client(mock, { retries = 1, timeout = 1, deadline = 1.5,
       backoff_base = 0.01, backoff_max = 0.02 })
-    mock:script{ { delay = 5 }, { delay = 5 } }
+    mock:script{ { delay = 60 }, { delay = 60 } }
     local _, err = c:get_job("app", "J1")
     is_error(err, "timeout")
     local res
-    res, err = c:get_job("app", "nope") -- a quick one, timeout 0.5 again
+    res, err = c:get_job("app", "nope") -- a quick one, timeout 1 again
     assert.is_nil(res)
     is_error(err, "api")
-    mock:script{ { delay = 5 }, { delay = 5 } }
+    mock:script{ { delay = 60 }, { delay = 60 } }
     local elapsed
     elapsed, res, err = timed(c.get_job, c, "app", "J1")
     assert.is_nil(res)
     is_error(err, "timeout")
-    assert.is_true(elapsed >= 0.4, "took " .. elapsed)
-    assert.is_true(elapsed < 4, "took " .. elapsed)
+    assert.is_true(elapsed >= 1.45, "took " .. elapsed)
+    assert.is_true(elapsed < 10, "took " .. elapsed)
     c:close()
   end)
 
@@ -112,13 +115,13 @@ describe("calls one after another", function()
     local bad = helper.client(mock, { retries = 0, token = "wrong-token" })
     local good = helper.client(mock, { retries = 0, timeout = 30 })
     for _ = 1, 3 do
-      mock:script{ delay = 0.8 }
+      mock:script{ delay = 60 } -- held past slow's 0.3 s, however loaded the machine
       local _, err = slow:get_job("app", "J1")
       is_error(err, "timeout")
       _, err = bad:get_job("app", "J1")
       is_error(err, "api")
       assert.are.equal(401, err.status)
-      mock:script{ delay = 0.8, status = 200, body = '{"job_id":"J4"}' }
+      mock:script{ delay = 0.5, status = 200, body = '{"job_id":"J4"}' } -- past slow's 0.3 s: good's own 30 s hold
       local res
       res, err = good:get_job("app", "J1")
       assert.is_nil(err)

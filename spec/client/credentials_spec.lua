@@ -315,7 +315,7 @@ describe("credentials chain", function()
     end)
 
     it("metadata unreachable: kind transport, quickly", function()
-      local url = "http://127.0.0.1:" .. helper.free_port()
+      local url = "http://127.0.0.1:" .. helper.dead_port()
       local t0 = socket.gettime()
       local r = resolve({ RTC_METADATA = "true", RTC_METADATA_URL = url })
       assert.truthy(socket.gettime() - t0 < 8)

@@ -20,18 +20,29 @@ describe("fds() past descriptor 1023", function()
     end
     local c = helper.client(mock, { retries = 0 })
     mock:seed_job("app", { job_id = "j" })
-    mock:config{ delay_all = 0.3 }
-    c:start("get_job", "app", "j")
+    mock:config{ delay_all = 60 } -- held while we look (then cancelled): no race against the answer
+    local held = c:start("get_job", "app", "j")
     local seen
     for _ = 1, 100 do
       local r, w = c:fds()
       for _, fd in ipairs(r) do seen = math.max(seen or 0, fd) end
       for _, fd in ipairs(w) do seen = math.max(seen or 0, fd) end
       if seen then break end
-      for _ in c:poll(0.01) do end
+      for done in c:poll(0.01) do error("call " .. tostring(done) .. " ended") end
     end
     assert.is_number(seen, "fds() listed no socket")
     assert.is_true(seen >= 1024, "socket " .. tostring(seen))
+    assert.is_true(c:cancel(held))
+    local n = 0
+    for id, _, err in c:poll(0) do
+      assert.are.equal(held, id)
+      helper.is_error(err, "cancelled")
+      n = n + 1
+    end
+    assert.are.equal(1, n)
+    -- and a call on such a socket is answered through poll
+    mock:config{ delay_all = 0 }
+    c:start("get_job", "app", "j")
     local got
     for _ = 1, 50 do
       for _, job, err in c:poll(0.2) do got = job or err end

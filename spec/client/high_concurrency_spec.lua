@@ -1,5 +1,6 @@
 -- Many calls at once through the engine's wide paths: more than 32 sockets (epoll instead of
--- poll()) and more than 64 running transfers (several multi handles). Counts only, no timing.
+-- poll()) and more than 64 running transfers (several multi handles). Counts only, no timing
+-- (the mock gathers the requests before it answers, so the counts need no race against a delay).
 local helper = require "spec.helper"
 
 describe("high concurrency", function()
@@ -13,7 +14,9 @@ describe("high concurrency", function()
       ids[i] = "hc" .. i
       mock:seed_job("app-hc", { job_id = ids[i], room_id = "r", user_id = "u" .. i, state = "RUNNING" })
     end
-    mock:config{ delay_all = 0.05 } -- answers held a while, so many transfers overlap
+    -- no answer before 65 are held at once (gather: however slowly a loaded machine sends them),
+    -- then each 0.05 s, so many transfers overlap
+    mock:config{ gather = 65, delay_all = 0.05 }
     local calls = {}
     for i = 1, 300 do calls[i] = { "get_job", "app-hc", ids[i] } end
     local results, summary = c:batch(calls)
@@ -30,7 +33,9 @@ describe("high concurrency", function()
   it("start/poll with 120 calls outstanding, fds() over all of them, cancel half", function()
     local c = helper.client(mock, { retries = 0, concurrency = 120, deadline = 120, timeout = 60 })
     mock:seed_job("app-hc", { job_id = "one", room_id = "r", user_id = "u", state = "RUNNING" })
-    mock:config{ delay_all = 0.2 }
+    -- no answer before 33 are held at once, then 0.5 s: the calls are up (more than 32 sockets)
+    -- and still running when half are cancelled, however slowly they were sent
+    mock:config{ gather = 33, delay_all = 0.5 }
     local ids = {}
     for i = 1, 120 do ids[i] = c:start("get_job", "app-hc", "one") end
     local seen, most = 0, 0

@@ -96,7 +96,7 @@ describe("re-entry", function()
   end)
 
   it("errors of every kind survive finalizers that close the client", function()
-    local dead = "http://127.0.0.1:" .. helper.free_port()
+    local dead = "http://127.0.0.1:" .. helper.dead_port()
     local makers = {
       function() return new() end,                                   -- api (404)
       function() return helper.client({ url = dead, token = "t" }, { retries = 0 }) end, -- transport

@@ -110,7 +110,7 @@ c:close()
     end
 
     it("an HTTPS:// endpoint (scheme in capitals) takes https_proxy, not http_proxy", function()
-      local dead = helper.free_port()
+      local dead = helper.dead_port()
       for _, scheme in ipairs({ "https", "HTTPS", "Https" }) do
         mock:reset()
         local out = run({ http_proxy = mock.url }, scheme .. "://127.0.0.1:" .. dead)
@@ -123,7 +123,7 @@ c:close()
     end)
 
     it("failover from a direct https endpoint to a proxied http one: the proxy gets the whole URL", function()
-      local dead = helper.free_port()
+      local dead = helper.dead_port()
       mock:reset()
       local out = run({ http_proxy = mock.url }, "https://127.0.0.1:" .. dead .. " http://example.invalid/p")
       assert.truthy(out:find("^api 404"), out)
@@ -132,7 +132,7 @@ c:close()
     end)
 
     it("failover from a proxied http endpoint to a direct https one: no proxy for it", function()
-      local dead_proxy, dead = helper.free_port(), helper.free_port()
+      local dead_proxy, dead = helper.dead_port(), helper.dead_port()
       local out = run({ http_proxy = "http://127.0.0.1:" .. dead_proxy },
         "http://example.invalid HTTPS://127.0.0.1:" .. dead)
       -- the last attempt went to the https endpoint itself, not to the http proxy

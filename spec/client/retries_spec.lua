@@ -6,14 +6,54 @@ local sparkrtc = require "sparkrtc"
 local R = require "spec.support.reliability"
 
 local timed, is_error = helper.timed, helper.is_error
-local closed_port = helper.free_port -- a loopback port nothing listens on
-local APP, CREATE, UPDATE, assert_near = R.APP, R.CREATE, R.UPDATE, R.assert_near
+local closed_port = helper.dead_port -- a loopback port connections to are refused
+local APP, CREATE, UPDATE, retries_in = R.APP, R.CREATE, R.UPDATE, R.retries_in
+
+-- no clock in these checks but lower bounds: what the client waits is read from the policy's
+-- decisions (its debug lines, c:timeout()); a wait that must not happen is made to cost minutes
 
 describe("reliability", function()
   local mock
   helper.mock_suite(nil, function(m) mock = m end)
   local S = R.on(function() return mock end)
   local requests_since, count, new_job, get_scripted = S.requests_since, S.count, S.new_job, S.get_scripted
+  local delay_client = S.delay_client
+
+  -- the retries a blocking get_job of a new job made against script, from the debug lines of a
+  -- delay_client(opts) -> got, err, elapsed, the retries ({attempt, endpoint, delay}), requests
+  local function get_with_delays(opts, script)
+    local maker = helper.client(mock)
+    local job = new_job(maker)
+    maker:close()
+    local c, lines = delay_client(opts)
+    mock:script(script)
+    local n = count()
+    local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
+    local reqs = requests_since(n)
+    c:close()
+    for _, r in ipairs(retries_in(lines)) do
+      assert.are.equal(1, r.endpoint, "a retry left the endpoint that answered")
+    end
+    return got, err, elapsed, retries_in(lines), reqs
+  end
+
+  -- start get_job of a new job against script on a delay_client(opts), drive it until its first
+  -- retry is decided (no clock: until the debug line says so), then -> c, the call's id, that retry
+  local function until_retry_decided(opts, script)
+    local maker = helper.client(mock)
+    local job = new_job(maker)
+    maker:close()
+    local c, lines = delay_client(opts)
+    mock:script(script)
+    local id = c:start("get_job", APP, job.job_id)
+    local t0 = helper.gettime()
+    while #retries_in(lines) == 0 and c:pending() > 0 and helper.gettime() - t0 < 20 do
+      for _ in c:poll(0.05) do end
+    end
+    local decided = retries_in(lines)[1]
+    assert.is_table(decided, "no retry decided: " .. table.concat(lines, "\n"))
+    return c, id, decided
+  end
 
   -------------------------------------------------------------------------------------------
   describe("retries", function()
@@ -70,8 +110,9 @@ describe("reliability", function()
     end)
 
     it("retries a timeout (GET) and then succeeds", function()
-      local got, err, _, reqs, job = get_scripted({ timeout = 0.3, backoff_base = 0.01, backoff_max = 0.02 },
-        { stall_before_headers = 3 })
+      -- 1 s per attempt: the retry's ordinary answer comes well within it on a loaded machine
+      local got, err, _, reqs, job = get_scripted({ timeout = 1, backoff_base = 0.01, backoff_max = 0.02 },
+        { stall_before_headers = 60 })
       assert.is_nil(err)
       assert.are.equal(job.job_id, got.job_id)
       assert.are.equal(2, #reqs)
@@ -187,7 +228,7 @@ describe("reliability", function()
 
       it("is not retried after a timeout once the request was sent (fresh connection)", function()
         local c = helper.client(mock, { timeout = 0.3, backoff_base = 0.01, backoff_max = 0.02 })
-        mock:script{ stall_before_headers = 2 }
+        mock:script{ stall_before_headers = 60 }
         local got, err = c:create_job(APP, CREATE)
         assert.is_nil(got)
         is_error(err, "timeout")
@@ -197,10 +238,11 @@ describe("reliability", function()
       end)
 
       it("is not retried after a timeout once the request was sent (reused connection)", function()
-        local c = helper.client(mock, { timeout = 0.3, backoff_base = 0.01, backoff_max = 0.02 })
+        -- 1 s per attempt: new_job's ordinary answer comes well within it on a loaded machine
+        local c = helper.client(mock, { timeout = 1, backoff_base = 0.01, backoff_max = 0.02 })
         new_job(c) -- the connection is now open and kept alive
         local n = count()
-        mock:script{ stall_before_headers = 2 }
+        mock:script{ stall_before_headers = 60 }
         local got, err = c:create_job(APP, CREATE)
         assert.is_nil(got)
         is_error(err, "timeout")
@@ -233,50 +275,55 @@ describe("reliability", function()
     end)
 
     describe("backoff", function()
-      it("is full jitter: delays spread between 0 and backoff_base", function()
-        local c = helper.client(mock, { backoff_base = 0.3, backoff_max = 0.3 })
+      it("is full jitter: each delay drawn between 0 and the cap, spread over it", function()
+        -- 60 decisions at once: every attempt of 60 started calls answered 503, each retry
+        -- decided (and seen in the debug lines), none waited for: the calls are cancelled. With
+        -- base = max = 30 s every cap is 30 s; a draw from [0, 1) puts no 60 of them all above
+        -- 10 s or all below 20 s but with probability 2 * (2/3)^60 (5e-11)
+        local c, lines = delay_client{ retries = 10, backoff_base = 30, backoff_max = 30, concurrency = 60,
+                                       deadline = 300 }
         local job = new_job(c)
-        local times = {}
-        for i = 1, 10 do
-          mock:script{ status = 503 }
-          local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
-          assert.is_nil(err)
-          assert.is_table(got)
-          times[i] = elapsed
+        mock:script{ status = 503, times = 1000 }
+        local ids = {}
+        for i = 1, 60 do ids[i] = c:start("get_job", APP, job.job_id) end
+        local t0 = helper.gettime()
+        while #retries_in(lines) < 60 and helper.gettime() - t0 < 20 do
+          for id, _, err in c:poll(0.05) do error("call " .. id .. " ended: " .. tostring(err)) end
         end
-        table.sort(times)
-        assert.is_true(times[#times] <= 0.3 + 0.15, "a delay beyond backoff_base: " .. times[#times])
-        -- with full jitter a draw below 0.15 s in 10 tries fails with probability 2^-10
-        assert.is_true(times[1] < 0.15, "no short delay among 10: min " .. times[1])
-        assert.is_true(times[#times] - times[1] > 0.03, "delays do not vary: " .. times[1] .. ".." .. times[#times])
+        local retries = retries_in(lines) -- 60, or a few more: a retry may have gone out and met a 503
+        assert.is_true(#retries >= 60, "retries decided: " .. #retries)
+        local lo, hi = math.huge, -math.huge
+        for _, r in ipairs(retries) do
+          assert.are.equal(1, r.endpoint)
+          assert.is_true(r.delay >= 0 and r.delay <= 30, "a delay beyond the cap: " .. r.delay)
+          lo, hi = math.min(lo, r.delay), math.max(hi, r.delay)
+        end
+        assert.is_true(lo < 10, "no delay below 10 s among 60: min " .. lo)
+        assert.is_true(hi > 20, "no delay above 20 s among 60: max " .. hi)
+        for _, id in ipairs(ids) do c:cancel(id) end
         c:close()
       end)
 
-      it("grows exponentially but stays within backoff_base * (1 + 2 + 4)", function()
-        local got, err, elapsed = get_scripted({ retries = 3, backoff_base = 0.1, backoff_max = 5 },
-          { status = 503, times = 3 })
+      it("grows exponentially: retry k waits at most backoff_base * 2^(k-1), later ones past backoff_base", function()
+        -- 7 retries with base 0.01 s: caps 0.01, 0.02, ..., 0.64 s. A constant backoff (every
+        -- cap 0.01 s) keeps all 7 within 0.01 s; with the growing caps that has probability
+        -- 1/2 * 1/4 * ... * 1/64 = 2^-21
+        local got, err, elapsed, retries = get_with_delays({ retries = 7, backoff_base = 0.01, backoff_max = 5 },
+          { status = 503, times = 7 })
         assert.is_nil(err)
         assert.is_table(got)
-        assert.is_true(elapsed <= 0.7 + 0.2, string.format("%.3f s", elapsed))
-      end)
-
-      it("grows: later delays go beyond backoff_base (exponential, not constant)", function()
-        -- 7 retries with base 0.01: caps 0.01, 0.02, ..., 0.64 (sum 1.27); a constant backoff
-        -- would total at most 0.07 s. Full jitter totals below 0.2 s in ~10% of runs: the
-        -- largest of 4 runs stays below with probability ~1e-4.
-        local c = helper.client(mock, { retries = 7, backoff_base = 0.01, backoff_max = 5 })
-        local job = new_job(c)
-        local longest = 0
-        for _ = 1, 4 do
-          mock:script{ status = 503, times = 7 }
-          local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
-          assert.is_nil(err)
-          assert.is_table(got)
-          assert.is_true(elapsed <= 1.27 + 0.3, string.format("%.3f s: beyond the caps", elapsed))
-          if elapsed > longest then longest = elapsed end
+        assert.are.equal(7, #retries)
+        local total, beyond = 0, false
+        for k, r in ipairs(retries) do
+          assert.are.equal(k + 1, r.attempt)
+          local cap = 0.01 * 2 ^ (k - 1)
+          assert.is_true(r.delay <= cap + 0.0005, string.format("retry %d: %.3f s, cap %.3f s", k, r.delay, cap))
+          if r.delay > 0.01 + 0.0005 then beyond = true end
+          total = total + r.delay
         end
-        assert.is_true(longest > 0.2, string.format("longest %.3f s: the backoff does not grow", longest))
-        c:close()
+        assert.is_true(beyond, "no delay beyond backoff_base: the backoff does not grow")
+        -- and the client waited them (a lower bound; each delay is printed to the millisecond)
+        assert.is_true(elapsed >= total - 0.01, string.format("%.3f s for delays of %.3f s", elapsed, total))
       end)
 
       it("is capped by backoff_max", function()
@@ -284,59 +331,67 @@ describe("reliability", function()
         local ok, e = pcall(rtc.new, { endpoint = mock.url, token = "t", backoff_base = 1, backoff_max = 0.5 })
         assert.is_false(ok)
         is_error(e, "invalid")
-        local got, err, elapsed = get_scripted({ retries = 4, backoff_base = 0.05, backoff_max = 0.05 },
-          { status = 503, times = 4 })
+        -- 8 retries, base = max = 0.01 s: without the cap retry k could wait 0.01 * 2^(k-1) s,
+        -- and all 8 would stay within 0.01 s with probability 2^-28
+        local got, err, _, retries = get_with_delays({ retries = 8, backoff_base = 0.01, backoff_max = 0.01 },
+          { status = 503, times = 8 })
         assert.is_nil(err)
         assert.is_table(got)
-        -- without the cap: up to 0.05 * (1 + 2 + 4 + 8) = 0.75 s
-        assert.is_true(elapsed <= 4 * 0.05 + 0.2, string.format("%.3f s", elapsed))
+        assert.are.equal(8, #retries)
+        for k, r in ipairs(retries) do
+          assert.is_true(r.delay <= 0.01 + 0.0005, string.format("retry %d waits %.3f s, past backoff_max", k, r.delay))
+        end
       end)
     end)
 
     describe("Retry-After", function()
-      it("seconds: a 503 with Retry-After: 1 waits about 1 s before the retry", function()
-        local got, err, elapsed, reqs, job = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
-          { status = 503, headers = { ["Retry-After"] = "1" } })
-        assert.is_nil(err)
-        assert.are.equal(job.job_id, got.job_id)
-        assert.are.equal(2, #reqs)
-        assert_near(1, elapsed, "Retry-After: 1")
-      end)
+      -- each: the delay the policy decided (a debug line), and the wait itself as a lower bound
+      for _, case in ipairs{
+        { "seconds: a 503 with Retry-After: 1 waits 1 s before the retry", 503, "Retry-After", 0.02 },
+        { "seconds on a 429 too", 429, "retry-after", 0.02 },
+        { "is honoured beyond backoff_max (only the deadline caps it)", 503, "Retry-After", 0.05 },
+      } do
+        it(case[1], function()
+          local got, err, elapsed, retries, reqs = get_with_delays({ backoff_base = 0.01, backoff_max = case[4] },
+            { status = case[2], headers = { [case[3]] = "1" } })
+          assert.is_nil(err)
+          assert.is_table(got)
+          assert.are.equal(2, #reqs)
+          assert.are.equal(1, #retries)
+          assert.are.equal(1, retries[1].delay)
+          assert.is_true(elapsed >= 0.95, string.format("%.3f s: the retry did not wait for Retry-After", elapsed))
+        end)
+      end
 
-      it("seconds on a 429 too", function()
-        local got, err, elapsed = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
-          { status = 429, headers = { ["retry-after"] = "1" } })
-        assert.is_nil(err)
-        assert.is_table(got)
-        assert_near(1, elapsed, "Retry-After: 1 on 429")
-      end)
-
-      it("is honoured beyond backoff_max (only the deadline caps it)", function()
-        local got, err, elapsed = get_scripted({ backoff_base = 0.01, backoff_max = 0.05 },
-          { status = 503, headers = { ["Retry-After"] = "1" } })
-        assert.is_nil(err)
-        assert.is_table(got)
-        assert_near(1, elapsed, "Retry-After: 1 with backoff_max 0.05")
+      it("seconds: the retry is scheduled that far ahead (Retry-After: 120 -> c:timeout() above 60 s)", function()
+        local c, id, decided = until_retry_decided({ backoff_base = 0.01, backoff_max = 0.02, deadline = 300 },
+          { status = 503, headers = { ["Retry-After"] = "120" } })
+        assert.are.equal(120, decided.delay)
+        -- timeout() counts down from 120 s: a loaded machine does not take 60 of them
+        local t = c:timeout()
+        assert.is_true(t > 60 and t <= 120, "timeout() " .. tostring(t))
+        assert.are.equal(1, #mock:api_requests() - 1, "one attempt so far (after new_job's create)")
+        assert.is_true(c:cancel(id))
+        c:close()
       end)
 
       it("an HTTP date is honoured", function()
-        local c = helper.client(mock, { backoff_base = 0.01, backoff_max = 0.02 })
-        local job = new_job(c)
-        local when = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 2)
-        mock:script{ status = 503, headers = { ["Retry-After"] = when } }
-        local n = count()
-        local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
-        assert.is_nil(err)
-        assert.is_table(got)
-        assert.are.equal(2, #requests_since(n))
-        -- the date has a resolution of one second: 1 to 2 s from now
-        assert.is_true(elapsed >= 0.95 and elapsed <= 2 * 1.1 + 0.2, string.format("%.3f s", elapsed))
+        -- a date 120 s ahead (1 s resolution): the retry is decided 119 to 120 s ahead, less
+        -- the seconds between os.time() here and the answer (a loaded machine: a few at most)
+        local when = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 120)
+        local c, id, decided = until_retry_decided({ backoff_base = 0.01, backoff_max = 0.02, deadline = 300 },
+          { status = 503, headers = { ["Retry-After"] = when } })
+        assert.is_true(decided.delay > 60 and decided.delay <= 120, "decided " .. decided.delay .. " s")
+        local t = c:timeout()
+        assert.is_true(t > 50 and t <= 120, "timeout() " .. tostring(t))
+        assert.is_true(c:cancel(id))
         c:close()
       end)
 
       it("beyond the deadline: gives up at once with the 503", function()
-        local got, err, elapsed, reqs = get_scripted({ deadline = 1, backoff_base = 0.01, backoff_max = 0.02 },
-          { status = 503, headers = { ["Retry-After"] = "10" },
+        -- waiting would cost 30 s (until the deadline) or 120 s (Retry-After): far above 10 s
+        local got, err, elapsed, reqs = get_scripted({ deadline = 30, backoff_base = 0.01, backoff_max = 0.02 },
+          { status = 503, headers = { ["Retry-After"] = "120" },
             body = { error_code = "RTC.00002000", error_msg = "come back later" } })
         assert.is_nil(got)
         is_error(err, "api")
@@ -344,25 +399,27 @@ describe("reliability", function()
         assert.are.equal("RTC.00002000", err.code)
         assert.are.equal(1, err.attempts)
         assert.are.equal(1, #reqs)
-        assert.is_true(elapsed < 0.5, string.format("waited %.3f s for nothing", elapsed))
+        assert.is_true(elapsed < 10, string.format("waited %.3f s for nothing", elapsed))
       end)
 
       it("an HTTP date beyond the deadline: gives up at once", function()
-        local when = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 30)
-        local got, err, elapsed = get_scripted({ deadline = 1, backoff_base = 0.01, backoff_max = 0.02 },
+        local when = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + 300)
+        local got, err, elapsed = get_scripted({ deadline = 30, backoff_base = 0.01, backoff_max = 0.02 },
           { status = 503, headers = { ["Retry-After"] = when } })
         assert.is_nil(got)
         is_error(err, "api")
         assert.are.equal(503, err.status)
-        assert.is_true(elapsed < 0.5, string.format("waited %.3f s for nothing", elapsed))
+        assert.are.equal(1, err.attempts)
+        assert.is_true(elapsed < 10, string.format("waited %.3f s for nothing", elapsed))
       end)
 
       it("a garbage Retry-After falls back to the backoff", function()
-        local got, err, elapsed = get_scripted({ backoff_base = 0.01, backoff_max = 0.02 },
+        local got, err, _, retries = get_with_delays({ backoff_base = 0.01, backoff_max = 0.02 },
           { status = 503, headers = { ["Retry-After"] = "soon-ish" } })
         assert.is_nil(err)
         assert.is_table(got)
-        assert.is_true(elapsed < 0.5, string.format("%.3f s", elapsed))
+        assert.are.equal(1, #retries)
+        assert.is_true(retries[1].delay <= 0.02 + 0.0005, "waited " .. retries[1].delay .. " s, past the backoff")
       end)
     end)
 

@@ -7,6 +7,9 @@ local gettime, timed, is_error = helper.gettime, helper.timed, helper.is_error
 local APP, CREATE = C.APP, C.CREATE
 local new_jobs, drain = C.new_jobs, C.drain
 
+-- Timing: what must not wait is made to cost a minute if it did (answers held 60 s, then the
+-- calls cancelled; Retry-After: 120), and bounded at 10 s; what must wait has a lower bound.
+
 describe("concurrency", function()
   local mock
   helper.mock_suite(nil, function(m) mock = m end)
@@ -20,29 +23,37 @@ describe("concurrency", function()
       local ids = new_jobs(c, 3)
       assert.is_nil(c:timeout(), "idle client: timeout() is nil")
       assert.are.equal(0, c:pending())
-      mock:config{ delay_all = 0.4 }
+      -- answers held 60 s: poll(0) yields nothing, and comes back long before them
+      mock:config{ delay_all = 60 }
+      local held = {}
+      for i = 1, 3 do held[i] = c:start("get_job", APP, ids[i]) end
+      local t = c:timeout()
+      assert.is_number(t)
+      assert.is_true(t >= 0 and t <= 30, "timeout() " .. tostring(t))
+      for _ = 1, 5 do
+        local elapsed = timed(function()
+          for id in c:poll(0) do error("unexpected result for " .. tostring(id)) end
+        end)
+        assert.is_true(elapsed < 10, string.format("poll(0) took %.3f s", elapsed))
+      end
+      for _, cid in ipairs(held) do assert.is_true(c:cancel(cid)) end
+      local cancelled, k = drain(c, 3, 10)
+      assert.are.equal(3, k)
+      for _, cid in ipairs(held) do is_error(cancelled[cid].err, "cancelled") end
+
+      -- answered at once: every result arrives, once
+      mock:config{ delay_all = 0 }
       local started = {}
       for i, id in ipairs(ids) do
         local cid = c:start("get_job", APP, id)
         assert.is_true(type(cid) == "number" and cid == math.floor(cid), "id is a whole number")
         if math.type then assert.are.equal("integer", math.type(cid)) end
         assert.is_nil(started[cid], "ids are unique")
+        for _, h in ipairs(held) do assert.are_not.equal(h, cid, "ids are unique") end
         started[cid] = i
       end
       assert.are.equal(3, c:pending())
-      local t = c:timeout()
-      assert.is_number(t)
-      assert.is_true(t >= 0 and t <= 30, "timeout() " .. tostring(t))
-
-      -- while the mock holds the answers, poll(0) returns at once and yields nothing
-      for _ = 1, 5 do
-        local elapsed = timed(function()
-          for id in c:poll(0) do error("unexpected result for " .. tostring(id)) end
-        end)
-        assert.is_true(elapsed < 0.05, string.format("poll(0) took %.3f s", elapsed))
-      end
-
-      local got, n = drain(c, 3, 5)
+      local got, n = drain(c, 3, 10)
       assert.are.equal(3, n)
       for cid, i in pairs(started) do
         assert.is_table(got[cid], "no result for id " .. cid)
@@ -54,32 +65,49 @@ describe("concurrency", function()
       c:close()
     end)
 
-    it("poll(timeout) waits at most about timeout while calls are held", function()
+    it("poll(timeout) waits timeout while calls are held, not for their answers", function()
       local c = helper.client(mock)
       local ids = new_jobs(c, 1)
-      mock:config{ delay_all = 1 }
-      c:start("get_job", APP, ids[1])
+      mock:config{ delay_all = 60 }
+      local cid = c:start("get_job", APP, ids[1])
       local elapsed = timed(function()
         for id in c:poll(0.2) do error("unexpected result for " .. tostring(id)) end
       end)
-      assert.is_true(elapsed >= 0.15 and elapsed <= 0.2 * 1.1 + 0.2, string.format("poll(0.2) took %.3f s", elapsed))
-      local _, n = drain(c, 1, 5)
+      -- at least its timeout; far less than the 60 s answer
+      assert.is_true(elapsed >= 0.19 and elapsed < 10, string.format("poll(0.2) took %.3f s", elapsed))
+      assert.is_true(c:cancel(cid))
+      local _, n = drain(c, 1, 10)
       assert.are.equal(1, n)
       c:close()
     end)
 
+    -- drives c until its only call waits for a retry more than a minute ahead (the first attempt
+    -- answered, timeout() then counts down from Retry-After: 120); at most 10 s -> timeout()
+    local function until_retry_waits(c)
+      local t0 = gettime()
+      repeat
+        for id in c:poll(0.05) do error("unexpected result for " .. tostring(id)) end
+        local t = c:timeout()
+        if t and t > 60 then return t end
+      until gettime() - t0 > 10
+      error("the call never waited for its retry: timeout() " .. tostring(c:timeout()))
+    end
+
     it("timeout() counts down to a retry that waits (Retry-After)", function()
-      local c = helper.client(mock)
+      local c = helper.client(mock, { deadline = 300, timeout = 5 })
       local ids = new_jobs(c, 1)
-      mock:script{ status = 503, headers = { ["Retry-After"] = "1" } }
+      mock:script{ status = 503, headers = { ["Retry-After"] = "120" } }
       local cid = c:start("get_job", APP, ids[1])
-      for id in c:poll(0.3) do error("unexpected result for " .. tostring(id)) end
-      assert.are.equal(1, #mock:requests() - 1, "the first attempt was answered")
-      local t = c:timeout()
-      assert.is_number(t)
-      assert.is_true(t > 0.4 and t <= 1.0, "timeout() while waiting for the retry: " .. tostring(t))
-      local got = drain(c, 1, 5)
-      assert.are.equal(ids[1], got[cid].res.job_id)
+      local t = until_retry_waits(c)
+      assert.are.equal(1, #mock:requests() - 1, "the first attempt was answered, the retry not sent")
+      assert.is_true(t <= 120, "timeout() while waiting for the retry: " .. tostring(t))
+      -- it counts down: 0.05 s later it is at least 0.05 s less (and never more)
+      for _ in c:poll(0.05) do error("unexpected result") end
+      local t2 = c:timeout()
+      assert.is_true(t2 <= t - 0.049, string.format("timeout() %.3f, then %.3f", t, t2))
+      assert.is_true(c:cancel(cid))
+      local got = drain(c, 1, 10)
+      is_error(got[cid].err, "cancelled")
       assert.is_nil(c:timeout())
       c:close()
     end)
@@ -91,7 +119,7 @@ describe("concurrency", function()
       for i = 1, 3 do started[c:start("get_job", APP, ids[i])] = true end
       local seen, inner = 0, 0
       local t0 = gettime()
-      while seen < 3 and gettime() - t0 < 5 do
+      while seen < 3 and gettime() - t0 < 10 do
         for id, res, err in c:poll(0.5) do
           assert.is_true(started[id], "unknown or repeated id " .. tostring(id))
           started[id] = nil
@@ -117,7 +145,7 @@ describe("concurrency", function()
       c:start("get_job", APP, ids[2])
       local t0 = gettime()
       local loops = 0
-      while gettime() - t0 < 5 do
+      while gettime() - t0 < 10 do
         local closed = false
         for _ in c:poll(0.5) do
           loops = loops + 1
@@ -134,11 +162,11 @@ describe("concurrency", function()
       local c = helper.client(mock)
       local elapsed, count = timed(function()
         local k = 0
-        for _ in c:poll(5) do k = k + 1 end
+        for _ in c:poll(60) do k = k + 1 end
         return k
       end)
       assert.are.equal(0, count)
-      assert.is_true(elapsed < 0.1, string.format("poll(5) on an idle client took %.3f s", elapsed))
+      assert.is_true(elapsed < 10, string.format("poll(60) on an idle client took %.3f s", elapsed))
       c:close()
     end)
 
@@ -146,7 +174,7 @@ describe("concurrency", function()
       local c = helper.client(mock)
       local ids = new_jobs(c, 1)
       local cid = c:start("get_job", APP, ids[1])
-      local got, n = drain(c, 1, 5)
+      local got, n = drain(c, 1, 10)
       assert.are.equal(1, n)
       assert.are.equal(ids[1], got[cid].res.job_id)
       for id in c:poll(0) do error("delivered twice: " .. tostring(id)) end
@@ -170,7 +198,7 @@ describe("concurrency", function()
     it("errors arrive through poll like results", function()
       local c = helper.client(mock, { retries = 0 })
       local cid = c:start("get_job", APP, "missing")
-      local got, n = drain(c, 1, 5)
+      local got, n = drain(c, 1, 10)
       assert.are.equal(1, n)
       assert.is_nil(got[cid].res)
       is_error(got[cid].err, "api")
@@ -181,7 +209,8 @@ describe("concurrency", function()
     it("start honours the client's concurrency option", function()
       local c = helper.client(mock, { concurrency = 3 })
       local ids = new_jobs(c, 1)
-      mock:config{ delay_all = 0.2 }
+      -- no answer before 3 are held (gather), however slowly they come; 4 would show in max_in_flight
+      mock:config{ gather = 3, delay_all = 0.2 }
       for _ = 1, 7 do c:start("get_job", APP, ids[1]) end
       local got, n = drain(c, 7, 10)
       assert.are.equal(7, n)
@@ -194,13 +223,18 @@ describe("concurrency", function()
       it("a running call finishes with err.kind cancelled; the others are untouched", function()
         local c = helper.client(mock)
         local ids = new_jobs(c, 2)
-        mock:config{ delay_all = 0.4 }
+        mock:config{ delay_all = 60 } -- a is held a minute: it is running when cancelled
         local a = c:start("get_job", APP, ids[1])
+        local ok = eventually(function(s)
+          for _ in c:poll(0.02) do error("nothing should be done yet") end
+          return s.in_flight == 1
+        end, 10)
+        assert(ok, "the call never reached the mock")
+        mock:config{ delay_all = 0 }
         local b = c:start("get_job", APP, ids[2])
-        for _ in c:poll(0.05) do error("nothing should be done yet") end
         assert.is_true(c:cancel(a))
         assert.is_false(c:cancel(a), "cancelling twice")
-        local got, n = drain(c, 2, 5)
+        local got, n = drain(c, 2, 10)
         assert.are.equal(2, n)
         assert.is_nil(got[a].res)
         is_error(got[a].err, "cancelled")
@@ -213,15 +247,16 @@ describe("concurrency", function()
       it("the cancelled result is available at once", function()
         local c = helper.client(mock)
         local ids = new_jobs(c, 1)
-        mock:config{ delay_all = 2 }
+        mock:config{ delay_all = 60 }
         local a = c:start("get_job", APP, ids[1])
         assert.is_true(c:cancel(a))
+        -- poll(0) yields it: one that waited for the held answer would take 60 s
         local elapsed, got = timed(function()
           local out = {}
           for id, res, err in c:poll(0) do out[id] = { res = res, err = err } end
           return out
         end)
-        assert.is_true(elapsed < 0.05)
+        assert.is_true(elapsed < 10, string.format("%.3f s", elapsed))
         is_error(got[a] and got[a].err, "cancelled")
         c:close()
       end)
@@ -234,7 +269,7 @@ describe("concurrency", function()
         local a = c:start("get_job", APP, ids[1])
         local b = c:start("get_job", APP, ids[2])
         assert.is_true(c:cancel(b))
-        local got, n = drain(c, 2, 5)
+        local got, n = drain(c, 2, 10)
         assert.are.equal(2, n)
         assert.are.equal(ids[1], got[a].res.job_id)
         is_error(got[b].err, "cancelled")
@@ -243,15 +278,15 @@ describe("concurrency", function()
       end)
 
       it("a call waiting for its retry is cancelled without another attempt", function()
-        local c = helper.client(mock)
+        local c = helper.client(mock, { deadline = 300, timeout = 5 })
         local ids = new_jobs(c, 1)
         local n0 = #mock:requests()
-        mock:script{ status = 503, headers = { ["Retry-After"] = "5" } }
+        mock:script{ status = 503, headers = { ["Retry-After"] = "120" } }
         local a = c:start("get_job", APP, ids[1])
-        for _ in c:poll(0.3) do error("nothing should be done yet") end
+        until_retry_waits(c)
         assert.are.equal(1, #mock:requests() - n0)
         assert.is_true(c:cancel(a))
-        local got = drain(c, 1, 1)
+        local got = drain(c, 1, 10)
         is_error(got[a] and got[a].err, "cancelled")
         helper.sleep(0.1)
         assert.are.equal(1, #mock:requests() - n0)
@@ -263,7 +298,7 @@ describe("concurrency", function()
         local ids = new_jobs(c, 1)
         assert.is_false(c:cancel(12345))
         local a = c:start("get_job", APP, ids[1])
-        local got = drain(c, 1, 5)
+        local got = drain(c, 1, 10)
         assert.is_table(got[a])
         assert.is_false(c:cancel(a))
         c:close()
@@ -275,13 +310,13 @@ describe("concurrency", function()
         local base = mock:stats().open -- connections of earlier clients, and the stats request
         local c = helper.client(mock)
         local ids = new_jobs(c, 3)
-        mock:config{ delay_all = 1 }
+        mock:config{ delay_all = 60 } -- held until the client goes away
         for _, id in ipairs(ids) do c:start("get_job", APP, id) end
         -- drive the calls onto the wire (poll yields nothing: the mock holds them for 1 s)
         local ok, st = eventually(function(s)
           for id in c:poll(0.02) do error("unexpected result for " .. tostring(id)) end
           return s.in_flight == 3
-        end, 3)
+        end, 10)
         assert(ok, "the calls never reached the mock: " .. tostring(st and st.in_flight))
         c:close()
         c:close() -- idempotent
@@ -291,7 +326,7 @@ describe("concurrency", function()
         assert.has_error(function() c:poll(0) end)
         assert.are.equal("rtc.client(closed)", tostring(c))
         -- the mock sees this client's connections go away
-        local gone, st2 = eventually(function(s) return s.open <= base end, 5)
+        local gone, st2 = eventually(function(s) return s.open <= base end, 10)
         assert(gone, "connections still open: " .. tostring(st2 and st2.open))
       end)
 
@@ -300,13 +335,13 @@ describe("concurrency", function()
         local function abandon() -- the client is unreachable once this returns
           local c = helper.client(mock)
           local ids = new_jobs(c, 1)
-          mock:config{ delay_all = 0.5 }
+          mock:config{ delay_all = 60 } -- held until the client goes away
           c:start("get_job", APP, ids[1])
           c:start("get_job", APP, ids[1])
           local ok = eventually(function(s)
             for id in c:poll(0.02) do error("unexpected result for " .. tostring(id)) end
             return s.in_flight == 2
-          end, 3)
+          end, 10)
           assert(ok, "the calls never reached the mock")
         end
         -- in a coroutine of its own, so that no stack slot (LuaJIT keeps stale ones) holds the client
@@ -315,7 +350,7 @@ describe("concurrency", function()
         co = nil -- luacheck: ignore 311
         collectgarbage()
         collectgarbage()
-        local gone, st = eventually(function(s) return s.open <= base end, 5)
+        local gone, st = eventually(function(s) return s.open <= base end, 10)
         assert(gone, "connections still open: " .. tostring(st and st.open))
         mock:config{ delay_all = 0 }
         local c2 = helper.client(mock)
@@ -333,19 +368,19 @@ describe("concurrency", function()
           do
             local c <close> = helper.client(mock)
             local ids = new_jobs(c, 1)
-            mock:config{ delay_all = 0.5 }
+            mock:config{ delay_all = 60 }
             c:start("get_job", "]] .. APP .. [[", ids[1])
             local ok = eventually(function(s)
               for id in c:poll(0.02) do error("unexpected result for " .. tostring(id)) end
               return s.in_flight == 1
-            end, 3)
+            end, 10)
             assert(ok, "the call never reached the mock")
           end
           return base
         ]])
         if not chunk then pending("no <close> variables before Lua 5.4"); return end
         local base = chunk(helper, mock, new_jobs, eventually)
-        local gone, st = eventually(function(s) return s.open <= base end, 5)
+        local gone, st = eventually(function(s) return s.open <= base end, 10)
         assert(gone, "connections still open: " .. tostring(st and st.open))
       end)
     end)
@@ -362,7 +397,7 @@ describe("concurrency", function()
       assert.are.equal(ids[3], results[1].result.job_id)
       assert.are.equal(ids[4], results[2].result.job_id)
       assert.are.equal(2, c:pending(), "the started calls are still the caller's")
-      local got, n = drain(c, 2, 5)
+      local got, n = drain(c, 2, 10)
       assert.are.equal(2, n)
       assert.are.equal(ids[1], got[a].res.job_id)
       assert.are.equal(ids[2], got[b].res.job_id)
@@ -379,7 +414,7 @@ describe("concurrency", function()
       assert.is_nil(err)
       assert.are.equal(ids[2], job.job_id)
       assert.are.equal(1, c:pending())
-      local got = drain(c, 1, 5)
+      local got = drain(c, 1, 10)
       assert.are.equal(ids[1], got[a].res.job_id)
       c:close()
     end)
@@ -390,8 +425,8 @@ describe("concurrency", function()
       local ids = new_jobs(c1, 2)
       local a = c1:start("get_job", APP, ids[1])
       local b = c2:start("get_job", APP, ids[2])
-      local g1 = drain(c1, 1, 5)
-      local g2 = drain(c2, 1, 5)
+      local g1 = drain(c1, 1, 10)
+      local g2 = drain(c2, 1, 10)
       assert.are.equal(ids[1], g1[a].res.job_id)
       assert.are.equal(ids[2], g2[b].res.job_id)
       c1:close()

@@ -66,7 +66,8 @@ describe("wait_<x>", function()
 
   it("polls until the timeout, then returns nil and a timeout error", function()
     mock:seed_job("app1", { job_id = "run-2", state = "RUNNING" })
-    local got, err = client:wait_job("app1", "run-2", "STOPPED", { timeout = 0.3, interval = 0.05 })
+    -- 1 s of looks every 0.05 s: two of them need the first answer within 0.95 s
+    local got, err = client:wait_job("app1", "run-2", "STOPPED", { timeout = 1, interval = 0.05 })
     assert.is_nil(got)
     helper.is_error(err, "timeout")
     assert.truthy(tostring(err):find("RUNNING", 1, true), tostring(err))
@@ -94,7 +95,7 @@ describe("wait_<x>", function()
   end)
 
   it("stops on the getter's network error", function()
-    local closed = rtc.new({ endpoint = "http://127.0.0.1:" .. helper.free_port(), token = "t", retries = 0 })
+    local closed = rtc.new({ endpoint = "http://127.0.0.1:" .. helper.dead_port(), token = "t", retries = 0 })
     local got, err = closed:wait_job("app1", "j", "RUNNING", { timeout = 30 })
     closed:close()
     assert.is_nil(got)

@@ -260,7 +260,7 @@ describe("mock recording events (server deliveries)", function()
   end)
 
   it("gives up after 4 attempts on a receiver that is not there", function()
-    local dead = helper.free_port()
+    local dead = helper.dead_port()
     job_created_and_stopped("http://127.0.0.1:" .. dead .. "/cb", KEY)
     local list
     assert.is_true(R.wait_until(function() list = settled(); return list end, 60))

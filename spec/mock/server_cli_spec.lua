@@ -147,7 +147,7 @@ describe("mock/server.lua command line", function()
       c:close()
     end
     local t1 = socket.gettime()
-    while alive() and socket.gettime() - t1 < 5 do socket.sleep(0.01) end
+    while alive() and socket.gettime() - t1 < 10 do socket.sleep(0.01) end
     local still = alive()
     if still then os.execute("kill " .. pid) end
     os.remove(pid_file)

@@ -137,14 +137,18 @@ describe("mock server", function()
   it("reset clears jobs, the log, scripts and counters", function()
     roundtrip(mock, "POST", JOBS, AUTH, CREATE)
     mock:script{ status = 500, times = 3 }
-    mock:config{ delay_all = 5 }
+    mock:config{ delay_all = 60, gather = 5 }
     mock:reset()
     local s = mock:stats()
     assert.are.same({ 0, 0, 0, 0, 0 }, { s.connections, s.requests, s.in_flight, s.max_in_flight, s.scripts_pending })
     assert.are.same({}, mock:jobs())
+    -- a delay (or gather) kept over the reset would hold this answer 60 s (10 s): far past the bound
     local t0 = socket.gettime()
-    assert.are.equal(201, roundtrip(mock, "POST", JOBS, AUTH, CREATE).status)
-    assert.is_true(socket.gettime() - t0 < 1)
+    local c = connect(mock, 30)
+    send(c, "POST", JOBS, AUTH, CREATE)
+    assert.are.equal(201, assert(read_response(c)).status)
+    c:close()
+    assert.is_true(socket.gettime() - t0 < 8)
   end)
 
   it("seeds jobs through the helper", function()
@@ -212,24 +216,25 @@ describe("mock server", function()
     assert.are.equal(201, wire(CREATE, nil, -3600).status)
   end)
 
-  it("holds many connections at once with delay_all", function()
-    mock:config{ delay_all = 0.3 }
-    local conns = {}
+  it("holds many connections at once (gather, then delay_all)", function()
+    -- gather: no answer leaves before all N are held, however slowly they arrive; then each
+    -- waits delay_all (a lower bound: it cannot answer sooner)
     local N = 40
-    local t0 = socket.gettime()
+    mock:config{ gather = N, delay_all = 0.3 }
+    local conns = {}
     for i = 1, N do
-      conns[i] = connect(mock, 3)
+      conns[i] = connect(mock)
       send(conns[i], "GET", JOBS .. "/missing", AUTH)
     end
-    assert.is_true(wait_until(function() return mock:stats().in_flight == N end, 2))
+    assert.is_true(wait_until(function() return mock:stats().in_flight == N end))
+    local t0 = socket.gettime()
     for i = 1, N do
       local r = assert(read_response(conns[i]))
       assert.are.equal(404, r.status)
       conns[i]:close()
     end
     local elapsed = socket.gettime() - t0
-    assert.is_true(elapsed >= 0.28, "elapsed " .. elapsed)
-    assert.is_true(elapsed < 2, "elapsed " .. elapsed)
+    assert.is_true(elapsed >= 0.25, "elapsed " .. elapsed)
     local s = mock:stats()
     assert.are.equal(N, s.max_in_flight)
     assert.are.equal(N, s.connections)
@@ -244,16 +249,21 @@ describe("mock server", function()
       c:send(text)
       c:close()
     end
-    -- an answer held by a delay whose client goes away
-    mock:script{ delay = 0.2 }
-    local c = connect(mock)
-    send(c, "GET", JOBS .. "/x", AUTH)
-    assert.is_true(wait_until(function() return mock:stats().in_flight == 1 end))
-    c:close()
-    assert.is_true(wait_until(function() return mock:stats().in_flight == 0 end))
+    -- an answer held by a delay (or a stall) whose client goes away: let go at once, not after
+    -- its 60 s (wait_until gives up after 10)
+    for _, script in ipairs({ { delay = 60 }, { stall_before_headers = 60 }, { stall_mid_body = 60 } }) do
+      local open = mock:stats().open
+      mock:script(script)
+      local c = connect(mock)
+      send(c, "GET", JOBS .. "/x", AUTH)
+      assert.is_true(wait_until(function() return mock:stats().in_flight == 1 end))
+      c:close()
+      assert.is_true(wait_until(function() local s = mock:stats(); return s.in_flight == 0 and s.open <= open end),
+        next(script))
+    end
     -- a client that sends its request and does not read a long drip
     mock:script{ drip = 0.01 }
-    c = connect(mock)
+    local c = connect(mock)
     send(c, "GET", JOBS .. "/x", AUTH)
     socket.sleep(0.05)
     c:close()
@@ -309,19 +319,51 @@ describe("mock server", function()
     end)
 
     it("delay holds one answer without blocking others", function()
-      mock:script{ delay = 0.4, status = 200, body = "{}" }
-      local t0 = socket.gettime()
+      -- held 60 s: the other request is answered while this one is still held (in_flight says
+      -- so, not a clock); the connection is dropped, never read
+      mock:script{ delay = 60, status = 200, body = "{}" }
       local a = connect(mock)
       send(a, "GET", JOBS .. "/x", AUTH)
       assert.is_true(wait_until(function() return mock:stats().in_flight == 1 end))
       local r = roundtrip(mock, "GET", JOBS .. "/x", AUTH)
       assert.are.equal(404, r.status)
-      assert.is_true(socket.gettime() - t0 < 0.35)
-      r = assert(read_response(a))
-      assert.are.equal(200, r.status)
-      assert.is_true(socket.gettime() - t0 >= 0.38)
-      assert.are.equal(2, mock:stats().max_in_flight)
+      local s = mock:stats()
+      assert.are.same({ 1, 2 }, { s.in_flight, s.max_in_flight })
       a:close()
+      -- a short delay: the answer comes, and not before the delay (a lower bound)
+      mock:script{ delay = 0.3, status = 200, body = "{}" }
+      local t0 = socket.gettime()
+      r = roundtrip(mock, "GET", JOBS .. "/x", AUTH)
+      assert.are.equal(200, r.status)
+      assert.is_true(socket.gettime() - t0 >= 0.28)
+    end)
+
+    it("gather holds every answer until that many requests are held at once", function()
+      mock:config{ gather = 3 }
+      local conns = {}
+      for i = 1, 2 do
+        conns[i] = connect(mock)
+        send(conns[i], "GET", JOBS .. "/x", AUTH)
+      end
+      assert.is_true(wait_until(function() return mock:stats().in_flight == 2 end))
+      -- two of three: held (for 10 s without the third), so nothing to read yet
+      for i = 1, 2 do
+        conns[i]:settimeout(0.1)
+        local data, err = conns[i]:receive(1)
+        assert.is_nil(data)
+        assert.are.equal("timeout", err)
+        conns[i]:settimeout(10)
+      end
+      conns[3] = connect(mock)
+      send(conns[3], "GET", JOBS .. "/x", AUTH)
+      for i = 1, 3 do
+        assert.are.equal(404, assert(read_response(conns[i])).status)
+        conns[i]:close()
+      end
+      assert.are.equal(3, mock:stats().max_in_flight)
+      -- once gathered, later answers do not wait
+      assert.are.equal(404, roundtrip(mock, "GET", JOBS .. "/x", AUTH).status)
+      assert.are.equal(400, (mock:request("POST", "/_mock/config", { body = '{"gather":-1}' })))
     end)
 
     it("raw bytes are written verbatim, then the connection closes", function()
@@ -381,7 +423,8 @@ describe("mock server", function()
     end)
 
     it("stall_before_headers holds the answer without a byte, then sends it", function()
-      mock:script{ stall_before_headers = 0.3 }
+      -- a 60 s stall: nothing within 0.15 s, whatever the machine's load
+      mock:script{ stall_before_headers = 60 }
       local c = connect(mock)
       send(c, "GET", JOBS .. "/x", AUTH)
       c:settimeout(0.15)
@@ -389,14 +432,18 @@ describe("mock server", function()
       assert.is_nil(data)
       assert.are.equal("timeout", err)
       assert.are.equal("", partial)
-      c:settimeout(2)
-      local r = assert(read_response(c))
-      assert.are.equal(404, r.status)
       c:close()
+      -- a short one: the whole answer comes, not before the stall
+      mock:script{ stall_before_headers = 0.3 }
+      local t0 = socket.gettime()
+      local r = roundtrip(mock, "GET", JOBS .. "/x", AUTH)
+      assert.are.equal(404, r.status)
+      assert.is_true(socket.gettime() - t0 >= 0.28)
     end)
 
     it("stall_mid_body sends the headers and part of the body, then holds", function()
-      mock:script{ stall_mid_body = 0.3 }
+      -- a 60 s stall: the rest of the body is not there after 0.15 s, whatever the load
+      mock:script{ stall_mid_body = 60 }
       local c = connect(mock)
       send(c, "POST", JOBS, AUTH, CREATE)
       local head = assert(read_head(c))
@@ -406,35 +453,44 @@ describe("mock server", function()
       assert.is_nil(data)
       assert.are.equal("timeout", err)
       assert.is_true(#partial > 0 and #partial < n)
-      c:settimeout(2)
-      local rest = assert(c:receive(n - #partial))
-      assert.are.equal("room1", decode(partial .. rest).room_id)
+      c:close()
+      -- a short one: the rest comes after the stall
+      mock:script{ stall_mid_body = 0.3 }
+      c = connect(mock)
+      local t0 = socket.gettime()
+      send(c, "POST", JOBS, AUTH, CREATE)
+      head = assert(read_head(c))
+      n = tonumber(head.headers["content-length"])
+      local body = assert(c:receive(n))
+      assert.is_true(socket.gettime() - t0 >= 0.28)
+      assert.are.equal("room1", decode(body).room_id)
       c:close()
     end)
 
     it("drip sends the answer one byte at a time", function()
-      mock:script{ drip = 0.004, status = 200, body = "{}",
-        headers = { Date = false, Server = false, ["X-request-Id"] = false, ["Content-Type"] = false } }
-      local t0 = socket.gettime()
+      local headers = { Date = false, Server = false, ["X-request-Id"] = false, ["Content-Type"] = false }
+      -- a byte every 0.5 s: 20 bytes would take 9.5 s, so fewer than 20 within 0.1 s whatever the load
+      mock:script{ drip = 0.5, status = 200, body = "{}", headers = headers }
       local c = connect(mock)
       send(c, "GET", JOBS .. "/x", AUTH)
-      c:settimeout(0.02)
+      c:settimeout(0.1)
       local first, _, p = c:receive(20)
       first = first or p
       assert.is_true(#first < 20, first)
-      c:settimeout(2)
-      local r = assert(read_response(setmetatable({ receive = function(_, pat)
-        if first ~= "" and pat == "*l" then
-          local rest = assert(c:receive("*l"))
-          local l = first .. rest
-          first = ""
-          return l
-        end
-        return c:receive(pat)
-      end }, {})))
-      assert.are.equal(200, r.status)
-      assert.are.equal("{}", r.body)
-      assert.is_true(socket.gettime() - t0 > 0.1)
+      c:close()
+      -- a byte every 4 ms: the whole answer, not before (bytes - 1) * 4 ms (a lower bound)
+      mock:script{ drip = 0.004, status = 200, body = "{}", headers = headers }
+      local t0 = socket.gettime()
+      c = connect(mock)
+      send(c, "GET", JOBS .. "/x", AUTH)
+      local head = assert(read_head(c))
+      local body = assert(c:receive(tonumber(head.headers["content-length"])))
+      local bytes = #head.line + 2 + 2
+      for k, v in pairs(head.headers) do bytes = bytes + #k + 2 + #v + 2 end
+      bytes = bytes + #body
+      assert.are.equal(200, head.status)
+      assert.are.equal("{}", body)
+      assert.is_true(socket.gettime() - t0 >= (bytes - 1) * 0.004 * 0.9, (socket.gettime() - t0) .. " s for " .. bytes .. " bytes")
       c:close()
     end)
 

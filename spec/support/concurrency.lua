@@ -60,7 +60,7 @@ function M.settle(mock_of)
 end
 
 -- eventually(pred, seconds): waits until the mock's stats satisfy pred (the mock notices closed
--- sockets on its own time)
+-- sockets on its own time); 10 s by default, a bound only a broken case reaches
 function M.eventually_of(mock_of)
   return function(pred, seconds)
     local t0 = gettime()
@@ -69,7 +69,7 @@ function M.eventually_of(mock_of)
       st = mock_of():stats()
       if pred(st) then return true, st end
       helper.sleep(0.05)
-    until gettime() - t0 > (seconds or 5)
+    until gettime() - t0 > (seconds or 10)
     return false, st
   end
 end

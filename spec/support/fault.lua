@@ -46,6 +46,6 @@ function Fault:stop()
 end
 
 -- a port nothing listens on (connections refused)
-function M.dead_port() return util.free_port() end
+function M.dead_port() return util.dead_port() end
 
 return M

@@ -9,9 +9,10 @@ local function decode(body) return cjson.decode(body) end
 local JOBS = "/v2/apps/app1/individual-stream-jobs"
 local CREATE = '{"room_id":"room1","user_id":"user1","record_param":{"record_rule_id":"rule1"}}'
 
+-- timeout: of each receive (10 s by default: only a broken mock waits that long)
 local function connect(mock, timeout)
   local c = assert(socket.connect("127.0.0.1", mock.port))
-  c:settimeout(timeout or 2)
+  c:settimeout(timeout or 10)
   return c
 end
 
@@ -68,9 +69,11 @@ local function roundtrip(mock, method, path, headers, body)
   return r
 end
 
+-- polls fn until it is true, at most timeout seconds (10 by default: the bound of a broken case,
+-- never reached by a working one, however loaded the machine)
 local function wait_until(fn, timeout)
   local t0 = socket.gettime()
-  while socket.gettime() - t0 < (timeout or 2) do
+  while socket.gettime() - t0 < (timeout or 10) do
     if fn() then return true end
     socket.sleep(0.01)
   end

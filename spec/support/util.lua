@@ -98,11 +98,24 @@ function util.timed(f, ...)
   return socket.gettime() - t0, unpack(r, 1, r.n)
 end
 
--- a loopback port nothing listens on (bound, then closed)
+-- a loopback port nothing listens on now (bound, then closed), for a server to take; another
+-- process may take it first (a server started on it must cope: start again on another)
 function util.free_port()
   local s = assert(socket.bind("127.0.0.1", 0))
   local _, port = s:getsockname()
   s:close()
+  return tonumber(port)
+end
+
+-- a loopback port nothing listens on, and nothing can while this process lives: it stays bound
+-- (never listening, no SO_REUSEADDR), so a connection to it is refused whoever else tests on the
+-- machine (a port merely closed could be taken by another process's listener meanwhile)
+local held = {}
+function util.dead_port()
+  local s = assert(socket.tcp())
+  assert(s:bind("127.0.0.1", 0))
+  local _, port = s:getsockname()
+  held[#held + 1] = s
   return tonumber(port)
 end
 

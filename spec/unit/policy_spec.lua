@@ -121,6 +121,26 @@ describe("policy", function()
     assert.are.same({ retry = true, delay = 2, endpoint = 1 }, d) -- 0.5 * min(4, 128)
   end)
 
+  -- the backoff as a whole, by table: full jitter over a cap that doubles with each attempt up
+  -- to backoff_max (the engine's specs see these decisions in its debug lines: retries_spec.lua)
+  it("full jitter: delay = random * min(backoff_max, backoff_base * 2^(attempt - 1))", function()
+    local q = rtc.policy{ retries = 10, backoff_base = 0.1, backoff_max = 5, deadline = 1000 }
+    local caps = {}
+    for attempt = 1, 10 do
+      local cap = math.min(5, 0.1 * 2 ^ (attempt - 1))
+      caps[attempt] = cap
+      for _, r in ipairs{ 0, 0.25, 0.5, 0.75, 0.999 } do
+        local d = q:decide(o{ status = 503, attempt = attempt, random = r })
+        assert.is_true(d.retry, "attempt " .. attempt)
+        assert.are.equal(1, d.endpoint)
+        assert.is_true(math.abs(d.delay - r * cap) < 1e-9,
+          string.format("attempt %d, random %g: delay %.6f, want %.6f", attempt, r, d.delay, r * cap))
+      end
+    end
+    -- the caps: 0.1, 0.2, 0.4, ... doubling until backoff_max holds them at 5
+    assert.are.same({ 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 5, 5, 5, 5 }, caps)
+  end)
+
   it("is pure: the same outcome gives the same decision", function()
     for _ = 1, 5 do assert.are.same(p:decide(o{ status = 503 }), p:decide(o{ status = 503 })) end
   end)
@@ -194,15 +214,22 @@ describe("policy", function()
     end)
 
     it("Retry-After: 0x3 is not honoured as 3 s", function()
-      local c = helper.client(mock, { retries = 1, backoff_base = 0.01, backoff_max = 0.01 })
+      -- the decision itself, from the debug line a client with two endpoints writes for each
+      -- retry ("retry 2 on endpoint 1 (...) in D s"; a 503 stays on the endpoint that answered)
+      local lines = {}
+      local c = helper.client(mock, { retries = 1, backoff_base = 0.01, backoff_max = 0.01,
+        endpoint = { mock.url, "http://127.0.0.1:" .. helper.dead_port() },
+        debug = function(l) lines[#lines + 1] = l end })
       mock:script{ status = 503, headers = { ["Retry-After"] = "0x3" }, times = 1 }
       mock:seed_job("app", { job_id = "j" })
-      local t0 = helper.gettime()
       local job, err = c:get_job("app", "j")
       assert.is_nil(err)
       assert.are.equal("j", job.job_id)
       assert.are.equal(2, #mock:requests())
-      assert.is_true(helper.gettime() - t0 < 2.5)
+      local delay
+      for _, l in ipairs(lines) do delay = delay or tonumber(l:match("^retry 2 on endpoint 1 %(.-%) in ([%d.]+) s")) end
+      assert.is_number(delay, table.concat(lines, "\n"))
+      assert.is_true(delay <= 0.01, "the retry waited " .. delay .. " s, the backoff's cap is 0.01 s")
       c:close()
     end)
 
