@@ -58,7 +58,8 @@ static void copy_table(lua_State *L, int idx, int depth) {
   }
   narr = lua_rawlen(L, idx);
   if (narr > n) narr = n;
-  lua_createtable(L, n > INT_MAX ? INT_MAX : (int)narr, n - narr > INT_MAX ? INT_MAX : (int)(n - narr));
+  n -= narr; /* the rest: the hash part */
+  lua_createtable(L, narr > INT_MAX ? INT_MAX : (int)narr, n > INT_MAX ? INT_MAX : (int)n);
   lua_pushnil(L);
   while (lua_next(L, idx) != 0) {
     if (lua_type(L, -1) == LUA_TTABLE && depth < BODY_DEPTH) {
