@@ -21,12 +21,18 @@ describe("reliability", function()
 
   -- the retries a blocking get_job of a new job made against script, from the debug lines of a
   -- delay_client(opts) -> got, err, elapsed, the retries ({attempt, endpoint, delay}), requests
-  local function get_with_delays(opts, script)
+  -- a new job (made by a client of its own) and a delay_client(opts) facing script
+  local function job_and_client(opts, script)
     local maker = helper.client(mock)
     local job = new_job(maker)
     maker:close()
     local c, lines = delay_client(opts)
     mock:script(script)
+    return job, c, lines
+  end
+
+  local function get_with_delays(opts, script)
+    local job, c, lines = job_and_client(opts, script)
     local n = count()
     local elapsed, got, err = timed(c.get_job, c, APP, job.job_id)
     local reqs = requests_since(n)
@@ -40,11 +46,7 @@ describe("reliability", function()
   -- start get_job of a new job against script on a delay_client(opts), drive it until its first
   -- retry is decided (no clock: until the debug line says so), then -> c, the call's id, that retry
   local function until_retry_decided(opts, script)
-    local maker = helper.client(mock)
-    local job = new_job(maker)
-    maker:close()
-    local c, lines = delay_client(opts)
-    mock:script(script)
+    local job, c, lines = job_and_client(opts, script)
     local id = c:start("get_job", APP, job.job_id)
     local t0 = helper.gettime()
     while #retries_in(lines) == 0 and c:pending() > 0 and helper.gettime() - t0 < 20 do
