@@ -548,15 +548,11 @@ local function capture(self, req, k)
   -- Content-Length with a body, and for a POST without one (an empty POST, as libcurl sends it:
   -- start_app, stop_app, remove_room); none for a GET or DELETE
   local length = body ~= "" and tostring(#body) or (req.method == "POST" and "0" or "")
-  local vars = { rtc_url = url, rtc_host = tls_name, rtc_body = body,
-                 rtc_h_content_length = length, rtc_h_host = "", rtc_h_content_type = "",
-                 rtc_h_authorization = "", rtc_h_x_sdk_date = "", rtc_h_x_project_id = "",
-                 rtc_h_x_security_token = "", rtc_h_x_auth_token = "", rtc_h_user_agent = "" }
+  local vars = { rtc_url = url, rtc_host = tls_name, rtc_body = body, rtc_h_content_length = length }
   local headers = req.headers
-  for i = 1, #HEADER_VARS do
+  for i = 1, #HEADER_VARS do -- every variable given: "" sends no header
     local hv = HEADER_VARS[i]
-    local value = headers[hv[1]]
-    if value then vars[hv[2]] = value end
+    vars[hv[2]] = headers[hv[1]] or ""
   end
   local ctx = { rtc_capture = true } -- the header filter's word on the answer (proxy_header)
   -- the body goes as a variable too (proxy_set_body): a capture's `body` would copy the
@@ -593,6 +589,8 @@ end
 local FAILURE = { connect = "could not connect to the service", timeout = "the service did not answer in time",
                   transport = "the connection failed after the request was sent (no whole answer)" }
 
+local NO_RETRY = { retry = false }
+
 local function subrequest_call(self, op, ...)
   if not (ngx and ngx.location and ngx.location.capture) then
     error("rtc.ngx: the subrequest way needs a request (rewrite, access or content handlers)", 3)
@@ -622,28 +620,27 @@ local function subrequest_call(self, op, ...)
       wait = policy:take(ngx.now())
     end
     local status, headers, body, why = capture(self, req, endpoint)
-    if status and status >= 200 and status < 300 then -- never retried: nothing to weigh
-      local result, derr = client:decode(op, status, headers, body)
-      if derr then derr.attempts = attempt end
-      return result, derr
-    end
-    ngx.update_time()
-    local outcome = { operation = op, attempt = attempt, started = started, now = ngx.now(),
-                      endpoint = endpoint }
-    if status then
-      -- Retry-After only counts with a 429 or a 5xx
-      outcome.status, outcome.sent = status, true
-      if status == 429 or status >= 500 then outcome.retry_after = retry_after(headers) end
-      if status == 429 and outcome.retry_after and self.shared then -- every worker waits
-        shared_hold(self, outcome.retry_after)
-      elseif status == 429 and outcome.retry_after and policy.hold then -- the whole client waits
-        policy:hold(ngx.now() + math.min(outcome.retry_after, self.opts and self.opts.deadline or 60))
-        self.paced = true
+    -- a 2xx is never retried: nothing to weigh
+    local d, outcome = status and status >= 200 and status < 300 and NO_RETRY, nil
+    if not d then
+      ngx.update_time()
+      outcome = { operation = op, attempt = attempt, started = started, now = ngx.now(),
+                  endpoint = endpoint }
+      if status then
+        -- Retry-After only counts with a 429 or a 5xx
+        outcome.status, outcome.sent = status, true
+        if status == 429 or status >= 500 then outcome.retry_after = retry_after(headers) end
+        if status == 429 and outcome.retry_after and self.shared then -- every worker waits
+          shared_hold(self, outcome.retry_after)
+        elseif status == 429 and outcome.retry_after and policy.hold then -- the whole client waits
+          policy:hold(ngx.now() + math.min(outcome.retry_after, self.opts and self.opts.deadline or 60))
+          self.paced = true
+        end
+      else
+        outcome.error, outcome.sent = headers, body
       end
-    else
-      outcome.error, outcome.sent = headers, body
+      d = policy:decide(outcome)
     end
-    local d = policy:decide(outcome)
     if status and not d.retry then
       local result, derr = client:decode(op, status, headers, body)
       if derr then derr.attempts = attempt end
